@@ -1,0 +1,44 @@
+# One entry point for people and CI. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The torch wheels on this platform's disk; pip's constraint file may cap them.
+TORCH_PINS := torch==2.14.1 torchvision==0.29.1
+
+.PHONY: run test lint unit model bench package package-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# The app alone: no torch, so `make run` stays quick.
+$(VENV)/.app-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+# Tests, lint and training need the train and dev extras.
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q $(TORCH_PINS)
+	$(BIN)/python -m pip install -q -e ".[train,dev]"
+	touch $@ $(VENV)/.app-installed
+
+run: $(VENV)/.app-installed
+	$(BIN)/sewer-gui --demo
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check sewer_gui ml tests packaging
+	$(BIN)/lint-imports
+
+unit: $(VENV)/.dev-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+test: lint unit
+
+model: $(VENV)/.dev-installed
+	$(BIN)/python -m ml.recipes.shipped_model
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/sewer-ml bench --json
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Crack classification: synthetic data, teacher/student training, distillation, ONNX runtime."""

@@ -1,0 +1,135 @@
+"""`sewer-pacp`: ratings, validation, reports and exchange export from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sewer_gui.exchange.exchange import ExchangeError, export_csv, export_sqlite, read_conditions
+from sewer_gui.pacp.codes import CodeTable, CodeTableError, default_code_table
+from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.pacp.model import Units
+from sewer_gui.pacp.ratings import rate
+from sewer_gui.pacp.validation import Severity, validate
+from sewer_gui.report.pdf_report import ReportError, write_report
+from sewer_gui.storage.project_store import (
+    ProjectFileError,
+    ProjectSaveError,
+    ProjectStore,
+)
+
+EXCHANGE_SQLITE_NAME = "PACP_exchange.sqlite"
+
+
+class CliError(Exception):
+    pass
+
+
+def _load_table(path: str | None) -> CodeTable:
+    return CodeTable.load(Path(path)) if path else default_code_table()
+
+
+def cmd_ratings(args: argparse.Namespace, table: CodeTable) -> int:
+    grouped = read_conditions(Path(args.conditions), table)
+    units = Units(args.units)
+    result = [{"InspectionID": _maybe_int(iid), **rate(obs, units, table).as_exchange_row()}
+              for iid, obs in grouped.items()]
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _maybe_int(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def _open_inspections(project: str):
+    store = ProjectStore.open(Path(project))
+    try:
+        inspections = store.inspections()
+    finally:
+        store.close()
+    if not inspections:
+        raise CliError(f"{project}: the project holds no inspection")
+    return inspections
+
+
+def cmd_report(args: argparse.Namespace, table: CodeTable) -> int:
+    inspections = _open_inspections(args.project)
+    out = Path(args.pdf)
+    for number, inspection in enumerate(inspections, start=1):
+        target = out if len(inspections) == 1 else out.with_name(f"{out.stem}_{number}{out.suffix}")
+        write_report(inspection, table, target, project_file=Path(args.project).name)
+        print(target)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, table: CodeTable) -> int:
+    inspections = _open_inspections(args.project)
+    folder = Path(args.exchange)
+    written = export_csv(inspections, table, folder)
+    written.append(export_sqlite(inspections, table, folder / EXCHANGE_SQLITE_NAME))
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, table: CodeTable) -> int:
+    errors = 0
+    for inspection in _open_inspections(args.project):
+        findings = validate(inspection, table)
+        print(f"{inspection.title()}: {len(findings)} finding(s)")
+        for finding in findings:
+            print(f"  {finding.describe()}")
+        errors += sum(f.severity is Severity.ERROR for f in findings)
+    return 1 if errors else 0
+
+
+def cmd_sample(args: argparse.Namespace, table: CodeTable) -> int:
+    store = ProjectStore.create(Path(args.project))
+    try:
+        store.save_inspection(sample_inspection())
+    finally:
+        store.close()
+    print(args.project)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sewer-pacp", description=__doc__)
+    parser.add_argument("--codes", help="a replacement code table CSV (default: the shipped one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ratings", help="ratings of a PACP_Conditions CSV as JSON")
+    p.add_argument("conditions")
+    p.add_argument("--units", choices=[u.value for u in Units], default="ft")
+    p.set_defaults(func=cmd_ratings)
+    p = sub.add_parser("report", help="PDF report of each inspection in a project")
+    p.add_argument("project")
+    p.add_argument("--pdf", required=True)
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("export", help="PACP-style exchange tables (CSV and SQLite)")
+    p.add_argument("project")
+    p.add_argument("--exchange", required=True, metavar="DIR")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("validate", help="list errors and warnings; exit 1 on errors")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("sample", help="write a sample project")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, _load_table(args.codes))
+    except (CodeTableError, ExchangeError, ProjectFileError, ProjectSaveError, ReportError,
+            CliError) as exc:
+        print(f"sewer-pacp: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

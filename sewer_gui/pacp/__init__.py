@@ -1,0 +1,1 @@
+"""PACP-style domain: code table, inspections, observations, validation and ratings (no Qt)."""

@@ -1,0 +1,160 @@
+"""Checks a coder must pass before export: errors block export, warnings are advice.
+
+Every finding names the observation it concerns so that the GUI can jump to it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sewer_gui.pacp.codes import CodeSpec, CodeTable
+from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
+
+NEVER_CONTINUOUS_HINT = "collapse, taps, access points, MWL and MSA are never continuous"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    message: str
+    observation: Observation | None = None  # None: the finding is about the header
+
+    def describe(self) -> str:
+        if self.observation is None:
+            return f"{self.severity}: header: {self.message}"
+        o = self.observation
+        return f"{self.severity}: {o.code} at {o.distance:g}: {self.message}"
+
+
+def validate(inspection: Inspection, table: CodeTable) -> list[Finding]:
+    """All findings for an inspection: header, each observation, then the sequence rules."""
+    findings = [Finding(Severity.ERROR, f"required field '{label}' is empty")
+                for label in inspection.header.missing_required()]
+    coded = [o for o in inspection.sorted_observations() if o.counts]
+    for obs in coded:
+        findings.extend(validate_observation(obs, table))
+    findings.extend(_sequence_findings(coded))
+    # Entry order, not distance order, so that a finish typed before its start is caught.
+    findings.extend(_continuous_findings([o for o in inspection.observations if o.counts]))
+    pending = [o for o in inspection.observations
+               if o.origin is Origin.AI_SUGGESTED and o.review is ReviewState.PENDING]
+    for obs in pending:
+        findings.append(Finding(Severity.WARNING,
+                                "AI suggestion not reviewed: it is left out of ratings and export",
+                                obs))
+    return findings
+
+
+def validate_observation(obs: Observation, table: CodeTable) -> list[Finding]:
+    """Field rules for one observation against its code's specification."""
+    spec = table.get(obs.code)
+    if spec is None:
+        return [Finding(Severity.ERROR, f"unknown code '{obs.code}'", obs)]
+    out: list[Finding] = []
+
+    def error(message: str) -> None:
+        out.append(Finding(Severity.ERROR, message, obs))
+
+    out.extend(_clock_findings(obs, spec))
+    if obs.distance < 0:
+        error("distance is negative")
+    if spec.percent and obs.percent is None and spec.code in ("MWL", "X"):
+        error("percent is required")
+    if obs.percent is not None:
+        if not spec.percent:
+            error("this code takes no percent value")
+        elif not 0 <= obs.percent <= 100:
+            error(f"percent {obs.percent:g} is outside 0-100")
+        elif obs.percent % 5:
+            error(f"percent {obs.percent:g} is not to the nearest 5")
+    if spec.values < 2 and obs.value_2 is not None:
+        error("this code takes no second dimension")
+    if spec.values < 1 and obs.value_1 is not None:
+        error("this code takes no dimension value")
+    if spec.remarks_required and not obs.remarks.strip():
+        error("remarks are required for this code")
+    if obs.continuous and obs.continuous_role is None:
+        error(f"continuous '{obs.continuous}' must be S01..S99 or F01..F99")
+    elif obs.continuous and not spec.continuous:
+        error(f"{spec.code} cannot be continuous ({NEVER_CONTINUOUS_HINT})")
+    if obs.joint and not spec.joint:
+        error("this code cannot be marked at a joint")
+    return out
+
+
+def _clock_findings(obs: Observation, spec: CodeSpec) -> list[Finding]:
+    out: list[Finding] = []
+    for name, value in (("clock from", obs.clock_from), ("clock to", obs.clock_to)):
+        if value is not None and not 1 <= value <= 12:
+            out.append(Finding(Severity.ERROR, f"{name} {value} is not a clock position 1-12", obs))
+    wanted = spec.clock_positions
+    if wanted == 0 and (obs.clock_from is not None or obs.clock_to is not None):
+        out.append(Finding(Severity.ERROR, "this code takes no clock position", obs))
+    elif wanted >= 1 and obs.clock_from is None:
+        out.append(Finding(Severity.ERROR, "clock position is missing", obs))
+    elif wanted == 1 and obs.clock_to is not None:
+        out.append(Finding(Severity.ERROR, "a point defect takes one clock position only", obs))
+    elif wanted == 2 and obs.clock_to is None:
+        out.append(Finding(Severity.ERROR, "clock 'to' position is missing", obs))
+    return out
+
+
+def _sequence_findings(coded: list[Observation]) -> list[Finding]:
+    out: list[Finding] = []
+    if not coded:
+        return [Finding(Severity.WARNING, "the inspection has no observations")]
+    at_start = [o for o in coded if o.distance == 0]
+    if not any(o.code.startswith("A") for o in at_start):
+        out.append(Finding(Severity.ERROR, "no access point (e.g. AMH) coded at distance 0",
+                           coded[0]))
+    if not any(o.code == "MWL" for o in at_start):
+        out.append(Finding(Severity.WARNING, "no water level (MWL) coded at distance 0",
+                           coded[0]))
+    for index, obs in enumerate(coded):
+        if obs.code == "MSA" and index != len(coded) - 1:
+            out.append(Finding(Severity.ERROR, "survey abandoned (MSA) must be the last code", obs))
+    return out
+
+
+def _continuous_findings(coded: list[Observation]) -> list[Finding]:
+    out: list[Finding] = []
+    open_starts: dict[str, Observation] = {}
+    msa = next((o for o in coded if o.code == "MSA"), None)
+    for obs in coded:
+        role = obs.continuous_role
+        if role is None:
+            continue
+        kind, number = role
+        if kind == "S":
+            if number in open_starts:
+                out.append(Finding(Severity.ERROR, f"S{number} opened again before F{number}", obs))
+            open_starts[number] = obs
+            continue
+        start = open_starts.pop(number, None)
+        if start is None:
+            out.append(Finding(Severity.ERROR, f"F{number} has no matching S{number}", obs))
+            continue
+        if start.code != obs.code:
+            out.append(Finding(Severity.ERROR,
+                               f"F{number} code {obs.code} differs from the start's {start.code}",
+                               obs))
+        if (start.clock_from, start.clock_to) != (obs.clock_from, obs.clock_to):
+            out.append(Finding(Severity.ERROR,
+                               f"F{number} clock positions differ from the start's", obs))
+        if obs.distance < start.distance:
+            out.append(Finding(Severity.ERROR, f"F{number} lies before its start", obs))
+        if msa is not None and obs.distance > msa.distance:
+            out.append(Finding(Severity.ERROR, "continuous defect finishes after MSA", obs))
+    for number, start in open_starts.items():
+        out.append(Finding(Severity.ERROR, f"S{number} has no finish F{number}", start))
+    return out
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]

@@ -1,0 +1,1 @@
+"""PDF inspection reports (reportlab, no Qt)."""

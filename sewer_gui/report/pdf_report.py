@@ -1,0 +1,231 @@
+"""One PDF per inspection, laid out for a utility engineer: header, ratings, pipe, table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from sewer_gui import __version__
+from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.model import Inspection, Observation, Origin
+from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
+from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
+
+PAGE = letter
+MARGIN = 0.5 * inch
+HEADER_FIELDS = [  # (attribute, label) in the order an engineer scans them
+    ("pipe_segment_reference", "Pipe segment"), ("inspection_date", "Date"),
+    ("upstream_mh", "Upstream MH"), ("downstream_mh", "Downstream MH"),
+    ("street", "Street"), ("city", "City"), ("direction", "Direction"),
+    ("material", "Material"), ("shape", "Shape"), ("height", "Height"),
+    ("length_surveyed", "Length surveyed"), ("year_laid", "Year laid"),
+    ("owner", "Owner"), ("customer", "Customer"), ("surveyed_by", "Surveyed by"),
+    ("certificate_number", "Certificate"), ("purpose", "Purpose"), ("weather", "Weather"),
+]
+
+
+class ReportError(Exception):
+    """The report could not be written; the message names the file."""
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("title", parent=base["Title"], fontSize=16, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", parent=base["Normal"], fontSize=9,
+                                   textColor=colors.HexColor("#455a64"), alignment=1),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=11, spaceBefore=8,
+                             spaceAfter=4, textColor=colors.HexColor("#263238")),
+        "cell": ParagraphStyle("cell", parent=base["Normal"], fontSize=7.5, leading=9),
+    }
+
+
+class _NumberedCanvas(pdf_canvas.Canvas):
+    """Defers page output so that the footer can say 'page N of M'."""
+
+    footer_text = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        width, _height = PAGE
+        self.setFont("Helvetica", 7)
+        self.setFillColor(colors.HexColor("#546e7a"))
+        self.line(MARGIN, 0.55 * inch, width - MARGIN, 0.55 * inch)
+        self.drawString(MARGIN, 0.4 * inch, self.footer_text)
+        self.drawRightString(width - MARGIN, 0.4 * inch, f"Page {self._pageNumber} of {total}")
+
+
+def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
+                 project_file: str = "") -> Path:
+    """Render the report to `out_path` atomically (a failed write leaves no partial file)."""
+    out_path = Path(out_path)
+    story = build_story(inspection, table)
+    footer = (f"PACP-style report  |  project: {project_file or '-'}  |  model: "
+              f"{inspection.model_used or 'none'}  |  sewer-pacp-assistant {__version__}  |  "
+              f"{dt.date.today().isoformat()}")
+    canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_text": footer})
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=out_path.parent)
+        os.close(fd)
+        try:
+            doc = SimpleDocTemplate(tmp_name, pagesize=PAGE, leftMargin=MARGIN,
+                                    rightMargin=MARGIN, topMargin=MARGIN,
+                                    bottomMargin=0.75 * inch, title=inspection.title(),
+                                    author=inspection.header.surveyed_by,
+                                    subject="PACP-style sewer inspection report")
+            doc.build(story, canvasmaker=canvas_class)
+            os.replace(tmp_name, out_path)
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise ReportError(f"Could not write the report {out_path}: {exc.strerror or exc}") from exc
+    return out_path
+
+
+def build_story(inspection: Inspection, table: CodeTable) -> list:
+    styles = _styles()
+    width = PAGE[0] - 2 * MARGIN
+    ratings = rate(inspection.observations, inspection.units, table)
+    return [
+        Paragraph("Sewer Inspection Report (PACP-style)", styles["title"]),
+        Paragraph(inspection.title(), styles["subtitle"]),
+        Spacer(1, 8),
+        _header_table(inspection, width),
+        Paragraph("Condition ratings", styles["h2"]),
+        _ratings_table(ratings),
+        Paragraph("Defects along the pipe", styles["h2"]),
+        pipe_drawing(inspection, table, width),
+        Paragraph(f"Observations (distances in {inspection.units})", styles["h2"]),
+        _observation_table(inspection, table, width, styles["cell"]),
+    ]
+
+
+def _grid_style(header_rows: int = 1) -> list:
+    return [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
+        ("FONT", (0, 0), (-1, header_rows - 1), "Helvetica-Bold", 7.5),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eceff1")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0bec5")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+
+
+def _header_table(inspection: Inspection, width: float) -> Table:
+    cells = [(label, getattr(inspection.header, attr) or "-") for attr, label in HEADER_FIELDS]
+    rows = [[a[0], a[1], b[0], b[1]] for a, b in zip(cells[0::2], cells[1::2], strict=True)]
+    t = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
+    t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
+        ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 8),
+        ("FONT", (2, 0), (2, -1), "Helvetica-Bold", 8),
+        ("TEXTCOLOR", (0, 0), (0, -1), colors.HexColor("#455a64")),
+        ("TEXTCOLOR", (2, 0), (2, -1), colors.HexColor("#455a64")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#cfd8dc")),
+    ]))
+    return t
+
+
+def _ratings_table(ratings: InspectionRatings) -> Table:
+    rows = [["", "Pipe rating", "Rating index", "Quick rating", "Occurrences"]]
+    for name, fam in (("Structural", ratings.structural), ("O&M", ratings.om),
+                      ("Overall", ratings.overall)):
+        rows.append([name, str(fam.pipe_rating), f"{fam.index:.2f}", fam.quick,
+                     str(fam.occurrences)])
+    t = Table(rows, colWidths=[1.1 * inch] + [1.15 * inch] * 4)
+    style = _grid_style()
+    style += [("FONT", (0, 1), (0, -1), "Helvetica-Bold", 7.5),
+              ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+              ("FONT", (0, 3), (-1, 3), "Helvetica-Bold", 7.5)]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _clock_text(obs: Observation) -> str:
+    if obs.clock_from is None:
+        return ""
+    return str(obs.clock_from) if obs.clock_to is None else f"{obs.clock_from}-{obs.clock_to}"
+
+
+def _values_text(obs: Observation) -> str:
+    parts = [f"{v:g}" for v in (obs.value_1, obs.value_2) if v is not None]
+    if obs.percent is not None:
+        parts.append(f"{obs.percent:g}%")
+    return " / ".join(parts)
+
+
+def _origin_text(obs: Observation) -> str:
+    if obs.origin is Origin.MANUAL:
+        return ""
+    confidence = f" {obs.confidence:.0%}" if obs.confidence is not None else ""
+    return f"<br/><font color='#607d8b'>AI{confidence}, reviewed</font>"
+
+
+def _thumbnail(jpeg: bytes | None, max_width: float) -> object:
+    if not jpeg:
+        return ""
+    image = Image(io.BytesIO(jpeg))
+    scale = max_width / image.imageWidth
+    image.drawWidth, image.drawHeight = max_width, image.imageHeight * scale
+    return image
+
+
+def _observation_table(inspection: Inspection, table: CodeTable, width: float,
+                       cell: ParagraphStyle) -> Table:
+    head = ["Distance", "Video", "Code", "Description", "Cont.", "Clock", "Values", "Joint",
+            "Grade", "Remarks", "Snapshot"]
+    widths = [0.55, 0.5, 0.45, 1.45, 0.4, 0.45, 0.6, 0.35, 0.4, 1.2, 1.15]
+    scale = width / (sum(widths) * inch)
+    col_widths = [w * inch * scale for w in widths]
+    rows: list[list] = [head]
+    grade_cells = []
+    for obs in (o for o in inspection.sorted_observations() if o.counts):
+        spec = table.get(obs.code)
+        grade = observation_grade(obs, table)
+        minutes = "" if obs.video_time is None else \
+            f"{int(obs.video_time // 60)}:{int(obs.video_time % 60):02d}"
+        rows.append([
+            f"{obs.distance:.1f}", minutes, obs.code,
+            Paragraph((spec.description if spec else "unknown code") + _origin_text(obs), cell),
+            obs.continuous, _clock_text(obs), _values_text(obs), "Yes" if obs.joint else "",
+            "" if grade is None else str(grade), Paragraph(obs.remarks, cell),
+            _thumbnail(obs.snapshot_jpeg, col_widths[-1] - 6),
+        ])
+        grade_cells.append((len(rows) - 1, grade))
+    if len(rows) == 1:
+        rows.append(["", "", "", Paragraph("No reviewed observations.", cell)] + [""] * 7)
+    t = Table(rows, colWidths=col_widths, repeatRows=1)
+    style = _grid_style() + [("ALIGN", (0, 1), (2, -1), "CENTER"),
+                             ("ALIGN", (4, 1), (8, -1), "CENTER")]
+    for row, grade in grade_cells:
+        if grade is not None:
+            style += [("BACKGROUND", (8, row), (8, row), grade_colour(grade)),
+                      ("TEXTCOLOR", (8, row), (8, row), colors.white),
+                      ("FONT", (8, row), (8, row), "Helvetica-Bold", 8)]
+    t.setStyle(TableStyle(style))
+    return t

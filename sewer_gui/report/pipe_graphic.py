@@ -1,0 +1,81 @@
+"""A pipe drawn from upstream to downstream access point with its defects along the length."""
+
+from __future__ import annotations
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+
+from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.model import Inspection
+from sewer_gui.pacp.ratings import observation_grade
+
+GRADE_COLOURS = {
+    1: colors.HexColor("#2e7d32"), 2: colors.HexColor("#9e9d24"), 3: colors.HexColor("#f9a825"),
+    4: colors.HexColor("#ef6c00"), 5: colors.HexColor("#c62828"), None: colors.HexColor("#546e7a"),
+}
+
+
+def grade_colour(grade: int | None) -> colors.Color:
+    return GRADE_COLOURS.get(grade, GRADE_COLOURS[None])
+
+
+def pipe_drawing(inspection: Inspection, table: CodeTable, width: float,
+                 height: float = 92) -> Drawing:
+    observations = [o for o in inspection.sorted_observations() if o.counts]
+    length = max([o.distance for o in observations] + [_surveyed_length(inspection), 1.0])
+    left, right = 48.0, width - 48.0
+    pipe_y, pipe_h = 30.0, 14.0
+
+    def x_at(distance: float) -> float:
+        return left + (right - left) * distance / length
+
+    d = Drawing(width, height)
+    d.add(Rect(left, pipe_y, right - left, pipe_h, fillColor=colors.HexColor("#cfd8dc"),
+               strokeColor=colors.HexColor("#455a64"), strokeWidth=0.8))
+    for x, label in ((left, inspection.header.upstream_mh or "Start"),
+                     (right, inspection.header.downstream_mh or "End")):
+        d.add(Rect(x - 6, pipe_y - 6, 12, pipe_h + 12, fillColor=colors.HexColor("#37474f"),
+                   strokeColor=None))
+        d.add(String(x, pipe_y - 18, label, fontSize=7, textAnchor="middle"))
+    unit = str(inspection.units)
+    for step in range(0, 6):
+        distance = length * step / 5
+        d.add(String(x_at(distance), 4, f"{distance:.0f} {unit}", fontSize=6,
+                     textAnchor="middle", fillColor=colors.HexColor("#455a64")))
+    _draw_continuous_runs(d, observations, table, x_at, pipe_y, pipe_h)
+    for index, obs in enumerate(observations):
+        if obs.continuous_role and obs.continuous_role[0] == "F":
+            continue
+        x = x_at(obs.distance)
+        colour = grade_colour(observation_grade(obs, table))
+        d.add(Line(x, pipe_y, x, pipe_y + pipe_h, strokeColor=colour, strokeWidth=2))
+        label_y = pipe_y + pipe_h + 6 + (index % 3) * 12  # stagger so neighbours stay legible
+        d.add(Line(x, pipe_y + pipe_h, x, label_y - 1, strokeColor=colour, strokeWidth=0.4))
+        d.add(String(x, label_y, obs.code, fontSize=6.5, textAnchor="middle", fillColor=colour))
+    return d
+
+
+def _draw_continuous_runs(d: Drawing, observations, table, x_at, pipe_y: float,
+                          pipe_h: float) -> None:
+    starts = {}
+    for obs in observations:
+        role = obs.continuous_role
+        if not role:
+            continue
+        if role[0] == "S":
+            starts[role[1]] = obs
+        elif role[1] in starts:
+            start = starts.pop(role[1])
+            colour = grade_colour(observation_grade(start, table))
+            x0, x1 = x_at(start.distance), x_at(obs.distance)
+            d.add(Rect(x0, pipe_y + 3, max(x1 - x0, 1.5), pipe_h - 6, fillColor=colour,
+                       strokeColor=None, fillOpacity=0.55))
+
+
+def _surveyed_length(inspection: Inspection) -> float:
+    for text in (inspection.header.length_surveyed, inspection.header.total_length):
+        try:
+            return float(text)
+        except ValueError:
+            continue
+    return 0.0

@@ -1,0 +1,1 @@
+"""Project storage: one SQLite file per project (no Qt)."""

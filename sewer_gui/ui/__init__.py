@@ -1,0 +1,1 @@
+"""Qt view layer: the only part of the project that imports PySide6."""

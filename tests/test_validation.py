@@ -1,0 +1,95 @@
+from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.pacp.model import Inspection, InspectionHeader, Observation, Origin, ReviewState
+from sewer_gui.pacp.validation import Severity, blocking, validate, validate_observation
+
+
+def messages(findings):
+    return [f.message for f in findings]
+
+
+def test_sample_inspection_is_clean(code_table):
+    assert validate(sample_inspection(), code_table) == []
+
+
+def test_clock_rules(code_table):
+    assert "clock position is missing" in messages(
+        validate_observation(Observation(5, "CL"), code_table))
+    assert "a point defect takes one clock position only" in messages(
+        validate_observation(Observation(5, "CL", clock_from=3, clock_to=4), code_table))
+    assert "clock 'to' position is missing" in messages(
+        validate_observation(Observation(5, "CC", clock_from=3), code_table))
+    assert "this code takes no clock position" in messages(
+        validate_observation(Observation(5, "JOM", clock_from=3), code_table))
+    assert any("not a clock position" in m for m in messages(
+        validate_observation(Observation(5, "CL", clock_from=13), code_table)))
+
+
+def test_percent_and_remarks_rules(code_table):
+    assert "percent 12 is not to the nearest 5" in messages(
+        validate_observation(Observation(0, "MWL", percent=12), code_table))
+    assert "percent is required" in messages(validate_observation(Observation(0, "MWL"),
+                                                                  code_table))
+    assert "remarks are required for this code" in messages(
+        validate_observation(Observation(3, "MGO"), code_table))
+    assert "unknown code 'ZZZ'" in messages(validate_observation(Observation(3, "ZZZ"),
+                                                                 code_table))
+
+
+def test_never_continuous_codes(code_table):
+    found = messages(validate_observation(Observation(3, "X", continuous="S01", percent=50),
+                                          code_table))
+    assert any("cannot be continuous" in m for m in found)
+    found = messages(validate_observation(Observation(3, "TFA", continuous="S01", clock_from=2),
+                                          code_table))
+    assert any("cannot be continuous" in m for m in found)
+
+
+def _inspection(*obs: Observation) -> Inspection:
+    head = [Observation(0, "AMH", remarks="MH1"), Observation(0, "MWL", percent=5)]
+    return Inspection(header=sample_inspection().header, observations=head + list(obs))
+
+
+def test_continuous_pairs(code_table):
+    unfinished = validate(_inspection(Observation(5, "CL", continuous="S01", clock_from=2)),
+                          code_table)
+    assert "S01 has no finish F01" in messages(unfinished)
+    orphan = validate(_inspection(Observation(5, "CL", continuous="F02", clock_from=2)),
+                      code_table)
+    assert "F02 has no matching S02" in messages(orphan)
+    mismatch = validate(_inspection(Observation(5, "CL", continuous="S01", clock_from=2),
+                                    Observation(9, "FL", continuous="F01", clock_from=3)),
+                        code_table)
+    assert "F01 code FL differs from the start's CL" in messages(mismatch)
+    assert "F01 clock positions differ from the start's" in messages(mismatch)
+    backwards = validate(_inspection(Observation(9, "CL", continuous="S01", clock_from=2),
+                                     Observation(5, "CL", continuous="F01", clock_from=2)),
+                         code_table)
+    assert "F01 lies before its start" in messages(backwards)
+
+
+def test_msa_must_be_last_and_closes_continuous(code_table):
+    found = validate(_inspection(Observation(5, "CL", continuous="S01", clock_from=2),
+                                 Observation(10, "MSA", remarks="Blocked"),
+                                 Observation(12, "CL", continuous="F01", clock_from=2)),
+                     code_table)
+    assert "survey abandoned (MSA) must be the last code" in messages(found)
+    assert "continuous defect finishes after MSA" in messages(found)
+
+
+def test_missing_access_point_water_level_and_header(code_table):
+    inspection = Inspection(header=InspectionHeader(),
+                            observations=[Observation(10, "CL", clock_from=2)])
+    found = validate(inspection, code_table)
+    assert "no access point (e.g. AMH) coded at distance 0" in messages(found)
+    water = [f for f in found if "MWL" in f.message]
+    assert water and water[0].severity is Severity.WARNING
+    assert "required field 'Surveyed by' is empty" in messages(found)
+    assert all(f.observation is not None for f in found if "access point" in f.message)
+    assert blocking(found)
+
+
+def test_pending_ai_suggestions_are_reported_but_not_validated(code_table):
+    pending = Observation(5, "CL", origin=Origin.AI_SUGGESTED, review=ReviewState.PENDING)
+    found = validate(_inspection(pending), code_table)
+    assert [f.severity for f in found] == [Severity.WARNING]
+    assert found[0].observation is pending
