@@ -34,3 +34,32 @@ def tiny_jpeg() -> bytes:
     ok, data = cv2.imencode(".jpg", image)
     assert ok
     return data.tobytes()
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory):
+    from tests.ml_fixtures import tiny_stills
+
+    return tiny_stills(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def tiny_teacher(tiny_data, tmp_path_factory):
+    from tests.ml_fixtures import tiny_fit
+
+    return tiny_fit(tiny_data, tmp_path_factory.mktemp("teacher"), mode="teacher",
+                    arch="resnet50")
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx(tiny_data, tiny_teacher, tmp_path_factory):
+    """A distilled CMI student exported to ONNX (untrained in any useful sense, but real)."""
+    from ml.training.export import export_onnx
+    from tests.ml_fixtures import tiny_fit
+
+    work = tmp_path_factory.mktemp("student")
+    summary = tiny_fit(tiny_data, work / "run", mode="distill", arch="cmi",
+                       teacher=tiny_teacher["checkpoint"])
+    path = work / "student.onnx"
+    export_onnx(summary["checkpoint"], path, model_id="tiny-test")
+    return path

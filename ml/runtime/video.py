@@ -60,6 +60,13 @@ class VideoReader:
         self._next_index += 1
         return index, frame
 
+    def grab(self) -> bool:
+        """Advance one frame without decoding it into an image (cheap skipping)."""
+        ok = self._cap.grab()
+        if ok:
+            self._next_index += 1
+        return ok
+
     def seek(self, index: int) -> None:
         index = max(0, min(index, self.info.frame_count - 1))
         if index != self._next_index:

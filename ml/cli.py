@@ -1,0 +1,188 @@
+"""`sewer-ml`: synthetic data, training, distillation, evaluation, export, scan and benchmarks.
+
+Commands that need torch import it when they run, so `scan` and `bench` of ONNX models work in
+an install without torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ml.datasets import DatasetError
+
+
+def cmd_synth_stills(args) -> int:
+    from ml.synth.stills import write_stills
+
+    counts = write_stills(Path(args.out), args.per_class, args.size, args.seed)
+    print(json.dumps({"out": args.out, "counts": counts}))
+    return 0
+
+
+def cmd_synth_video(args) -> int:
+    from ml.synth.video import DriveSpec, write_drive
+
+    spec = DriveSpec(length_m=args.length, defects=args.defects, width=args.width,
+                     height=args.height, fps=args.fps)
+    sidecar = write_drive(Path(args.out), args.seed, spec)
+    print(json.dumps({"video": args.out, "frames": sidecar["frames"],
+                      "defects": len(sidecar["defects"])}))
+    return 0
+
+
+def _train(mode: str):
+    def run(args) -> int:
+        from ml.training.config import resolve
+        from ml.training.run import main_guard
+
+        fixed: dict[str, object] = {"mode": mode}
+        if mode == "teacher" and args.arch is None:
+            fixed["arch"] = "resnet50"
+        return main_guard(resolve(args, **fixed))
+    return run
+
+
+def cmd_evaluate(args) -> int:
+    from ml.evaluation import evaluate_model
+
+    result = evaluate_model(Path(args.model), Path(args.data), args.split, args.seed,
+                            confusion_png=args.confusion_png)
+    print(json.dumps(result, indent=None if args.json else 1))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ml.training.export import export_onnx
+
+    print(json.dumps(export_onnx(Path(args.checkpoint), Path(args.out), args.model_id)))
+    if args.int8:
+        from ml.evaluation import calibration_images
+        from ml.training.export import quantise_int8
+
+        int8 = Path(args.out).with_name(Path(args.out).stem + "_int8.onnx")
+        quantise_int8(Path(args.out), int8, calibration_images(Path(args.checkpoint)))
+        print(json.dumps({"int8": str(int8)}))
+    return 0
+
+
+def cmd_scan(args) -> int:
+    from ml.runtime.classifier import CrackClassifier
+    from ml.runtime.scan import ScanSettings, run_scan, score_events
+    from ml.runtime.track import DistanceTrack, sidecar_for
+
+    video = Path(args.video)
+    sidecar = Path(args.sidecar) if args.sidecar else sidecar_for(video)
+    track = DistanceTrack.from_sidecar(sidecar) if sidecar else None
+    settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth)
+    result = run_scan(video, CrackClassifier(Path(args.model)), settings, track)
+    out = {"video": str(video), "events": [e.to_json() for e in result.events],
+           "frames_classified": result.frames_classified,
+           "video_seconds": round(result.video_seconds, 2),
+           "wall_seconds": round(result.wall_seconds, 2),
+           "realtime_factor": round(result.realtime_factor, 2)}
+    if sidecar:
+        truth = json.loads(sidecar.read_text(encoding="utf-8"))["defects"]
+        out["score"] = score_events(result.events, truth)
+    print(json.dumps(out, indent=None if args.json else 1))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from ml.bench import run_bench
+
+    result = run_bench(Path(args.models), Path(args.video) if args.video else None,
+                       args.repeats, args.threads)
+    print(json.dumps(result, indent=None if args.json else 1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ml.training.config import add_arguments  # torch-free module
+
+    parser = argparse.ArgumentParser(prog="sewer-ml", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    synth = sub.add_parser("synth", help="synthetic CCTV data").add_subparsers(
+        dest="what", required=True)
+    p = synth.add_parser("stills", help="an ImageFolder tree of labelled stills")
+    p.add_argument("out")
+    p.add_argument("--per-class", type=int, default=200)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_synth_stills)
+    p = synth.add_parser("video", help="a drive through a pipe with a JSON sidecar")
+    p.add_argument("out")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--length", type=float, default=12.0, help="pipe length in metres")
+    p.add_argument("--defects", type=int, default=8)
+    p.add_argument("--width", type=int, default=480)
+    p.add_argument("--height", type=int, default=360)
+    p.add_argument("--fps", type=float, default=15.0)
+    p.set_defaults(func=cmd_synth_video)
+
+    for name, mode, text in (("train-teacher", "teacher", "train the ResNet50 teacher"),
+                             ("train-student", "student", "train a student with CE only"),
+                             ("distill", "distill", "distil the teacher into a student")):
+        p = sub.add_parser(name, help=text)
+        add_arguments(p)
+        p.set_defaults(func=_train(mode))
+
+    p = sub.add_parser("evaluate", help="accuracy, macro-F1, per-class P/R/F1, confusion")
+    p.add_argument("model", help="a .pt checkpoint or an .onnx model")
+    p.add_argument("data")
+    p.add_argument("--split", default="test", choices=["train", "val", "test", "all"])
+    p.add_argument("--seed", type=int, default=0, help="the split seed used in training")
+    p.add_argument("--confusion-png")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("export", help="checkpoint to ONNX (+ int8) with metadata")
+    p.add_argument("checkpoint")
+    p.add_argument("out")
+    p.add_argument("--model-id", default="")
+    p.add_argument("--int8", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("scan", help="find crack events in a video")
+    p.add_argument("video")
+    p.add_argument("--model", required=True)
+    p.add_argument("--sidecar")
+    p.add_argument("--stride", type=float, default=0.4)
+    p.add_argument("--threshold", type=float, default=0.6)
+    p.add_argument("--smooth", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("bench", help="ONNX Runtime latency and scan speed")
+    p.add_argument("--models", default=str(Path(__file__).resolve().parent.parent /
+                                           "resources" / "models"))
+    p.add_argument("--video")
+    p.add_argument("--repeats", type=int, default=30)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DatasetError, ValueError, OSError) as exc:
+        print(f"sewer-ml: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - model and video errors carry their own message
+        from ml.runtime.classifier import ModelError
+        from ml.runtime.video import VideoError
+
+        if isinstance(exc, ModelError | VideoError):
+            print(f"sewer-ml: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Find and check labelled images without torch: ImageFolder trees and CSV manifests.
+
+Both the trainer and the GUI's wizard (which must not import torch) use this module, so a bad
+dataset gets the same message wherever it is opened.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ml.classes import CLASS_NAMES, CrackClass, class_for_label
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+class DatasetError(ValueError):
+    """A dataset that cannot be used; the message names the folder or file and the problem."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    label: CrackClass
+
+
+@dataclass
+class DatasetIndex:
+    samples: list[Sample]
+    source: str
+    skipped: list[str] = field(default_factory=list)  # folders or rows that were not classes
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(s.label.value for s in self.samples)
+        return {name: found.get(name, 0) for name in CLASS_NAMES}
+
+    def imbalance_ratio(self) -> float:
+        present = [n for n in self.counts().values() if n > 0]
+        return max(present) / min(present) if present else 0.0
+
+
+def index_image_folder(root: Path) -> DatasetIndex:
+    """Images in sub-folders named by PACP code (CC, CL, FL, CH3, ND, ...)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: not a folder")
+    samples: list[Sample] = []
+    skipped: list[str] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        label = class_for_label(folder.name)
+        if label is None:
+            skipped.append(f"{folder.name}/ is not a crack class or PACP crack code")
+            continue
+        samples.extend(Sample(p, label) for p in sorted(folder.rglob("*"))
+                       if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not samples:
+        hint = f" ({'; '.join(skipped)})" if skipped else ""
+        raise DatasetError(f"{root}: no images in class folders named {', '.join(CLASS_NAMES)} "
+                           f"or PACP crack codes{hint}")
+    return DatasetIndex(samples, str(root), skipped)
+
+
+def index_manifest(path: Path) -> DatasetIndex:
+    """A CSV with columns path,code; relative paths are taken from the manifest's folder."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or not {"path", "code"} <= set(reader.fieldnames):
+                raise DatasetError(f"{path}: a manifest needs the columns path,code")
+            samples = []
+            for row in reader:
+                label = class_for_label(row["code"] or "")
+                if label is None:
+                    raise DatasetError(f"{path}, line {reader.line_num}: unknown class or code "
+                                       f"{row['code']!r}")
+                image = Path(row["path"])
+                samples.append(Sample(image if image.is_absolute() else path.parent / image,
+                                      label))
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read the manifest ({exc.strerror})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DatasetError(f"{path}: not a readable CSV manifest ({exc})") from exc
+    if not samples:
+        raise DatasetError(f"{path}: the manifest lists no images")
+    return DatasetIndex(samples, str(path))
+
+
+def index_dataset(source: Path) -> DatasetIndex:
+    source = Path(source)
+    if source.suffix.lower() == ".csv":
+        return index_manifest(source)
+    return index_image_folder(source)
+
+
+def merge(indexes: list[DatasetIndex]) -> DatasetIndex:
+    return DatasetIndex([s for i in indexes for s in i.samples],
+                        " + ".join(i.source for i in indexes),
+                        [k for i in indexes for k in i.skipped])
+
+
+def read_image(path: Path) -> np.ndarray:
+    """BGR uint8, or DatasetError naming the file."""
+    data = np.fromfile(str(path), dtype=np.uint8) if Path(path).is_file() else None
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data is not None and data.size else None
+    if image is None:
+        raise DatasetError(f"{path}: missing or not a readable image")
+    return image
+
+
+def unreadable(index: DatasetIndex, limit: int | None = None) -> list[str]:
+    """Messages for images that cannot be decoded (all of them, or the first `limit` samples)."""
+    problems = []
+    for sample in index.samples[:limit]:
+        try:
+            read_image(sample.path)
+        except DatasetError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def stratified_split(index: DatasetIndex, seed: int, val_fraction: float,
+                     test_fraction: float) -> dict[str, list[Sample]]:
+    """Seeded train/val/test split that keeps every class's share in each part."""
+    rng = np.random.default_rng(seed)
+    parts: dict[str, list[Sample]] = {"train": [], "val": [], "test": []}
+    for name in CLASS_NAMES:
+        members = [s for s in index.samples if s.label.value == name]
+        order = rng.permutation(len(members))
+        n_test = int(round(len(members) * test_fraction))
+        n_val = int(round(len(members) * val_fraction))
+        if len(members) >= 3:
+            n_test, n_val = max(n_test, 1), max(n_val, 1)
+        for rank, k in enumerate(order):
+            part = "test" if rank < n_test else "val" if rank < n_test + n_val else "train"
+            parts[part].append(members[k])
+    if not parts["train"]:
+        raise DatasetError(f"{index.source}: too few images to split into train/val/test")
+    return parts

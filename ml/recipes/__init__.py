@@ -1,0 +1,1 @@
+"""Reproducible recipes: the shipped model and the results table."""

@@ -1,0 +1,1 @@
+"""Inference without torch: ONNX Runtime classifier, video decoding, scanning (numpy, OpenCV)."""

@@ -1,0 +1,195 @@
+"""Scan a whole video: classify every n-th frame, smooth over time, merge into defect events.
+
+`iter_scan` is a generator: each yielded ScanProgress is a progress tick and a point where the
+caller may stop (the GUI's cancel); its return value is the ScanResult.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ml.classes import SUGGESTED_CODE, CrackClass
+from ml.runtime.classifier import CrackClassifier
+from ml.runtime.track import DistanceTrack
+from ml.runtime.video import VideoReader
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    stride_s: float = 0.4  # seconds between classified frames
+    smooth: int = 3  # moving-average window over classified frames
+    threshold: float = 0.6  # smoothed probability a crack class needs to open an event
+    merge_gap_s: float = 1.5  # same-class runs closer than this are one event
+    min_samples: int = 2  # runs shorter than this many classified frames are noise
+    batch: int = 8
+
+
+@dataclass
+class DefectEvent:
+    label: CrackClass
+    code: str
+    start_s: float
+    end_s: float
+    best_s: float
+    best_frame: int
+    confidence: float
+    start_distance: float | None = None
+    end_distance: float | None = None
+    best_distance: float | None = None
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "class": self.label.value, "start_s": round(self.start_s, 2),
+                "end_s": round(self.end_s, 2), "best_s": round(self.best_s, 2),
+                "best_frame": self.best_frame, "confidence": round(self.confidence, 4),
+                "start_distance": _round(self.start_distance),
+                "end_distance": _round(self.end_distance),
+                "best_distance": _round(self.best_distance),
+                "alternatives": [[c, round(p, 4)] for c, p in self.alternatives]}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    fraction: float
+    frames_done: int
+    events_so_far: int
+
+
+@dataclass
+class ScanResult:
+    events: list[DefectEvent]
+    video_seconds: float
+    wall_seconds: float
+    frames_classified: int
+    times: np.ndarray  # seconds of each classified frame
+    probabilities: np.ndarray  # smoothed, (samples, classes)
+
+    @property
+    def realtime_factor(self) -> float:
+        return self.video_seconds / self.wall_seconds if self.wall_seconds else 0.0
+
+
+def smooth_probabilities(probs: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average per class (window 1: unchanged)."""
+    if window <= 1 or len(probs) == 0:
+        return probs
+    kernel = np.ones(window) / window
+    padded = np.pad(probs, ((window // 2, window - 1 - window // 2), (0, 0)), mode="edge")
+    return np.stack([np.convolve(padded[:, c], kernel, mode="valid")
+                     for c in range(probs.shape[1])], axis=1)
+
+
+def merge_events(times: np.ndarray, frames: np.ndarray, probs: np.ndarray,
+                 classes: tuple[CrackClass, ...], settings: ScanSettings) -> list[DefectEvent]:
+    """Runs of frames whose best crack class clears the threshold become events."""
+    crack_idx = [i for i, c in enumerate(classes) if c is not CrackClass.ND]
+    runs: list[list[int]] = []
+    labels: list[int] = []
+    for k in range(len(times)):
+        best = max(crack_idx, key=lambda i: probs[k, i])
+        if probs[k, best] < settings.threshold:
+            continue
+        if runs and labels[-1] == best and times[k] - times[runs[-1][-1]] <= settings.merge_gap_s:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+            labels.append(best)
+    events = []
+    for run, cls in zip(runs, labels, strict=True):
+        if len(run) < settings.min_samples:
+            continue
+        peak = max(run, key=lambda k: probs[k, cls])
+        mean = probs[run].mean(axis=0)
+        alternatives = [(classes[i].value, float(mean[i])) for i in np.argsort(-mean)
+                        if i != cls][:3]
+        label = classes[cls]
+        events.append(DefectEvent(label, SUGGESTED_CODE[label], float(times[run[0]]),
+                                  float(times[run[-1]]), float(times[peak]), int(frames[peak]),
+                                  float(probs[peak, cls]), alternatives=alternatives))
+    return events
+
+
+def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings = ScanSettings(),
+              track: DistanceTrack | None = None) -> Generator[ScanProgress, None, ScanResult]:
+    started = time.perf_counter()
+    with VideoReader(Path(video)) as reader:
+        info = reader.info
+        step = max(1, int(round(settings.stride_s * info.fps)))
+        times, frames, rows = [], [], []
+        pending: list[tuple[int, np.ndarray]] = []
+        index = 0
+        while True:
+            # grab() skips colour conversion and copying for frames we do not classify.
+            if index % step and reader.grab():
+                index += 1
+                continue
+            got = reader.read()
+            if got is None:
+                break
+            index = got[0] + 1
+            pending.append(got)
+            if len(pending) >= settings.batch:
+                rows.append(classifier.probabilities([f for _i, f in pending]))
+                frames.extend(i for i, _f in pending)
+                times.extend(i / info.fps for i, _f in pending)
+                pending.clear()
+                yield ScanProgress(min(index / info.frame_count, 1.0), index, 0)
+        if pending:
+            rows.append(classifier.probabilities([f for _i, f in pending]))
+            frames.extend(i for i, _f in pending)
+            times.extend(i / info.fps for i, _f in pending)
+    probs = smooth_probabilities(np.concatenate(rows) if rows else
+                                 np.zeros((0, len(classifier.classes))), settings.smooth)
+    t = np.asarray(times)
+    events = merge_events(t, np.asarray(frames), probs, classifier.classes, settings)
+    if track is not None:
+        for event in events:
+            event.start_distance = track.distance_at(event.start_s)
+            event.end_distance = track.distance_at(event.end_s)
+            event.best_distance = track.distance_at(event.best_s)
+    yield ScanProgress(1.0, index, len(events))
+    return ScanResult(events, info.duration, time.perf_counter() - started, len(t), t, probs)
+
+
+def run_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings = ScanSettings(),
+             track: DistanceTrack | None = None) -> ScanResult:
+    gen = iter_scan(video, classifier, settings, track)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def score_events(events: list[DefectEvent], truth: list[dict], tolerance_m: float = 0.5,
+                 view_offset_m: float = 0.18) -> dict:
+    """Event recall and precision against a sidecar: right code within `tolerance_m`.
+
+    The camera sees a defect from behind it, so an event's distance is the camera's distance at
+    its best frame plus `view_offset_m`.
+    """
+    matched_truth: set[int] = set()
+    true_positive = 0
+    for event in events:
+        if event.best_distance is None:
+            continue
+        where = event.best_distance + view_offset_m
+        for i, defect in enumerate(truth):
+            if i in matched_truth or defect["label"] != event.label.value:
+                continue
+            if abs(defect["distance_m"] - where) <= tolerance_m:
+                matched_truth.add(i)
+                true_positive += 1
+                break
+    return {"events": len(events), "defects": len(truth), "matched": true_positive,
+            "recall": true_positive / len(truth) if truth else 0.0,
+            "precision": true_positive / len(events) if events else 0.0}

@@ -1,0 +1,1 @@
+"""Procedural sewer CCTV frames and videos with exact crack labels."""

@@ -1,0 +1,1 @@
+"""Training code: everything here imports torch; nothing under sewer_gui imports it."""

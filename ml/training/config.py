@@ -1,0 +1,91 @@
+"""Training configuration: typed defaults, then a YAML file, then command-line flags."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from ml.presets import DEFAULT_IMAGE_SIZE
+
+MODES = ("teacher", "student", "distill")
+
+
+@dataclass
+class TrainConfig:
+    mode: str = "student"  # teacher | student (CE only) | distill
+    arch: str = "cmi"
+    data: str = ""  # ImageFolder tree or CSV manifest; several joined with ','
+    out: str = "runs/run"
+    epochs: int = 10
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 5e-4
+    warmup_epochs: int = 1
+    image_size: int = DEFAULT_IMAGE_SIZE
+    seed: int = 0  # initialisation and batch order
+    split_seed: int = 0  # train/val/test split; keep it fixed across seeds and with the teacher
+    device: str = "auto"  # auto | cpu | cuda
+    amp: bool = True  # mixed precision on CUDA only
+    val_fraction: float = 0.15
+    test_fraction: float = 0.15
+    init_weights: str = ""  # optional local state dict for the backbone
+    teacher: str = ""  # teacher checkpoint, for distill
+    kd_method: str = "kd"  # kd | dkd
+    temperature: float = 4.0
+    alpha: float = 0.9  # weight of the soft term in KD
+    dkd_beta: float = 8.0
+    dkd_warmup_epochs: int = 3
+    threads: int = 0  # torch CPU threads; 0 leaves torch's default
+    progress: str = "text"  # text | json (one JSON object per line, read by the GUI wizard)
+    resume: bool = False
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if self.mode == "distill" and not self.teacher:
+            raise ValueError("distill needs --teacher CHECKPOINT")
+        if not self.data:
+            raise ValueError("no training data given (--data)")
+        if self.kd_method not in ("kd", "dkd"):
+            raise ValueError("kd_method must be kd or dkd")
+        if not 0 <= self.alpha <= 1:
+            raise ValueError("alpha must be within 0..1")
+        if self.temperature <= 0 or self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("temperature, epochs and batch size must be positive")
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(yaml.safe_dump(dataclasses.asdict(self), sort_keys=False),
+                              encoding="utf-8")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per field; None defaults so that only given flags override the YAML."""
+    parser.add_argument("--config", help="YAML file with any of the options below")
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction,
+                                default=None)
+        else:
+            kind = {"int": int, "float": float}.get(str(f.type), str)
+            parser.add_argument(flag, dest=f.name, type=kind, default=None)
+
+
+def resolve(args: argparse.Namespace, **fixed: object) -> TrainConfig:
+    config = TrainConfig()
+    if getattr(args, "config", None):
+        data = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
+        known = {f.name for f in fields(TrainConfig)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"{args.config}: unknown option(s) {', '.join(sorted(unknown))}")
+        config = dataclasses.replace(config, **data)
+    flags = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+             if getattr(args, f.name, None) is not None}
+    config = dataclasses.replace(config, **flags, **fixed)
+    config.validate()
+    return config

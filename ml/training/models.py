@@ -1,0 +1,84 @@
+"""Model registry: teacher, student and baseline by name (no if/elif chain)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision import models as tv
+
+from ml.training.cmi import CMI
+
+
+def _resnet50(num_classes: int) -> nn.Module:
+    return tv.resnet50(weights=None, num_classes=num_classes)
+
+
+def _mobilenet_v2(num_classes: int) -> nn.Module:
+    return tv.mobilenet_v2(weights=None, num_classes=num_classes)
+
+
+def _cmi(num_classes: int) -> nn.Module:
+    return CMI(num_classes)
+
+
+ARCHITECTURES: dict[str, Callable[[int], nn.Module]] = {
+    "resnet50": _resnet50,
+    "cmi": _cmi,
+    "mobilenet_v2": _mobilenet_v2,
+}
+
+
+def build_model(arch: str, num_classes: int, init_weights: str = "") -> nn.Module:
+    """A fresh model; `init_weights` may name a local state-dict file (e.g. ImageNet ResNet50).
+
+    Keys whose shapes differ (the classifier head) are skipped so that a 1000-class file still
+    initialises the backbone.
+    """
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHITECTURES)}")
+    model = ARCHITECTURES[arch](num_classes)
+    if init_weights:
+        state = torch.load(Path(init_weights), map_location="cpu", weights_only=True)
+        state = state.get("model", state)
+        own = model.state_dict()
+        usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+        if not usable:
+            raise ValueError(f"{init_weights}: no weights fit the {arch} architecture")
+        model.load_state_dict(usable, strict=False)
+    return model
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def count_macs(model: nn.Module, image_size: int) -> int:
+    """Multiply-accumulates of one forward pass (conv and linear layers), by forward hooks."""
+    total = 0
+
+    def conv_hook(module: nn.Conv2d, _inp, out: torch.Tensor) -> None:
+        nonlocal total
+        kernel = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+        total += out.numel() // out.shape[0] * kernel
+
+    def linear_hook(module: nn.Linear, _inp, out: torch.Tensor) -> None:
+        nonlocal total
+        total += module.in_features * module.out_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        model(torch.zeros(1, 3, image_size, image_size))
+    model.train(was_training)
+    for handle in handles:
+        handle.remove()
+    return total

@@ -1,0 +1,258 @@
+"""A whole training run: data, model, loss by mode, checkpoints, resume, progress, cancel."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from ml.classes import CLASS_NAMES
+from ml.datasets import index_dataset, merge, stratified_split
+from ml.training.config import TrainConfig
+from ml.training.data import FLIPS, Split, load_images
+from ml.training.distill import Distiller, dkd_loss, kd_loss
+from ml.training.engine import (
+    cross_entropy_only,
+    evaluate,
+    predict_logits,
+    train_one_epoch,
+    warmup_cosine,
+)
+from ml.training.models import build_model, count_parameters
+
+CANCELLED_EXIT = 130
+
+
+class Reporter:
+    """Progress as text for people or as JSON lines for the wizard; silent on non-zero ranks."""
+
+    def __init__(self, style: str, rank: int = 0) -> None:
+        self.style, self.rank = style, rank
+
+    def __call__(self, event: str, **data: object) -> None:
+        if self.rank != 0:
+            return
+        if self.style == "json":
+            print(json.dumps({"event": event, **data}), flush=True)
+        elif event in ("batch",):
+            return
+        else:
+            text = ", ".join(f"{k}={_short(v)}" for k, v in data.items() if k != "metrics")
+            print(f"[{event}] {text}", flush=True)
+
+
+def _short(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("CUDA was asked for but no CUDA device is available")
+    return torch.device(name)
+
+
+def load_checkpoint_model(path: Path, device: torch.device | str = "cpu") -> tuple:
+    """(model in eval mode, checkpoint dict) from a best.pt/last.pt written by `fit`."""
+    ckpt = torch.load(Path(path), map_location=device, weights_only=False)
+    if not isinstance(ckpt, dict) or "model" not in ckpt or "config" not in ckpt:
+        raise ValueError(f"{path}: not a checkpoint written by sewer-ml")
+    model = build_model(ckpt["config"]["arch"], len(ckpt["class_names"]))
+    model.load_state_dict(ckpt["model"])
+    return model.to(device).eval(), ckpt
+
+
+class _CancelFlag:
+    """SIGINT/SIGTERM stop at the next batch; the wizard's Cancel sends SIGTERM."""
+
+    def __init__(self) -> None:
+        self.set = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, *_args: object) -> None:
+        self.set = True
+
+
+def _distributed() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def fit(config: TrainConfig) -> dict:
+    rank, world = _distributed()
+    report = Reporter(config.progress, rank)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    np.random.seed(config.seed)
+    device = pick_device(config.device)
+    if world > 1 and device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    config.save(out / "config.yaml")
+
+    index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
+    parts = stratified_split(index, config.split_seed, config.val_fraction,
+                             config.test_fraction)
+    report("data", source=index.source, train=len(parts["train"]), val=len(parts["val"]),
+           test=len(parts["test"]), counts=index.counts())
+    splits = {name: Split(*load_images(samples, config.image_size))
+              for name, samples in parts.items() if samples}
+
+    model = build_model(config.arch, len(CLASS_NAMES), config.init_weights).to(device)
+    loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
+    steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
+                                  weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(
+        steps_per_epoch * config.epochs, steps_per_epoch * config.warmup_epochs))
+    start_epoch, best_f1, history = 0, -1.0, []
+    last_path, best_path = out / "last.pt", out / "best.pt"
+    if config.resume and last_path.exists():
+        state = torch.load(last_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start_epoch, best_f1, history = state["epoch"], state["best_f1"], state["history"]
+        report("resumed", epoch=start_epoch)
+    trained = model
+    if world > 1:
+        trained = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+
+    report("start", mode=config.mode, arch=config.arch, params=count_parameters(model),
+           device=str(device), epochs=config.epochs, steps_per_epoch=steps_per_epoch,
+           **teacher_info)
+    cancel = _CancelFlag()
+    generator = torch.Generator().manual_seed(config.seed)
+    started = time.monotonic()
+    for epoch in range(start_epoch, config.epochs):
+        epoch_start = time.monotonic()
+        loss_fn.epoch = epoch  # type: ignore[attr-defined]
+        indices = None
+        if world > 1:  # every rank draws the same permutation, then takes its own share
+            perm = torch.randperm(len(splits["train"]), generator=generator)
+            indices = perm[rank::world]
+
+        def on_step(step: int, steps: int, loss: float, _epoch: int = epoch) -> bool:
+            done = (_epoch - start_epoch) * steps + step
+            left = (config.epochs - start_epoch) * steps - done
+            rate = (time.monotonic() - started) / max(done, 1)
+            report("batch", epoch=_epoch + 1, step=step, steps=steps, loss=round(loss, 5),
+                   eta_s=round(left * rate, 1))
+            return not cancel.set
+
+        train_stats = train_one_epoch(trained, loss_fn, optimizer, scheduler, splits["train"],
+                                      device, config.batch_size, generator,
+                                      amp=config.amp and device.type == "cuda",
+                                      indices=indices, on_step=on_step)
+        if cancel.set:
+            _save_last(last_path, model, optimizer, scheduler, epoch, best_f1, history, config)
+            report("cancelled", epoch=epoch + 1, checkpoint=str(last_path))
+            return {"cancelled": True, "checkpoint": str(last_path)}
+        val = evaluate(model, splits["val"], device) if "val" in splits and rank == 0 else None
+        row = {"epoch": epoch + 1, "train_loss": round(train_stats["loss"], 5),
+               "train_accuracy": round(train_stats["accuracy"], 5),
+               "val_accuracy": round(val["accuracy"], 5) if val else None,
+               "val_macro_f1": round(val["macro_f1"], 5) if val else None,
+               "lr": scheduler.get_last_lr()[0], "seconds": round(time.monotonic() - epoch_start, 2)}
+        history.append(row)
+        report("epoch", **row)
+        if rank == 0:
+            score = val["macro_f1"] if val else -train_stats["loss"]
+            if score > best_f1:
+                best_f1 = score
+                _save_best(best_path, model, config, history)
+            _save_last(last_path, model, optimizer, scheduler, epoch + 1, best_f1, history, config)
+    if rank != 0:
+        return {}
+    best_model, _ckpt = load_checkpoint_model(best_path, device)
+    test = evaluate(best_model, splits["test"], device) if "test" in splits else None
+    summary = {"checkpoint": str(best_path), "test": test, "history": history,
+               "params": count_parameters(model), "config": asdict(config)}
+    (out / "metrics.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    report("done", checkpoint=str(best_path), test_accuracy=test and test["accuracy"],
+           test_macro_f1=test and test["macro_f1"], metrics=test)
+    return summary
+
+
+def _save_best(path: Path, model, config: TrainConfig, history: list) -> None:
+    torch.save({"model": model.state_dict(), "config": asdict(config),
+                "class_names": list(CLASS_NAMES), "history": history}, path)
+
+
+def _save_last(path: Path, model, optimizer, scheduler, epoch: int, best_f1: float,
+               history: list, config: TrainConfig) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "epoch": epoch, "best_f1": best_f1,
+                "history": history, "config": asdict(config),
+                "class_names": list(CLASS_NAMES)}, tmp)
+    tmp.replace(path)  # a crash mid-save keeps the previous checkpoint
+
+
+def _loss_for(config: TrainConfig, model, train: Split, device, report):
+    """The loss callable for the mode; distillation precomputes the teacher's logits per flip."""
+    if config.mode != "distill":
+        return _EpochAware(cross_entropy_only), {}
+    teacher, ckpt = load_checkpoint_model(Path(config.teacher), device)
+    if ckpt["class_names"] != list(CLASS_NAMES):
+        raise ValueError(f"{config.teacher}: teacher classes {ckpt['class_names']} differ")
+    distiller = Distiller(model, teacher)
+    report("teacher_cache", flips=FLIPS, images=len(train))
+    cached = torch.stack([predict_logits(distiller.teacher, train, device, variant=v)
+                          for v in range(FLIPS)]).to(device)  # (FLIPS, N, C)
+    teacher_acc = float((cached[0].argmax(1).cpu() == train.labels).float().mean())
+
+    def loss(logits, labels, positions, variants, epoch: int = 0):
+        t_logits = cached[variants.to(device), positions.to(device)]
+        if config.kd_method == "dkd":
+            warm = min(1.0, (epoch + 1) / max(config.dkd_warmup_epochs, 1))
+            return dkd_loss(logits, t_logits, labels, config.temperature, 1.0, config.dkd_beta,
+                            warm)
+        return kd_loss(logits, t_logits, labels, config.temperature, config.alpha)
+
+    return _EpochAware(loss), {"teacher_train_accuracy": round(teacher_acc, 4)}
+
+
+class _EpochAware:
+    """Passes the current epoch to losses that warm up (DKD)."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.epoch = fn, 0
+
+    def __call__(self, logits, labels, positions, variants):
+        if self.fn is cross_entropy_only:
+            return self.fn(logits, labels, positions, variants)
+        return self.fn(logits, labels, positions, variants, epoch=self.epoch)
+
+
+def main_guard(config: TrainConfig) -> int:
+    """Run `fit`, turning failures into one JSON/text error line and an exit code."""
+    report = Reporter(config.progress)
+    try:
+        result = fit(config)
+    except Exception as exc:  # noqa: BLE001 - the child's last word to the wizard
+        report("error", message=f"{type(exc).__name__}: {exc}")
+        if config.progress != "json":
+            raise
+        return 1
+    return CANCELLED_EXIT if result.get("cancelled") else 0
+
+
+if __name__ == "__main__":
+    sys.exit("use `sewer-ml train-teacher|train-student|distill`")

@@ -1,1 +1,0 @@
-"""Video decoding and frame-to-distance tracking (OpenCV, no Qt)."""
