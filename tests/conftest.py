@@ -63,3 +63,14 @@ def tiny_onnx(tiny_data, tiny_teacher, tmp_path_factory):
     path = work / "student.onnx"
     export_onnx(summary["checkpoint"], path, model_id="tiny-test")
     return path
+
+
+@pytest.fixture(scope="session")
+def short_video(tmp_path_factory):
+    """A 4 m synthetic drive (about 40 s at 8 fps, 160x120) with its sidecar."""
+    from ml.synth.video import DriveSpec, write_drive
+
+    path = tmp_path_factory.mktemp("video") / "drive.mp4"
+    write_drive(path, 5, DriveSpec(length_m=4.0, defects=2, width=160, height=120, fps=8,
+                                   speed_mps=0.3, pause_s=1.0))
+    return path

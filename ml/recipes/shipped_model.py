@@ -27,11 +27,11 @@ class Recipe:
     still_size: int = 160
     data_seed: int = 2026
     image_size: int = 112
-    teacher_epochs: int = 16
+    teacher_epochs: int = 14
     student_epochs: int = 12
     batch_size: int = 32
     seeds: tuple[int, ...] = (0, 1, 2)
-    kd_settings: tuple[tuple[float, float], ...] = ((4.0, 0.9), (4.0, 0.5), (2.0, 0.5))
+    kd_settings: tuple[tuple[float, float], ...] = ((4.0, 0.9), (2.0, 0.5))
     threads: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -70,7 +70,7 @@ def run(recipe: Recipe) -> dict:
     if not (recipe.work / "data" / "CH").exists():
         write_stills(recipe.work / "data", recipe.per_class, recipe.still_size, recipe.data_seed)
     teacher = _train(recipe, "teacher", mode="teacher", arch="resnet50",
-                     epochs=recipe.teacher_epochs, lr=1e-3)
+                     epochs=recipe.teacher_epochs, lr=3e-4)
     runs: dict[str, list[dict]] = {"CMI, CE only": []}
     for seed in recipe.seeds:
         runs["CMI, CE only"].append(_train(recipe, f"cmi_ce_s{seed}", mode="student", arch="cmi",

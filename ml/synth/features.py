@@ -13,9 +13,11 @@ HINGE_CLOCKS = (12.0, 3.0, 6.0, 9.0)
 
 def crack_style(rng: np.random.Generator, fracture: bool) -> tuple[float, float]:
     """(width in texels, darkness) of a thin crack or of a visibly open fracture."""
+    # Widths are texels of a 720-texel circumference: about 0.3 px each in a 112 px frame, so a
+    # hairline must be several texels wide to survive as a pixel the camera (and model) sees.
     if fracture:
-        return rng.uniform(4.0, 7.0), rng.uniform(0.65, 0.85)
-    return rng.uniform(1.6, 3.2), rng.uniform(0.45, 0.75)
+        return rng.uniform(8.0, 12.0), rng.uniform(0.7, 0.9)
+    return rng.uniform(3.5, 6.5), rng.uniform(0.55, 0.85)
 
 
 def _longitudinal(rng, wall, geo: WallGeometry, clock: float, v0: float, length: float,
@@ -46,7 +48,7 @@ def draw_class(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, la
         return {"clock_from": clock, "clock_to": None}
     if label is CrackClass.CC:
         span = float(rng.uniform(3.0, 10.0))
-        _circumferential(rng, wall, geo, clock, span, v0 + length * 0.4, fracture)
+        _circumferential(rng, wall, geo, clock, span, v0 + length * 0.2, fracture)
         return {"clock_from": clock, "clock_to": (clock + span) % 12}
     if label is CrackClass.CS:
         turns = rng.uniform(0.3, 0.7) * rng.choice((-1, 1))

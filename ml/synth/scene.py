@@ -56,7 +56,7 @@ def render_still(rng: np.random.Generator, label: CrackClass, size: int = 224) -
     length = int(GEOMETRY.texels_per_radius * 12)
     wall = base_wall(rng, GEOMETRY, length, look.material, look.joint_every)
     camera_row = 0.0
-    near = camera_row + GEOMETRY.texels_per_radius * rng.uniform(0.9, 1.6)
+    near = camera_row + GEOMETRY.texels_per_radius * rng.uniform(0.7, 1.3)
     joints = [near + k * look.joint_every for k in range(-1, 3)]
     add_distractors(rng, wall, near, near + GEOMETRY.texels_per_radius * 2.5, joints,
                     busy=rng.uniform(0.2, 1.0) if label is not CrackClass.ND else rng.uniform(0.4, 1.0))

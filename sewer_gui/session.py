@@ -1,0 +1,221 @@
+"""The coder's working state without Qt: project file, inspection, video, distances, candidates.
+
+The Qt window drives one CodingSession; everything here is plain Python so that it can be tested
+and reused (the self-test uses it without a window).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ml.classes import DESCRIPTIONS, FRACTURE_TWIN, CrackClass
+from ml.runtime.scan import DefectEvent
+from ml.runtime.track import DistanceTrack, SidecarError, sidecar_for
+from ml.runtime.video import VideoInfo, VideoReader
+from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState, Units
+from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
+from sewer_gui.pacp.validation import Finding, validate
+from sewer_gui.storage.project_store import ProjectStore
+
+METRES_PER_FOOT = 0.3048
+SNAPSHOT_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the model proposes for the frame on screen."""
+
+    label: CrackClass
+    code: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...]
+    model_id: str
+    frame_index: int
+    time_s: float
+
+    def description(self) -> str:
+        return DESCRIPTIONS[self.label]
+
+
+def encode_snapshot(frame_bgr: np.ndarray) -> bytes:
+    """A JPEG of the frame, at most SNAPSHOT_WIDTH wide (reports and training data)."""
+    h, w = frame_bgr.shape[:2]
+    if w > SNAPSHOT_WIDTH:
+        frame_bgr = cv2.resize(frame_bgr, (SNAPSHOT_WIDTH, int(h * SNAPSHOT_WIDTH / w)),
+                               interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", frame_bgr, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    if not ok:
+        raise ValueError("could not encode the snapshot")
+    return data.tobytes()
+
+
+class CodingSession:
+    def __init__(self, table: CodeTable) -> None:
+        self.table = table
+        self.store: ProjectStore | None = None
+        self.inspection = Inspection()
+        self.video_info: VideoInfo | None = None
+        self.track = DistanceTrack()
+        self.track_source = "none"  # "sidecar", "calibration" or "none"
+        self.candidates: list[DefectEvent] = []
+        self.dirty = False
+
+    # ----- project ---------------------------------------------------------------------------
+    @property
+    def project_path(self) -> Path | None:
+        return self.store.path if self.store else None
+
+    def new_project(self, units: Units = Units.FEET) -> None:
+        self.close()
+        self.inspection = Inspection(units=units)
+        self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        self.video_info = None
+        self.dirty = False
+
+    def open_project(self, path: Path) -> list[Inspection]:
+        """Open a project file and make its first inspection current (ProjectFileError on bad)."""
+        store = ProjectStore.open(path)
+        inspections = store.inspections()
+        self.close()
+        self.store = store
+        self.inspection = inspections[0] if inspections else Inspection()
+        self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        if self.inspection.id is not None:
+            anchors = store.calibration(self.inspection.id)
+            if anchors:
+                self.track = DistanceTrack(anchors=anchors)
+                self.track_source = "calibration"
+        self.dirty = False
+        return inspections
+
+    def save(self, path: Path | None = None) -> Path:
+        """Save to the open project or to `path` (Save As); ProjectSaveError keeps old data."""
+        if path is not None and (self.store is None or Path(path) != self.store.path):
+            if self.store:
+                self.store.close()
+            self.store = ProjectStore.create(Path(path))
+            self._rebase_video_path()
+            self.inspection.id = None
+            for obs in self.inspection.observations:
+                obs.id = None
+        if self.store is None:
+            raise ValueError("the project has no file yet: choose where to save it")
+        calibration = self.track.anchors if self.track_source == "calibration" else None
+        self.store.save_inspection(self.inspection, calibration)
+        self.dirty = False
+        return self.store.path
+
+    def close(self) -> None:
+        if self.store:
+            self.store.close()
+            self.store = None
+
+    def _rebase_video_path(self) -> None:
+        video = self.video_path()
+        if video and self.store:
+            self.inspection.video_path = self.store.relative_video_path(video)
+
+    # ----- video and distance ----------------------------------------------------------------
+    def video_path(self) -> Path | None:
+        stored = self.inspection.video_path
+        if not stored:
+            return None
+        if self.store:
+            return self.store.resolve_video_path(stored)
+        return Path(stored)
+
+    def attach_video(self, path: Path) -> VideoInfo:
+        """Probe the video (VideoError if it is unusable) and load its sidecar distances."""
+        with VideoReader(Path(path)) as reader:
+            info = reader.info
+        self.video_info = info
+        self.inspection.video_path = (self.store.relative_video_path(path) if self.store
+                                      else str(Path(path).resolve()))
+        self.candidates = []
+        self._load_sidecar(Path(path))
+        self.dirty = True
+        return info
+
+    def _load_sidecar(self, video: Path) -> None:
+        sidecar = sidecar_for(video)
+        if sidecar is None or self.track_source == "calibration":
+            return
+        try:
+            track = DistanceTrack.from_sidecar(sidecar)
+        except SidecarError:
+            return  # distances fall back to calibration; the video itself is fine
+        scale = 1.0 if self.inspection.units is Units.METRES else 1 / METRES_PER_FOOT
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        if data.get("units", "m") != "m":
+            scale = 1.0
+        self.track = DistanceTrack([(t, d * scale) for t, d in track.anchors],
+                                   track.start_distance * scale)
+        self.track_source = "sidecar"
+
+    def distance_at(self, time_s: float) -> float:
+        return round(self.track.distance_at(time_s), 2)
+
+    def set_calibration_anchor(self, time_s: float, distance: float) -> None:
+        if self.track_source != "calibration":
+            self.track = DistanceTrack()
+            self.track_source = "calibration"
+        self.track.set_anchor(time_s, distance)
+        self.dirty = True
+
+    # ----- observations -----------------------------------------------------------------------
+    def from_suggestion(self, suggestion: Suggestion, frame: np.ndarray | None, code: str = "",
+                        rejected: bool = False) -> Observation:
+        """A confirmed (or rejected) suggestion as an observation with its snapshot."""
+        chosen = code or suggestion.code
+        origin = Origin.AI_SUGGESTED if rejected else (
+            Origin.AI_CONFIRMED if chosen == suggestion.code else Origin.AI_EDITED)
+        obs = Observation(
+            distance=self.distance_at(suggestion.time_s), code=chosen,
+            video_time=round(suggestion.time_s, 2), origin=origin,
+            confidence=round(suggestion.confidence, 4), model_id=suggestion.model_id,
+            review=ReviewState.REJECTED if rejected else ReviewState.ACCEPTED,
+            snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
+        if not rejected:
+            self._default_clock(obs)
+        return obs
+
+    def manual(self, code: str, time_s: float, frame: np.ndarray | None) -> Observation:
+        obs = Observation(distance=self.distance_at(time_s), code=code,
+                          video_time=round(time_s, 2),
+                          snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
+        self._default_clock(obs)
+        return obs
+
+    def _default_clock(self, obs: Observation) -> None:
+        """Pre-fill a clock so that the record is valid; the coder adjusts it on the clock face."""
+        spec = self.table.get(obs.code)
+        if spec is None:
+            return
+        if spec.clock_positions >= 1:
+            obs.clock_from = 12
+        if spec.clock_positions == 2:
+            obs.clock_to = 12
+
+    def fracture_twin(self, code: str) -> str:
+        return FRACTURE_TWIN.get(code, code)
+
+    # ----- derived ----------------------------------------------------------------------------
+    def ratings(self) -> InspectionRatings:
+        return rate(self.inspection.observations, self.inspection.units, self.table)
+
+    def findings(self) -> list[Finding]:
+        return validate(self.inspection, self.table)
+
+    def grade(self, obs: Observation) -> int | None:
+        return observation_grade(obs, self.table)
+
+    def snapshot_copy(self) -> Inspection:
+        """A deep copy for workers (PDF export) so that edits during export cannot race."""
+        return copy.deepcopy(self.inspection)

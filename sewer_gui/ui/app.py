@@ -1,0 +1,103 @@
+"""`sewer-gui`: start the coding assistant, open the demo or a video, or run a self-test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from sewer_gui.pacp.codes import CodeTableError, default_code_table
+from sewer_gui.resources import default_model_path, sample_video_path
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="sewer-gui", description=__doc__)
+    parser.add_argument("path", nargs="?", help="a video or a .sewerproj project to open")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the bundled sample video with the bundled model")
+    parser.add_argument("--self-test", action="store_true",
+                        help="offscreen check: model, decoding, classification, PDF; exit code")
+    return parser.parse_args(argv)
+
+
+def self_test() -> int:
+    """Load the model, decode the sample, classify frames, write a PDF; print what happened."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    report: dict[str, object] = {}
+    try:
+        from PySide6.QtWidgets import QApplication
+
+        from ml.runtime.classifier import CrackClassifier
+        from ml.runtime.scan import ScanSettings, run_scan
+        from sewer_gui.pacp.examples import sample_header
+        from sewer_gui.report.pdf_report import write_report
+        from sewer_gui.session import CodingSession
+
+        app = QApplication.instance() or QApplication(["sewer-gui"])
+        report["qt_platform"] = app.platformName()
+        classifier = CrackClassifier(default_model_path())
+        report["model"] = classifier.model_id
+        session = CodingSession(default_code_table())
+        session.inspection.header = sample_header()
+        info = session.attach_video(sample_video_path())
+        report["video"] = f"{info.width}x{info.height} {info.fps:g} fps {info.duration:.0f} s"
+        scan = run_scan(sample_video_path(), classifier, ScanSettings(stride_s=1.0),
+                        session.track)
+        report["frames_classified"] = scan.frames_classified
+        report["events"] = len(scan.events)
+        for event in scan.events[:3]:
+            from sewer_gui.session import Suggestion
+
+            suggestion = Suggestion(event.label, event.code, event.confidence, (),
+                                    classifier.model_id, event.best_frame, event.best_s)
+            session.inspection.observations.append(session.from_suggestion(suggestion, None))
+        out = Path(tempfile.mkdtemp(prefix="sewer-selftest-")) / "self_test_report.pdf"
+        write_report(session.inspection, session.table, out)
+        report["pdf"] = str(out)
+        report["pdf_bytes"] = out.stat().st_size
+        ok = scan.frames_classified > 0 and out.stat().st_size > 1000
+    except Exception as exc:  # noqa: BLE001 - the self-test prints whatever broke
+        report["failed"] = f"{type(exc).__name__}: {exc}"
+        report["traceback"] = traceback.format_exc(limit=5)
+        ok = False
+    report["ok"] = ok
+    print(json.dumps(report, indent=1))
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.self_test:
+        return self_test()
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from sewer_gui.app_settings import load_settings
+    from sewer_gui.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Sewer PACP Coding Assistant")
+    try:
+        table = default_code_table()
+    except CodeTableError as exc:
+        QMessageBox.critical(None, "Code table", str(exc))
+        return 2
+    window = MainWindow(load_settings(), table)
+    window.show()
+    target = sample_video_path() if args.demo else Path(args.path) if args.path else None
+    if target is not None:
+        if target.suffix == ".sewerproj":
+            window.open_project(target)
+        else:
+            window.open_video(target)
+            if args.demo:
+                window.session.inspection.header.pipe_segment_reference = "DEMO-001"
+    app.aboutToQuit.connect(window.shutdown)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

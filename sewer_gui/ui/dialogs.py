@@ -1,0 +1,187 @@
+"""File choosers, settings and help: the modal parts, kept apart from the window's logic."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ml.runtime.video import VIDEO_SUFFIXES
+from sewer_gui.app_settings import AppSettings, save_settings
+from sewer_gui.resources import default_model_path
+from sewer_gui.storage.project_store import PROJECT_SUFFIX
+from sewer_gui.ui.actions import shortcut_rows
+
+PROJECT_FILTER = f"Sewer projects (*{PROJECT_SUFFIX})"
+VIDEO_FILTER = f"Videos ({' '.join('*' + s for s in VIDEO_SUFFIXES)})"
+
+
+class DialogsMixin:
+    def confirm_discard(self) -> bool:
+        """True when it is fine to drop the current work (saved, empty, or the user says so)."""
+        session = self.session
+        if not session.dirty or not session.inspection.observations:
+            return True
+        if session.project_path is not None:
+            return self.save_project()
+        answer = QMessageBox.question(
+            self, "Unsaved project", "Save the observations before continuing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project_as()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def open_project_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(Path(path))
+
+    def open_video_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open inspection video", "", VIDEO_FILTER)
+        if path:
+            self.open_video(Path(path))
+
+    def save_project_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", "", PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(PROJECT_SUFFIX):
+            path += PROJECT_SUFFIX
+        return self.save_project(Path(path))
+
+    def export_pdf_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export PDF report", "report.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self.export_pdf(Path(path))
+
+    def export_exchange_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder")
+        if folder:
+            self.export_exchange(Path(folder))
+
+    def export_snapshots_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export snapshots to folder")
+        if folder:
+            self.export_snapshots(Path(folder))
+
+    def choose_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose crack model", "", "ONNX (*.onnx)")
+        if path:
+            self.activate_model(Path(path))
+
+    def activate_model(self, path: Path) -> bool:
+        """Load a model and remember the previous one so that it can be restored."""
+        previous = self.settings.model_path or str(default_model_path())
+        if not self.load_model(path):
+            return False
+        self.settings = dataclasses.replace(self.settings, model_path=str(path),
+                                            previous_model_path=previous)
+        save_settings(self.settings)
+        return True
+
+    def restore_previous_model(self) -> None:
+        previous = self.settings.previous_model_path or str(default_model_path())
+        self.activate_model(Path(previous))
+
+    def set_distance_anchor(self, distance: float | None = None) -> None:
+        """Type the distance the on-screen counter shows; distances between anchors interpolate."""
+        t = self.player.time_s()
+        if distance is None:
+            value, ok = QInputDialog.getDouble(
+                self, "Distance at this frame",
+                f"Distance shown on screen at {t:.1f} s ({self.session.inspection.units.value}):",
+                self.session.distance_at(t), 0, 100000, 2)
+            if not ok:
+                return
+            distance = value
+        self.session.set_calibration_anchor(t, distance)
+        self.on_observations_changed()
+
+    def settings_dialog(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            new = dialog.result_settings()
+            model_changed = new.model_path != self.settings.model_path
+            self.settings = new
+            save_settings(new)
+            if model_changed and new.model_path:
+                self.activate_model(Path(new.model_path))
+            elif self.inference is not None:
+                self.inference.threshold = new.threshold
+
+    def show_help(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        rows = shortcut_rows()
+        table = QTableWidget(len(rows), 3)
+        table.setHorizontalHeaderLabels(["Menu", "Command", "Key"])
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(520, 640)
+        dialog.open()
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: AppSettings, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._settings = settings
+        self.model_path = QLineEdit(settings.model_path)
+        self.model_path.setPlaceholderText(f"bundled: {default_model_path().name}")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.05, 0.99)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setValue(settings.threshold)
+        self.stride = QDoubleSpinBox()
+        self.stride.setRange(0.05, 5.0)
+        self.stride.setValue(settings.scan_stride_s)
+        self.units = QComboBox()
+        self.units.addItems(["ft", "m"])
+        self.units.setCurrentText(settings.units)
+        self.surveyor = QLineEdit(settings.surveyor)
+        self.certificate = QLineEdit(settings.certificate)
+        self.live = QCheckBox("Live suggestions while playing")
+        self.live.setChecked(settings.live_suggestions)
+        form = QFormLayout(self)
+        form.addRow("Model file (.onnx)", self.model_path)
+        form.addRow("Suggestion threshold", self.threshold)
+        form.addRow("Scan stride (s)", self.stride)
+        form.addRow("Units for new inspections", self.units)
+        form.addRow("Surveyor name", self.surveyor)
+        form.addRow("PACP certificate", self.certificate)
+        form.addRow("", self.live)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def result_settings(self) -> AppSettings:
+        return dataclasses.replace(
+            self._settings, model_path=self.model_path.text().strip(),
+            threshold=self.threshold.value(), scan_stride_s=self.stride.value(),
+            units=self.units.currentText(), surveyor=self.surveyor.text().strip(),
+            certificate=self.certificate.text().strip(), live_suggestions=self.live.isChecked())

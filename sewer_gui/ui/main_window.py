@@ -1,0 +1,485 @@
+"""The coding window: video, live suggestions, observations, header, ratings and validation."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ml.runtime.classifier import CrackClassifier, ModelError
+from ml.runtime.scan import DefectEvent
+from ml.runtime.video import VideoError
+from sewer_gui.app_settings import AppSettings, save_settings
+from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.model import Observation, ReviewState, Units
+from sewer_gui.report.pipe_graphic import GRADE_COLOURS
+from sewer_gui.resources import default_model_path
+from sewer_gui.session import CodingSession, Suggestion
+from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
+from sewer_gui.ui import actions
+from sewer_gui.ui.dialogs import DialogsMixin
+from sewer_gui.ui.inference import InferenceWorker
+from sewer_gui.ui.observation_table import ObservationModel
+from sewer_gui.ui.panels import (
+    HeaderForm,
+    ObservationEditor,
+    RatingsPanel,
+    SuggestionPanel,
+    ValidationPanel,
+)
+from sewer_gui.ui.player import SPEEDS, VideoPlayer
+from sewer_gui.ui.widgets.timeline import Marker, Timeline
+from sewer_gui.ui.widgets.video_view import VideoView
+from sewer_gui.ui.workers import WorkersMixin
+
+APP_TITLE = "Sewer PACP Coding Assistant"
+
+
+class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
+    def __init__(self, settings: AppSettings, table: CodeTable) -> None:
+        super().__init__()
+        self.settings = settings
+        self.table = table
+        self.session = CodingSession(table)
+        self.player = VideoPlayer(self)
+        self.classifier: CrackClassifier | None = None
+        self.inference: InferenceWorker | None = None
+        self.suggestion: Suggestion | None = None
+        self.suggestion_code = ""
+        self.recent_frames: collections.OrderedDict[int, np.ndarray] = collections.OrderedDict()
+        self.last_error = ""
+        self.model = ObservationModel(table, self)
+        self._build_ui()
+        self.actions_by_name = actions.install(self)
+        self.actions_by_name["toggle_live"].setChecked(settings.live_suggestions)
+        self._autosave = QTimer(self, singleShot=True, interval=settings.autosave_seconds * 1000)
+        self._autosave.timeout.connect(self.autosave)
+        self._wire()
+        self.init_workers()
+        self.load_model(Path(settings.model_path) if settings.model_path else default_model_path())
+        self.new_project()
+        self.resize(1400, 880)
+
+    # ----- layout ------------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.video_view = VideoView()
+        self.timeline = Timeline()
+        self.play_button = QPushButton("Play")
+        self.speed_box = QComboBox()
+        self.speed_box.addItems([f"{s:g}x" for s in SPEEDS])
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.time_label = QLabel("0:00.0 / 0:00")
+        self.live_box = QCheckBox("Live suggestions (L)")
+        self.scan_button = QPushButton("Scan video (Ctrl+R)")
+        self.scan_progress = QProgressBar()
+        self.scan_progress.setMaximumWidth(180)
+        self.scan_progress.setVisible(False)
+        self.cancel_scan_button = QPushButton("Cancel scan")
+        self.cancel_scan_button.setVisible(False)
+        transport = QHBoxLayout()
+        for w in (self.play_button, QLabel("Speed"), self.speed_box, self.time_label):
+            transport.addWidget(w)
+        transport.addStretch(1)
+        for w in (self.live_box, self.scan_button, self.scan_progress, self.cancel_scan_button):
+            transport.addWidget(w)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.addWidget(self.video_view, 1)
+        layout.addWidget(self.timeline)
+        layout.addLayout(transport)
+        self.setCentralWidget(centre)
+
+        self.suggestion_panel = SuggestionPanel(self.table)
+        self.editor = ObservationEditor(self.table)
+        self.table_view = QTableView()
+        self.table_view.setModel(self.model)
+        self.table_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table_view.horizontalHeader().setStretchLastSection(True)
+        self.table_view.verticalHeader().setVisible(False)
+        self.header_form = HeaderForm()
+        self.ratings_panel = RatingsPanel()
+        self.validation_panel = ValidationPanel()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.ratings_panel, "Ratings")
+        self.side_tabs.addTab(self.validation_panel, "Validation")
+        self.side_tabs.addTab(self.header_form, "Inspection header")
+        self._dock("AI suggestion", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Observation", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Observations", self.table_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("Inspection", self.side_tabs, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _wire(self) -> None:
+        self.player.frameShown.connect(self.on_frame)
+        self.player.playingChanged.connect(
+            lambda playing: self.play_button.setText("Pause" if playing else "Play"))
+        self.player.errorOccurred.connect(lambda text: self.report_error("Video", text))
+        self.play_button.clicked.connect(self.toggle_play)
+        self.speed_box.currentIndexChanged.connect(lambda i: self.player.set_speed(SPEEDS[i]))
+        self.timeline.seekRequested.connect(self.player.seek_time)
+        self.live_box.setChecked(self.settings.live_suggestions)
+        self.live_box.toggled.connect(self._set_live)
+        self.scan_button.clicked.connect(self.start_scan)
+        self.cancel_scan_button.clicked.connect(self.cancel_scan)
+        self.suggestion_panel.confirmRequested.connect(self.confirm_suggestion)
+        self.suggestion_panel.fractureRequested.connect(self.fracture_suggestion)
+        self.suggestion_panel.rejectRequested.connect(self.reject_suggestion)
+        self.editor.edited.connect(lambda obs, changes: self.model.edit(obs, **changes))
+        self.model.changed.connect(self.on_observations_changed)
+        self.table_view.selectionModel().currentRowChanged.connect(self._on_row_selected)
+        self.header_form.changed.connect(self._on_header_changed)
+        self.validation_panel.observationRequested.connect(self.select_observation)
+        self.validation_panel.headerRequested.connect(
+            lambda: self.side_tabs.setCurrentWidget(self.header_form))
+
+    # ----- errors ------------------------------------------------------------------------------
+    def report_error(self, title: str, text: str) -> None:
+        """A clear, non-blocking message; the window keeps working."""
+        self.last_error = text
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # ----- project -----------------------------------------------------------------------------
+    def new_project(self) -> None:
+        if not self.confirm_discard():
+            return
+        self.stop_video()
+        self.session.new_project(Units(self.settings.units))
+        h = self.session.inspection.header
+        h.surveyed_by, h.certificate_number = self.settings.surveyor, self.settings.certificate
+        self._bind_inspection()
+
+    def open_project(self, path: Path) -> bool:
+        self.stop_video()
+        try:
+            self.session.open_project(path)
+        except ProjectFileError as exc:
+            self.report_error("Open project", str(exc))
+            return False
+        self._remember_recent(path)
+        self._bind_inspection()
+        video = self.session.video_path()
+        if video is not None:
+            self.open_video(video, keep_inspection=True)
+        return True
+
+    def save_project(self, path: Path | None = None) -> bool:
+        if path is None and self.session.project_path is None:
+            return self.save_project_as()
+        try:
+            saved = self.session.save(path)
+        except (ProjectSaveError, ProjectFileError) as exc:
+            self.report_error("Save", str(exc))
+            return False
+        self._remember_recent(saved)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {saved}", 4000)
+        return True
+
+    def autosave(self) -> None:
+        if self.session.project_path is not None and self.session.dirty:
+            self.save_project()
+
+    def _remember_recent(self, path: Path) -> None:
+        self.settings = self.settings.with_recent(str(path))
+        save_settings(self.settings)
+
+    def _bind_inspection(self) -> None:
+        self.model.set_inspection(self.session.inspection)
+        self.header_form.set_header(self.session.inspection.header)
+        self.editor.set_observation(None)
+        self.on_observations_changed(mark_dirty=False)
+
+    def _update_title(self) -> None:
+        path = self.session.project_path
+        name = path.name if path else "unsaved project"
+        self.setWindowTitle(f"{'*' if self.session.dirty else ''}{name} - {APP_TITLE}")
+
+    def _on_header_changed(self, name: str, text: str) -> None:
+        if getattr(self.session.inspection.header, name) != text:
+            setattr(self.session.inspection.header, name, text)
+            self.on_observations_changed()
+
+    # ----- video -------------------------------------------------------------------------------
+    def open_video(self, path: Path, keep_inspection: bool = False) -> bool:
+        try:
+            info = self.session.attach_video(Path(path))
+        except VideoError as exc:
+            self.report_error("Open video", str(exc))
+            return False
+        if not keep_inspection:
+            self.session.dirty = True
+        self.stop_inference()
+        self.player.open(Path(path), info)
+        self.timeline.set_duration(info.duration)
+        self.video_view.set_placeholder("Decoding...")
+        self.start_inference()
+        self._refresh_markers()
+        self._update_title()
+        self.statusBar().showMessage(
+            f"{Path(path).name}: {info.width}x{info.height}, {info.fps:g} fps, "
+            f"{info.duration:.0f} s; distances from {self.session.track_source}", 8000)
+        return True
+
+    def stop_video(self) -> None:
+        self.cancel_scan(wait=True)
+        self.stop_inference()
+        self.player.close()
+        self.video_view.set_frame(None)
+
+    def on_frame(self, index: int, frame: np.ndarray) -> None:
+        self.video_view.set_frame(frame)
+        t = self.player.time_s()
+        info = self.player.info
+        self.timeline.set_position(t)
+        total = info.duration if info else 0
+        self.time_label.setText(f"{int(t // 60)}:{t % 60:04.1f} / {int(total // 60)}:"
+                                f"{int(total % 60):02d}")
+        unit = self.session.inspection.units.value
+        self.video_view.set_distance_text(f"{self.session.distance_at(t):.2f} {unit}")
+        self.recent_frames[index] = frame
+        while len(self.recent_frames) > 90:
+            self.recent_frames.popitem(last=False)
+        if self.inference is not None and self.live_box.isChecked():
+            self.inference.submit(index, frame)
+
+    def toggle_play(self) -> None:
+        self.player.toggle()
+
+    def step_back(self) -> None:
+        self.player.step(-1)
+
+    def step_forward(self) -> None:
+        self.player.step(1)
+
+    def jump_back(self) -> None:
+        self.player.seek_time(self.player.time_s() - 5)
+
+    def jump_forward(self) -> None:
+        self.player.seek_time(self.player.time_s() + 5)
+
+    def slower(self) -> None:
+        self.speed_box.setCurrentIndex(max(self.speed_box.currentIndex() - 1, 0))
+
+    def faster(self) -> None:
+        self.speed_box.setCurrentIndex(min(self.speed_box.currentIndex() + 1, len(SPEEDS) - 1))
+
+    # ----- suggestions -------------------------------------------------------------------------
+    def on_suggestion(self, suggestion: Suggestion | None) -> None:
+        self.suggestion = suggestion
+        self.suggestion_code = suggestion.code if suggestion else ""
+        self._show_suggestion()
+
+    def _show_suggestion(self) -> None:
+        s = self.suggestion
+        self.suggestion_panel.show_suggestion(s, self.suggestion_code)
+        if s is None:
+            self.video_view.set_banner("")
+            return
+        spec = self.table.get(self.suggestion_code)
+        self.video_view.set_banner(
+            f"Suggested {self.suggestion_code}  {spec.description if spec else ''}  "
+            f"{s.confidence:.0%}   Enter confirm - F fracture - Backspace reject")
+
+    def _frame_for(self, suggestion: Suggestion) -> np.ndarray | None:
+        return self.recent_frames.get(suggestion.frame_index, self.player.frame)
+
+    def confirm_suggestion(self) -> None:
+        s = self.suggestion
+        if s is None:
+            return
+        obs = self.session.from_suggestion(s, self._frame_for(s), self.suggestion_code)
+        self.model.add(obs, f"Confirm {obs.code}")
+        self.select_observation(obs)
+        self.on_suggestion(None)
+
+    def fracture_suggestion(self) -> None:
+        if self.suggestion is not None:
+            self.suggestion_code = self.session.fracture_twin(self.suggestion_code)
+            self._show_suggestion()
+
+    def reject_suggestion(self) -> None:
+        s = self.suggestion
+        if s is None:
+            return
+        obs = self.session.from_suggestion(s, self._frame_for(s), rejected=True)
+        self.model.add(obs, f"Reject {obs.code}")
+        self.on_suggestion(None)
+        self.statusBar().showMessage("Rejected; the frame is kept as training data.", 4000)
+
+    def _set_live(self, on: bool) -> None:
+        self.actions_by_name["toggle_live"].setChecked(on)
+        if not on:
+            self.on_suggestion(None)
+
+    def toggle_live(self) -> None:
+        self.live_box.setChecked(not self.live_box.isChecked())
+
+    # ----- observations ------------------------------------------------------------------------
+    def add_manual_observation(self, code: str = "") -> Observation | None:
+        if self.player.info is None and not code:
+            self.statusBar().showMessage("Open a video first, or add rows with a quick code.")
+        self.player.pause()
+        obs = self.session.manual(code or "MGO", self.player.time_s(), self.player.frame)
+        self.model.add(obs, f"Add {obs.code}")
+        self.select_observation(obs)
+        if not code:
+            self.editor.code.setFocus()
+            self.editor.code.lineEdit().selectAll()
+        return obs
+
+    def quick_code_cl(self) -> None:
+        self.add_manual_observation("CL")
+
+    def quick_code_cc(self) -> None:
+        self.add_manual_observation("CC")
+
+    def quick_code_cm(self) -> None:
+        self.add_manual_observation("CM")
+
+    def quick_code_cs(self) -> None:
+        self.add_manual_observation("CS")
+
+    def quick_code_mgo(self) -> None:
+        self.add_manual_observation("MGO")
+
+    def delete_selected(self) -> None:
+        obs = self.model.observation_at(self.table_view.currentIndex().row())
+        if obs is not None:
+            self.model.remove(obs)
+
+    def undo(self) -> None:
+        self.model.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.model.undo_stack.redo()
+
+    def select_observation(self, obs: Observation) -> None:
+        row = self.model.row_of(obs)
+        if row >= 0:
+            self.table_view.selectRow(row)
+            self.table_view.scrollTo(self.model.index(row, 0))
+            self.editor.set_observation(obs)
+            if obs.video_time is not None and self.player.info is not None:
+                self.player.seek_time(obs.video_time)
+
+    def _on_row_selected(self, current, _previous) -> None:
+        self.editor.set_observation(self.model.observation_at(current.row()))
+
+    def on_observations_changed(self, mark_dirty: bool = True) -> None:
+        if mark_dirty:
+            self.session.dirty = True
+            self._autosave.start()
+        findings = self.session.findings()
+        self.model.set_findings(findings)
+        self.validation_panel.set_findings(findings)
+        self.ratings_panel.set_ratings(self.session.ratings())
+        self.header_form.set_header(self.session.inspection.header)
+        current = self.editor.obs
+        if current is not None:
+            self.editor.set_observation(current if current in
+                                        self.session.inspection.observations else None)
+        self._refresh_markers()
+        self._update_title()
+
+    def _refresh_markers(self) -> None:
+        observations = [Marker(o.video_time, o.video_time,
+                               "#9e9e9e" if o.review is ReviewState.REJECTED else
+                               GRADE_COLOURS.get(self.session.grade(o),
+                                                 GRADE_COLOURS[None]).hexval().replace("0x", "#"),
+                               o.code)
+                        for o in self.session.inspection.observations if o.video_time is not None]
+        candidates = [Marker(e.start_s, e.end_s, "#ff9800", e.code)
+                      for e in self.session.candidates]
+        self.timeline.set_markers(observations, candidates)
+
+    # ----- candidates --------------------------------------------------------------------------
+    def _candidate(self, forward: bool) -> DefectEvent | None:
+        now = self.player.time_s()
+        events = sorted(self.session.candidates, key=lambda e: e.best_s)
+        if forward:
+            return next((e for e in events if e.best_s > now + 0.05), None)
+        return next((e for e in reversed(events) if e.best_s < now - 0.05), None)
+
+    def next_candidate(self) -> None:
+        self._go_to_candidate(self._candidate(True))
+
+    def previous_candidate(self) -> None:
+        self._go_to_candidate(self._candidate(False))
+
+    def _go_to_candidate(self, event: DefectEvent | None) -> None:
+        if event is None:
+            self.statusBar().showMessage("No more AI candidates in that direction.", 3000)
+            return
+        self.player.pause()
+        self.player.seek(event.best_frame)
+        fps = self.player.info.fps if self.player.info else 1.0
+        self.on_suggestion(Suggestion(event.label, event.code, event.confidence,
+                                      tuple(event.alternatives), self.model_id(),
+                                      event.best_frame, event.best_frame / fps))
+
+    def model_id(self) -> str:
+        return self.classifier.model_id if self.classifier else ""
+
+    # ----- model -------------------------------------------------------------------------------
+    def load_model(self, path: Path) -> bool:
+        try:
+            classifier = CrackClassifier(path, threads=1)
+        except ModelError as exc:
+            self.report_error("Model", f"{exc}\nLive suggestions are off until a valid model "
+                                       "is chosen (Suggestion > Choose model).")
+            return False
+        self.classifier = classifier
+        self.session.inspection.model_used = classifier.model_id
+        if self.player.info is not None:
+            self.stop_inference()
+            self.start_inference()
+        self.statusBar().showMessage(f"Model {classifier.model_id} loaded", 4000)
+        return True
+
+    # ----- closing -----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop every worker and close the project; safe to call more than once."""
+        self._autosave.stop()
+        if self.session.project_path is not None and self.session.dirty:
+            self.save_project()
+        self.stop_video()
+        self.wait_for_workers()
+        self.session.close()

@@ -1,0 +1,190 @@
+"""Video playback on a reader thread: play, pause, step, seek and speed without blocking the GUI.
+
+The thread keeps only the newest decoded frame. It signals `frameReady` once and does not
+decode ahead until the GUI has taken that frame, so a slow GUI drops frames instead of queuing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ml.runtime.video import VideoError, VideoInfo, VideoReader
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
+
+
+@dataclass
+class _Commands:
+    playing: bool = False
+    seek_to: int | None = None
+    step: int = 0
+    speed: float = 1.0
+    stop: bool = False
+
+
+class _ReaderThread(QThread):
+    frameDecoded = Signal()  # noqa: N815 - Qt naming
+    reachedEnd = Signal()  # noqa: N815
+    failed = Signal(str)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.commands = _Commands()
+        self.wake = threading.Condition()
+        self.latest: tuple[int, np.ndarray] | None = None
+        self.taken = threading.Event()
+        self.taken.set()
+        self.info: VideoInfo | None = None
+
+    def run(self) -> None:
+        try:
+            reader = VideoReader(self.path)
+        except VideoError as exc:
+            self.failed.emit(str(exc))
+            return
+        self.info = reader.info
+        try:
+            self._loop(reader)
+        except Exception as exc:  # noqa: BLE001 - a decoder error must reach the user
+            self.failed.emit(f"{self.path}: decoding stopped ({exc})")
+        finally:
+            reader.close()
+
+    def _loop(self, reader: VideoReader) -> None:
+        next_due = time.monotonic()
+        self._publish(reader.read())
+        while True:
+            with self.wake:
+                c = self.commands
+                while not (c.stop or c.playing or c.seek_to is not None or c.step):
+                    self.wake.wait()
+                if c.stop:
+                    return
+                seek, step, playing, speed = c.seek_to, c.step, c.playing, c.speed
+                c.seek_to, c.step = None, 0
+            if seek is not None:
+                reader.seek(seek)
+                self._publish(reader.read())
+                next_due = time.monotonic()
+            elif step:
+                current = self.latest[0] if self.latest else 0
+                reader.seek(current + step)
+                self._publish(reader.read())
+            elif playing:
+                self.taken.wait(timeout=0.5)  # back-pressure: never run ahead of the GUI
+                interval = 1.0 / (reader.info.fps * speed)
+                now = time.monotonic()
+                if now < next_due:
+                    time.sleep(min(next_due - now, 0.25))
+                next_due = max(next_due + interval, time.monotonic() - interval)
+                got = reader.read()
+                if got is None:
+                    with self.wake:
+                        self.commands.playing = False
+                    self.reachedEnd.emit()
+                    continue
+                self._publish(got)
+
+    def _publish(self, got: tuple[int, np.ndarray] | None) -> None:
+        if got is None:
+            return
+        self.latest = got
+        self.taken.clear()
+        self.frameDecoded.emit()
+
+
+class VideoPlayer(QObject):
+    """The GUI side: sends commands to the reader thread and hands out the newest frame."""
+
+    frameShown = Signal(int, object)  # noqa: N815 - frame index, BGR ndarray
+    playingChanged = Signal(bool)  # noqa: N815
+    errorOccurred = Signal(str)  # noqa: N815
+    opened = Signal(object)  # VideoInfo
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: _ReaderThread | None = None
+        self.info: VideoInfo | None = None
+        self.index = 0
+        self.frame: np.ndarray | None = None
+        self.speed = 1.0
+
+    def open(self, path: Path, info: VideoInfo) -> None:
+        self.close()
+        self.info = info
+        self.index, self.frame = 0, None
+        thread = _ReaderThread(Path(path))
+        thread.frameDecoded.connect(self._take_frame)
+        thread.reachedEnd.connect(lambda: self.playingChanged.emit(False))
+        thread.failed.connect(self.errorOccurred)
+        thread.commands.speed = self.speed
+        self._thread = thread
+        thread.start()
+        self.opened.emit(info)
+
+    def _take_frame(self) -> None:
+        thread = self._thread
+        if thread is None or thread.latest is None:
+            return
+        self.index, self.frame = thread.latest
+        thread.taken.set()
+        self.frameShown.emit(self.index, self.frame)
+
+    def _command(self, **changes: object) -> None:
+        if self._thread is None:
+            return
+        with self._thread.wake:
+            for key, value in changes.items():
+                setattr(self._thread.commands, key, value)
+            self._thread.wake.notify()
+
+    @property
+    def is_playing(self) -> bool:
+        return bool(self._thread and self._thread.commands.playing)
+
+    def play(self) -> None:
+        self._command(playing=True)
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        self._command(playing=False)
+        self.playingChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.is_playing else self.play()
+
+    def step(self, frames: int) -> None:
+        self.pause()
+        self._command(step=frames)
+
+    def seek(self, index: int) -> None:
+        if self.info:
+            self._command(seek_to=max(0, min(index, self.info.frame_count - 1)))
+
+    def seek_time(self, seconds: float) -> None:
+        if self.info:
+            self.seek(int(round(seconds * self.info.fps)))
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = speed
+        self._command(speed=speed)
+
+    def time_s(self) -> float:
+        return self.index / self.info.fps if self.info else 0.0
+
+    def close(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        with thread.wake:
+            thread.commands.stop = True
+            thread.wake.notify()
+        thread.taken.set()
+        thread.wait(5000)

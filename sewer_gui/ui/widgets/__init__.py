@@ -1,0 +1,1 @@
+"""Dumb widgets: they show state through setters and emit intent signals."""

@@ -1,0 +1,141 @@
+"""Long work off the GUI thread: live inference, whole-video scan and exports.
+
+Each job reports progress or its result through signals, can be cancelled, and turns failures
+into a message; `wait_for_workers` lets the window close only after they have stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from superqt.utils import WorkerBase, create_worker
+
+from ml.runtime.scan import ScanProgress, ScanResult, ScanSettings, iter_scan
+from sewer_gui.ui.inference import InferenceWorker
+
+
+class WorkersMixin:
+    """Mixed into MainWindow; uses its session, player, classifier and widgets."""
+
+    def init_workers(self) -> None:
+        self.scan_worker: WorkerBase | None = None
+        self.background: set[WorkerBase] = set()
+        self.last_scan: ScanResult | None = None
+
+    # ----- live inference ----------------------------------------------------------------------
+    def start_inference(self) -> None:
+        if self.classifier is None or self.player.info is None:
+            return
+        worker = InferenceWorker(self.classifier, self.player.info.fps, self.settings.threshold,
+                                 self.settings.smoothing_frames)
+        worker.suggested.connect(self.on_suggestion)
+        worker.failed.connect(lambda text: self.report_error("Live suggestions", text))
+        self.inference = worker
+        worker.start()
+
+    def stop_inference(self) -> None:
+        worker, self.inference = self.inference, None
+        if worker is not None:
+            worker.stop()
+            worker.deleteLater()
+
+    # ----- whole-video scan --------------------------------------------------------------------
+    def start_scan(self) -> None:
+        video = self.session.video_path()
+        if self.classifier is None or video is None or self.player.info is None:
+            self.report_error("Scan", "Open a video and choose a valid model before scanning.")
+            return
+        self.cancel_scan(wait=True)
+        settings = ScanSettings(stride_s=self.settings.scan_stride_s,
+                                threshold=self.settings.threshold)
+        worker = create_worker(iter_scan, video, self.classifier, settings, self.session.track,
+                               _start_thread=False)
+        worker.yielded.connect(self._scan_progress)
+        worker.returned.connect(self._scan_done)
+        worker.errored.connect(lambda exc: self.report_error("Scan", f"{video}: {exc}"))
+        worker.finished.connect(self._scan_finished)
+        self.scan_worker = worker
+        self.scan_progress.setValue(0)
+        for w in (self.scan_progress, self.cancel_scan_button):
+            w.setVisible(True)
+        self.scan_button.setEnabled(False)
+        worker.start()
+
+    def _scan_progress(self, progress: ScanProgress) -> None:
+        self.scan_progress.setValue(int(progress.fraction * 100))
+
+    def _scan_done(self, result: ScanResult) -> None:
+        self.last_scan = result
+        self.session.candidates = result.events
+        self._refresh_markers()
+        self.statusBar().showMessage(
+            f"Scan found {len(result.events)} candidate(s) in {result.wall_seconds:.1f} s "
+            f"({result.realtime_factor:.1f}x real time). N / P step through them.", 10000)
+
+    def _scan_finished(self) -> None:
+        self.scan_worker = None
+        for w in (self.scan_progress, self.cancel_scan_button):
+            w.setVisible(False)
+        self.scan_button.setEnabled(True)
+
+    def cancel_scan(self, wait: bool = False) -> None:
+        worker = self.scan_worker
+        if worker is None:
+            return
+        worker.quit()  # takes effect at the generator's next yield
+        if wait:
+            WorkerBase.await_workers(10000)
+
+    # ----- exports -----------------------------------------------------------------------------
+    def run_in_background(self, what: str, job: Callable, *args: object,
+                          done: Callable[[object], None] | None = None) -> WorkerBase:
+        worker = create_worker(job, *args, _start_thread=False)
+        self.background.add(worker)
+        worker.returned.connect(done or (lambda _r: self.statusBar().showMessage(
+            f"{what} finished", 6000)))
+        worker.errored.connect(lambda exc: self.report_error(what, str(exc)))
+        worker.finished.connect(lambda: self.background.discard(worker))
+        self.statusBar().showMessage(f"{what}...")
+        worker.start()
+        return worker
+
+    def wait_for_workers(self) -> None:
+        WorkerBase.await_workers(15000)
+
+    def export_pdf(self, path: Path, done: Callable[[object], None] | None = None) -> WorkerBase:
+        from sewer_gui.report.pdf_report import write_report
+
+        project = self.session.project_path.name if self.session.project_path else ""
+        return self.run_in_background("PDF report", write_report, self.session.snapshot_copy(),
+                                      self.table, Path(path), project,
+                                      done=done or (lambda p: self.statusBar().showMessage(
+                                          f"Report written to {p}", 8000)))
+
+    def export_exchange(self, folder: Path) -> WorkerBase:
+        from sewer_gui.cli import EXCHANGE_SQLITE_NAME
+        from sewer_gui.exchange.exchange import export_csv, export_sqlite
+
+        inspections = [self.session.snapshot_copy()]
+
+        def job() -> Path:
+            export_csv(inspections, self.table, folder)
+            export_sqlite(inspections, self.table, Path(folder) / EXCHANGE_SQLITE_NAME)
+            return Path(folder)
+
+        return self.run_in_background("Exchange export", job)
+
+    def export_snapshots(self, folder: Path) -> WorkerBase:
+        inspection = self.session.snapshot_copy()
+
+        def job() -> int:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            count = 0
+            for obs in inspection.sorted_observations():
+                if obs.snapshot_jpeg and obs.counts:
+                    name = f"{obs.distance:08.2f}_{obs.code}.jpg".replace(" ", "0")
+                    (Path(folder) / name).write_bytes(obs.snapshot_jpeg)
+                    count += 1
+            return count
+
+        return self.run_in_background("Snapshot export", job)

@@ -1,0 +1,204 @@
+"""The real window on the offscreen platform, driven as a coder would."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sewer_gui.app_settings import AppSettings
+from sewer_gui.pacp.examples import sample_header
+from sewer_gui.pacp.model import Origin, ReviewState
+from sewer_gui.storage.project_store import ProjectStore
+from sewer_gui.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, code_table, tiny_onnx):
+    # A threshold this low makes the untrained test model suggest on every frame.
+    w = MainWindow(AppSettings(model_path=str(tiny_onnx), threshold=0.01, smoothing_frames=2),
+                   code_table)
+    w.confirm_discard = lambda: True  # no modal questions in tests
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+def _play_until_suggestion(qtbot, w):
+    w.player.play()
+    qtbot.waitUntil(lambda: w.suggestion is not None, timeout=15000)
+    w.player.pause()
+
+
+def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp_path):
+    w = window
+    assert w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    _play_until_suggestion(qtbot, w)
+    assert w.video_view._banner.startswith("Suggested")
+    w.confirm_suggestion()
+    [obs] = w.session.inspection.observations
+    assert obs.origin is Origin.AI_CONFIRMED and obs.review is ReviewState.ACCEPTED
+    assert obs.snapshot_jpeg and obs.model_id == "tiny-test" and obs.confidence > 0
+    assert obs.distance >= 0 and obs.video_time is not None
+    assert w.model.rowCount() == 1
+
+    w.model.edit(obs, remarks="hairline", clock_from=3)
+    assert obs.remarks == "hairline"
+    w.undo()
+    assert obs.remarks == "" and obs.clock_from == 12
+    w.redo()
+    assert obs.remarks == "hairline"
+
+    w.session.inspection.header = sample_header()
+    project = tmp_path / "job.sewerproj"
+    assert w.save_project(project)
+    assert "job.sewerproj" in w.windowTitle() and not w.session.dirty
+
+    again = MainWindow(AppSettings(model_path=w.settings.model_path), w.table)
+    again.confirm_discard = lambda: True
+    qtbot.addWidget(again)
+    assert again.open_project(project)
+    [loaded] = again.session.inspection.observations
+    assert loaded.remarks == "hairline" and loaded.snapshot_jpeg == obs.snapshot_jpeg
+    assert again.session.video_path() == short_video.resolve()
+    again.shutdown()
+
+
+def test_fracture_twin_and_reject_are_recorded(qtbot, window, short_video):
+    w = window
+    w.open_video(short_video)
+    _play_until_suggestion(qtbot, w)
+    suggested = w.suggestion.code
+    w.fracture_suggestion()
+    assert w.suggestion_code == w.session.fracture_twin(suggested) != suggested
+    w.confirm_suggestion()
+    edited = w.session.inspection.observations[-1]
+    assert edited.code == w.session.fracture_twin(suggested)
+    assert edited.origin is Origin.AI_EDITED
+    _play_until_suggestion(qtbot, w)
+    w.reject_suggestion()
+    rejected = w.session.inspection.observations[-1]
+    assert rejected.review is ReviewState.REJECTED and rejected.snapshot_jpeg
+    assert w.session.ratings().structural.occurrences == 1  # the rejected one does not count
+    w.undo()
+    assert rejected not in w.session.inspection.observations
+
+
+def test_manual_observation_and_validation_jump(qtbot, window, short_video):
+    w = window
+    w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    obs = w.add_manual_observation("CL")
+    assert obs.clock_from == 12 and obs.origin is Origin.MANUAL
+    texts = [w.validation_panel.item(i).text() for i in range(w.validation_panel.count())]
+    assert any("no access point" in t for t in texts)
+    w.select_observation(obs)
+    assert w.editor.obs is obs
+    w.editor.edited.emit(obs, {"code": "FL"})
+    assert obs.code == "FL"
+
+
+def test_pdf_export_runs_in_background(qtbot, window, tmp_path, short_video):
+    w = window
+    w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    w.add_manual_observation("CC")
+    w.session.inspection.header = sample_header()
+    target = tmp_path / "out" / "report.pdf"
+    done = []
+    worker = w.export_pdf(target, done=done.append)
+    with qtbot.waitSignal(worker.finished, timeout=30000):
+        pass
+    assert done == [target] and target.read_bytes().startswith(b"%PDF")
+
+
+def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window, short_video):
+    w = window
+    w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    w.settings = AppSettings(model_path=w.settings.model_path, threshold=0.01, scan_stride_s=0.5)
+    w.start_scan()
+    qtbot.waitUntil(lambda: w.scan_worker is None and w.last_scan is not None, timeout=30000)
+    assert w.session.candidates, "a 1% threshold finds candidates everywhere"
+    w.player.seek(0)
+    qtbot.waitUntil(lambda: w.player.index == 0, timeout=3000)
+    w.next_candidate()
+    assert w.suggestion is not None
+    assert w.suggestion.frame_index == w.session.candidates[0].best_frame or \
+        w.session.candidates[0].best_s <= 0.05
+
+
+def test_close_during_scan_stops_workers(qtbot, code_table, tiny_onnx, short_video):
+    w = MainWindow(AppSettings(model_path=str(tiny_onnx), scan_stride_s=0.1), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.show()
+    w.open_video(short_video)
+    w.player.play()
+    w.start_scan()
+    assert w.scan_worker is not None
+    w.close()
+    assert w.inference is None and w.player._thread is None
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def test_corrupt_video_gives_message_and_window_keeps_working(qtbot, window, tmp_path,
+                                                              short_video):
+    w = window
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000)
+    assert not w.open_video(bad)
+    assert "broken.mp4" in w.last_error
+    assert w.open_video(short_video)
+
+
+def test_missing_and_wrong_model_are_reported(qtbot, code_table, tmp_path, short_video):
+    junk = tmp_path / "model.onnx"
+    junk.write_text("not a model")
+    w = MainWindow(AppSettings(model_path=str(junk)), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    assert "model.onnx: not an ONNX model" in w.last_error and w.classifier is None
+    assert w.open_video(short_video)  # video review still works without a model
+    assert w.inference is None
+    assert not w.load_model(tmp_path / "gone.onnx")
+    assert "no such model file" in w.last_error
+    w.shutdown()
+
+
+def test_save_failures_keep_saved_work(qtbot, window, tmp_path):
+    w = window
+    w.add_manual_observation("CL")
+    project = tmp_path / "p.sewerproj"
+    assert w.save_project(project)
+    w.add_manual_observation("CC")
+    store = w.session.store
+    store._conn.close()
+    store._conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True, isolation_level=None)
+    assert not w.save_project()
+    assert "read-only" in w.last_error and "intact" in w.last_error
+    assert len(w.session.inspection.observations) == 2 and w.session.dirty
+    store._conn.close()
+    store._conn = sqlite3.connect(project, isolation_level=None)
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count={pages}")
+    w.session.inspection.observations[-1].snapshot_jpeg = b"x" * 200_000
+    assert not w.save_project()
+    assert "disk is full" in w.last_error
+    reopened = ProjectStore.open(Path(project))
+    assert len(reopened.inspections()[0].observations) == 1
+    reopened.close()
+
+
+def test_help_lists_every_shortcut(qtbot, window):
+    from sewer_gui.ui.actions import COMMANDS
+
+    names = {c.name for c in COMMANDS}
+    assert names <= set(window.actions_by_name)
+    for command in COMMANDS:
+        assert callable(getattr(window, command.name))
