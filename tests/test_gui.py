@@ -116,19 +116,32 @@ def test_pdf_export_runs_in_background(qtbot, window, tmp_path, short_video):
 
 
 def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window, short_video):
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
     w = window
     w.open_video(short_video)
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    w.live_box.setChecked(False)  # only the candidates set the suggestion in this test
     w.settings = AppSettings(model_path=w.settings.model_path, threshold=0.01, scan_stride_s=0.5)
     w.start_scan()
     qtbot.waitUntil(lambda: w.scan_worker is None and w.last_scan is not None, timeout=30000)
     assert w.session.candidates, "a 1% threshold finds candidates everywhere"
+    assert w.timeline._candidates and not w.scan_progress.isVisible()
+
+    fps = w.player.info.fps
+    w.session.candidates = [DefectEvent(CrackClass.CL, "CL", 1, 3, 2.0, int(2 * fps), 0.8),
+                            DefectEvent(CrackClass.CM, "CM", 4, 6, 5.0, int(5 * fps), 0.7)]
     w.player.seek(0)
     qtbot.waitUntil(lambda: w.player.index == 0, timeout=3000)
     w.next_candidate()
-    assert w.suggestion is not None
-    assert w.suggestion.frame_index == w.session.candidates[0].best_frame or \
-        w.session.candidates[0].best_s <= 0.05
+    assert w.suggestion.code == "CL" and w.suggestion.frame_index == int(2 * fps)
+    qtbot.waitUntil(lambda: w.player.index == int(2 * fps), timeout=3000)
+    w.next_candidate()
+    assert w.suggestion.code == "CM"
+    qtbot.waitUntil(lambda: w.player.index == int(5 * fps), timeout=3000)
+    w.previous_candidate()
+    assert w.suggestion.code == "CL"
 
 
 def test_close_during_scan_stops_workers(qtbot, code_table, tiny_onnx, short_video):
