@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The torch wheels on this platform's disk; pip's constraint file may cap them.
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: run test lint unit model bench package package-test clean
+.PHONY: run test lint unit model bench bench-gui selftest demo-video package package-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: $(VENV)/.app-installed
 	$(BIN)/sewer-gui --demo
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check sewer_gui ml tests packaging
+	$(BIN)/ruff check sewer_gui ml tests benchmarks packaging
 	$(BIN)/lint-imports
 
 unit: $(VENV)/.dev-installed
@@ -42,3 +42,22 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+
+bench-gui: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/gui_stall.py --seconds 20 --speed 2
+
+selftest: $(VENV)/.app-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/sewer-gui --self-test
+
+demo-video: $(VENV)/.dev-installed
+	$(BIN)/python -m ml.recipes.demo_video
+
+$(VENV)/.package-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[package]"
+	touch $@
+
+package: $(VENV)/.package-installed
+	packaging/build.sh
+
+package-test: $(VENV)/.package-installed
+	packaging/build.sh --test

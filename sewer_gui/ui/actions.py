@@ -54,6 +54,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("choose_model_dialog", "Choose &model...", "Suggestion"),
     Command("restore_previous_model", "Restore previous model", "Suggestion"),
     Command("settings_dialog", "&Settings...", "Suggestion", "Ctrl+,"),
+    Command("training_wizard", "&Train a model on your images...", "Suggestion"),
+    Command("export_training_frames_dialog", "Export coders' decisions as training data...",
+            "Suggestion"),
     Command("show_help", "&Keyboard shortcuts", "Help", "F1"),
 )
 

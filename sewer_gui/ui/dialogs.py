@@ -128,6 +128,38 @@ class DialogsMixin:
             elif self.inference is not None:
                 self.inference.threshold = new.threshold
 
+    def training_wizard(self) -> None:
+        from sewer_gui.training_plan import torch_available
+
+        if not torch_available():
+            self.report_error("Training", "Training needs PyTorch, which this installation "
+                                          "does not have (the desktop bundle infers only). "
+                                          "Install the project with its 'train' extra "
+                                          "(make test does) and start the wizard from there.")
+            return
+        from sewer_gui.ui.wizard import TrainingWizard
+
+        wizard = TrainingWizard(activate=self.activate_model,
+                                project_frames=self.export_training_frames, parent=self)
+        wizard.open()
+        self.wizard = wizard
+
+    def export_training_frames(self, folder: Path | None = None) -> tuple[Path, dict]:
+        """The coders' confirmed and rejected frames as an ImageFolder dataset."""
+        import tempfile
+
+        from sewer_gui.training_plan import export_project_frames
+
+        target = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="sewer-frames-"))
+        counts = export_project_frames([self.session.inspection], target)
+        self.statusBar().showMessage(f"Exported {sum(counts.values())} frames to {target}", 6000)
+        return target, counts
+
+    def export_training_frames_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export training frames to folder")
+        if folder:
+            self.export_training_frames(Path(folder))
+
     def show_help(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle("Keyboard shortcuts")
