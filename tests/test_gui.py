@@ -56,6 +56,8 @@ def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp
     project = tmp_path / "job.sewerproj"
     assert w.save_project(project)
     assert "job.sewerproj" in w.windowTitle() and not w.session.dirty
+    w._fill_recent_menu()
+    assert [a.text() for a in w.recent_menu.actions()] == [str(project)]
 
     again = MainWindow(AppSettings(model_path=w.settings.model_path), w.table)
     again.confirm_discard = lambda: True
@@ -109,10 +111,11 @@ def test_pdf_export_runs_in_background(qtbot, window, tmp_path, short_video):
     w.session.inspection.header = sample_header()
     target = tmp_path / "out" / "report.pdf"
     done = []
-    worker = w.export_pdf(target, done=done.append)
+    worker = w.export_pdf(target, done=done.append, preview=True)
     with qtbot.waitSignal(worker.finished, timeout=30000):
         pass
     assert done == [target] and target.read_bytes().startswith(b"%PDF")
+    assert w.preview_dialog.isVisible() and "report.pdf" in w.preview_dialog.windowTitle()
 
 
 def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window, short_video):

@@ -77,6 +77,7 @@ def install(window: QMainWindow) -> dict[str, QAction]:
         menu.addAction(action)
         window.addAction(action)  # shortcuts work whichever dock has focus
         actions[command.name] = action
+    window.menus = menus
     return actions
 
 

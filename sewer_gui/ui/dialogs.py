@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -71,7 +72,28 @@ class DialogsMixin:
         path, _ = QFileDialog.getSaveFileName(self, "Export PDF report", "report.pdf",
                                               "PDF (*.pdf)")
         if path:
-            self.export_pdf(Path(path))
+            self.export_pdf(Path(path), preview=True)
+
+    def show_pdf_preview(self, path: Path, pages: list) -> None:
+        from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+
+        from sewer_gui.ui.widgets.video_view import bgr_to_qimage
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Report preview - {Path(path).name}")
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        for page in pages:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(bgr_to_qimage(page)))
+            column.addWidget(label)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(scroll)
+        dialog.resize(920, 900)
+        dialog.open()
+        self.preview_dialog = dialog
 
     def export_exchange_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder")

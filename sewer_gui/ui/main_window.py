@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -69,6 +70,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.model = ObservationModel(table, self)
         self._build_ui()
         self.actions_by_name = actions.install(self)
+        self._install_recent_menu()
         self.actions_by_name["toggle_live"].setChecked(settings.live_suggestions)
         self._autosave = QTimer(self, singleShot=True, interval=settings.autosave_seconds * 1000)
         self._autosave.timeout.connect(self.autosave)
@@ -213,6 +215,21 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
     def _remember_recent(self, path: Path) -> None:
         self.settings = self.settings.with_recent(str(path))
         save_settings(self.settings)
+
+    def _install_recent_menu(self) -> None:
+        file_menu = self.menus["File"]
+        self.recent_menu = QMenu("Open &recent", self)
+        file_menu.insertMenu(self.actions_by_name["open_video_dialog"], self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(
+                lambda _c=False, p=path: self.confirm_discard() and self.open_project(Path(p)))
+        if not self.settings.recent_files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def _bind_inspection(self) -> None:
         self.model.set_inspection(self.session.inspection)

@@ -103,14 +103,28 @@ class WorkersMixin:
     def wait_for_workers(self) -> None:
         WorkerBase.await_workers(15000)
 
-    def export_pdf(self, path: Path, done: Callable[[object], None] | None = None) -> WorkerBase:
+    def export_pdf(self, path: Path, done: Callable[[object], None] | None = None,
+                   preview: bool = False) -> WorkerBase:
+        """Write the report off the GUI thread; with `preview` also render its pages there."""
         from sewer_gui.report.pdf_report import write_report
+        from sewer_gui.report.preview import render_pages
 
         project = self.session.project_path.name if self.session.project_path else ""
-        return self.run_in_background("PDF report", write_report, self.session.snapshot_copy(),
-                                      self.table, Path(path), project,
-                                      done=done or (lambda p: self.statusBar().showMessage(
-                                          f"Report written to {p}", 8000)))
+        inspection = self.session.snapshot_copy()
+
+        def job() -> tuple[Path, list]:
+            written = write_report(inspection, self.table, Path(path), project)
+            return written, render_pages(written) if preview else []
+
+        def finished(result: tuple[Path, list]) -> None:
+            written, pages = result
+            self.statusBar().showMessage(f"Report written to {written}", 8000)
+            if pages:
+                self.show_pdf_preview(written, pages)
+            if done is not None:
+                done(written)
+
+        return self.run_in_background("PDF report", job, done=finished)
 
     def export_exchange(self, folder: Path) -> WorkerBase:
         from sewer_gui.cli import EXCHANGE_SQLITE_NAME
