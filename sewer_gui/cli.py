@@ -7,7 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from sewer_gui.exchange.exchange import ExchangeError, export_csv, export_sqlite, read_conditions
+from sewer_gui.exchange.exchange import (
+    ExchangeError,
+    export_csv,
+    export_sqlite,
+    import_csv,
+    read_conditions,
+)
 from sewer_gui.pacp.codes import CodeTable, CodeTableError, default_code_table
 from sewer_gui.pacp.examples import sample_inspection
 from sewer_gui.pacp.model import Units
@@ -86,6 +92,19 @@ def cmd_validate(args: argparse.Namespace, table: CodeTable) -> int:
     return 1 if errors else 0
 
 
+def cmd_import(args: argparse.Namespace, table: CodeTable) -> int:
+    inspections = import_csv(Path(args.exchange), table)
+    store = ProjectStore.create(Path(args.project))
+    try:
+        for inspection in inspections:
+            store.save_inspection(inspection)
+    finally:
+        store.close()
+    print(f"{args.project}: {len(inspections)} inspection(s), "
+          f"{sum(len(i.observations) for i in inspections)} observation(s)")
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace, table: CodeTable) -> int:
     store = ProjectStore.create(Path(args.project))
     try:
@@ -115,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="list errors and warnings; exit 1 on errors")
     p.add_argument("project")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("import", help="exchange CSV tables back into a new project")
+    p.add_argument("exchange", metavar="DIR")
+    p.add_argument("--project", required=True)
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser("sample", help="write a sample project")
     p.add_argument("project")
     p.set_defaults(func=cmd_sample)

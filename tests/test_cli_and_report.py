@@ -45,6 +45,10 @@ def test_validate_export_and_report_on_sample_project(sample_project, tmp_path, 
     assert main(["export", str(sample_project), "--exchange", str(out_dir)]) == 0
     assert (out_dir / "PACP_Conditions.csv").exists()
     assert (out_dir / "PACP_exchange.sqlite").exists()
+    imported = tmp_path / "imported.sewerproj"
+    assert main(["import", str(out_dir), "--project", str(imported)]) == 0
+    assert "1 inspection(s), 8 observation(s)" in capsys.readouterr().out
+    assert main(["validate", str(imported)]) == 0
     pdf = tmp_path / "report.pdf"
     assert main(["report", str(sample_project), "--pdf", str(pdf)]) == 0
     data = pdf.read_bytes()
