@@ -108,3 +108,18 @@ def test_classifier_refuses_foreign_models(tmp_path, tiny_onnx):
         CrackClassifier(tmp_path / "pets.onnx")
     with pytest.raises(ModelError, match="no such model file"):
         CrackClassifier(tmp_path / "missing.onnx")
+
+
+def test_teacher_logits_are_cached_for_later_runs(tiny_data, tiny_teacher, tmp_path):
+    import pathlib
+
+    teacher_dir = pathlib.Path(tiny_teacher["checkpoint"]).parent
+    before = set(teacher_dir.glob("logits_*.pt"))
+    first = tiny_fit(tiny_data, tmp_path / "a", mode="distill", arch="cmi",
+                     teacher=tiny_teacher["checkpoint"], image_size=24)
+    created = set(teacher_dir.glob("logits_*.pt")) - before
+    assert len(created) == 1
+    again = tiny_fit(tiny_data, tmp_path / "b", mode="distill", arch="cmi",
+                     teacher=tiny_teacher["checkpoint"], image_size=24)
+    assert set(teacher_dir.glob("logits_*.pt")) - before == created
+    assert first["history"][0]["train_loss"] == again["history"][0]["train_loss"]

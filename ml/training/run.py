@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -213,9 +215,8 @@ def _loss_for(config: TrainConfig, model, train: Split, device, report):
     if ckpt["class_names"] != list(CLASS_NAMES):
         raise ValueError(f"{config.teacher}: teacher classes {ckpt['class_names']} differ")
     distiller = Distiller(model, teacher)
-    report("teacher_cache", flips=FLIPS, images=len(train))
-    cached = torch.stack([predict_logits(distiller.teacher, train, device, variant=v)
-                          for v in range(FLIPS)]).to(device)  # (FLIPS, N, C)
+    cached = _teacher_logits(distiller.teacher, Path(config.teacher), train, config, device,
+                             report)
     teacher_acc = float((cached[0].argmax(1).cpu() == train.labels).float().mean())
 
     def loss(logits, labels, positions, variants, epoch: int = 0):
@@ -227,6 +228,30 @@ def _loss_for(config: TrainConfig, model, train: Split, device, report):
         return kd_loss(logits, t_logits, labels, config.temperature, config.alpha)
 
     return _EpochAware(loss), {"teacher_train_accuracy": round(teacher_acc, 4)}
+
+
+def _teacher_logits(teacher, checkpoint: Path, train: Split, config: TrainConfig, device,
+                    report) -> torch.Tensor:
+    """(FLIPS, N, C) teacher logits, cached beside the teacher for later runs on the same data.
+
+    The key covers the checkpoint file, the image size and the exact training pixels, so a
+    changed teacher, split or dataset never reuses stale logits.
+    """
+    digest = hashlib.sha256()
+    stat = checkpoint.stat()
+    digest.update(f"{checkpoint.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|"
+                  f"{config.image_size}".encode())
+    digest.update(train.images.numpy().tobytes())
+    cache = checkpoint.parent / f"logits_{digest.hexdigest()[:16]}.pt"
+    if cache.exists():
+        report("teacher_cache", flips=FLIPS, images=len(train), cached=str(cache))
+        return torch.load(cache, map_location=device, weights_only=True)
+    report("teacher_cache", flips=FLIPS, images=len(train))
+    logits = torch.stack([predict_logits(teacher, train, device, variant=v)
+                          for v in range(FLIPS)]).to(device)
+    with contextlib.suppress(OSError):  # a read-only teacher folder only costs time
+        torch.save(logits.cpu(), cache)
+    return logits
 
 
 class _EpochAware:
