@@ -218,3 +218,20 @@ def test_help_lists_every_shortcut(qtbot, window):
     assert names <= set(window.actions_by_name)
     for command in COMMANDS:
         assert callable(getattr(window, command.name))
+
+
+def test_video_without_sidecar_asks_for_calibration(qtbot, window, short_video, tmp_path):
+    import shutil
+
+    bare = tmp_path / "bare.mp4"
+    shutil.copy(short_video, bare)  # no JSON beside it
+    w = window
+    assert w.open_video(bare)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    assert w.session.track_source == "none" and "calibrate" in w.video_view._distance_text
+    w.player.seek_time(10.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 10.0) < 0.2, timeout=3000)
+    w.set_distance_anchor(25.0)
+    assert w.session.track_source == "calibration"
+    assert w.session.distance_at(w.player.time_s()) == 25.0
+    assert w.session.distance_at(w.player.time_s() / 2) == 12.5

@@ -263,9 +263,11 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.start_inference()
         self._refresh_markers()
         self._update_title()
+        source = {"sidecar": "the video's sidecar", "calibration": "your calibration anchors",
+                  "none": "nowhere yet: press D at frames where the counter is readable"}
         self.statusBar().showMessage(
             f"{Path(path).name}: {info.width}x{info.height}, {info.fps:g} fps, "
-            f"{info.duration:.0f} s; distances from {self.session.track_source}", 8000)
+            f"{info.duration:.0f} s; distances from {source[self.session.track_source]}", 15000)
         return True
 
     def stop_video(self) -> None:
@@ -283,7 +285,10 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.time_label.setText(f"{int(t // 60)}:{t % 60:04.1f} / {int(total // 60)}:"
                                 f"{int(total % 60):02d}")
         unit = self.session.inspection.units.value
-        self.video_view.set_distance_text(f"{self.session.distance_at(t):.2f} {unit}")
+        text = f"{self.session.distance_at(t):.2f} {unit}"
+        if self.session.track_source == "none":
+            text += "  (D: calibrate)"  # no sidecar, no anchors: the figure is not a measurement
+        self.video_view.set_distance_text(text)
         self.recent_frames[index] = frame
         while len(self.recent_frames) > 90:
             self.recent_frames.popitem(last=False)

@@ -62,7 +62,8 @@ class VideoView(QWidget):
         font.setBold(True)
         p.setFont(font)
         if self._distance_text:
-            box = QRectF(target.right() - 190, target.top() + 8, 182, 26)
+            width = max(182, p.fontMetrics().horizontalAdvance(self._distance_text) + 20)
+            box = QRectF(target.right() - width - 8, target.top() + 8, width, 26)
             p.fillRect(box, QColor(0, 0, 0, 160))
             p.setPen(QColor("#ffffff"))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, self._distance_text)
