@@ -128,16 +128,29 @@ def _ship(recipe: Recipe, runs: dict[str, list[dict]]) -> dict:
                      "bytes": int8.stat().st_size if keep_int8 else None}}
 
 
+def _bench(recipe: Recipe) -> None:
+    """Latency of the shipped files and the scan speed on the demo video, for results.md."""
+    from ml.bench import run_bench
+    from ml.recipes.demo_video import DEMO
+
+    video = DEMO if DEMO.exists() else None
+    result = run_bench(recipe.models_out, video, repeats=30, threads=2)
+    (recipe.work / "bench.json").write_text(json.dumps(result, indent=1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--work", type=Path, default=Recipe.work)
     parser.add_argument("--quick", action="store_true", help="tiny settings (tests)")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--no-bench", action="store_true", help="skip latency measurement")
     args = parser.parse_args(argv)
     recipe = quick_recipe(args.work) if args.quick else Recipe(work=args.work)
     recipe.threads = args.threads
     results = run(recipe)
+    if not args.no_bench:
+        _bench(recipe)
     if not args.no_report:
         from ml.recipes.report import write_model_card, write_results_md
 
