@@ -31,7 +31,7 @@ class Recipe:
     student_epochs: int = 12
     batch_size: int = 32
     seeds: tuple[int, ...] = (0, 1, 2)
-    kd_settings: tuple[tuple[float, float], ...] = ((4.0, 0.9), (2.0, 0.5))
+    kd_settings: tuple[tuple[float, float], ...] = ((4.0, 0.9), (4.0, 0.5), (2.0, 0.5))
     threads: int = 0
     extra: dict = field(default_factory=dict)
 
