@@ -123,3 +123,22 @@ def test_teacher_logits_are_cached_for_later_runs(tiny_data, tiny_teacher, tmp_p
                      teacher=tiny_teacher["checkpoint"], image_size=24)
     assert set(teacher_dir.glob("logits_*.pt")) - before == created
     assert first["history"][0]["train_loss"] == again["history"][0]["train_loss"]
+
+
+def test_torchrun_ddp_on_cpu_shares_each_epoch(tiny_data, tmp_path):
+    """Two gloo ranks: each takes half the batches; rank 0 alone writes the checkpoints."""
+    import shutil
+
+    torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable))
+    if torchrun is None:
+        pytest.skip("torchrun is not installed beside this interpreter")
+    out = subprocess.run([torchrun, "--nproc-per-node", "2", "-m", "ml.cli", "train-student",
+                          "--data", str(tiny_data), "--out", str(tmp_path), "--epochs", "1",
+                          "--image-size", "32", "--batch-size", "4", "--threads", "1",
+                          "--progress", "json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    events = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    start = next(e for e in events if e["event"] == "start")
+    assert start["steps_per_epoch"] == 3  # 24 training images / (4 per batch x 2 ranks)
+    assert sum(e["event"] == "done" for e in events) == 1
+    assert (tmp_path / "best.pt").exists()
