@@ -63,6 +63,7 @@ def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp
     again.confirm_discard = lambda: True
     qtbot.addWidget(again)
     assert again.open_project(project)
+    assert not again.session.dirty  # reopening with its video is not an edit
     [loaded] = again.session.inspection.observations
     assert loaded.remarks == "hairline" and loaded.snapshot_jpeg == obs.snapshot_jpeg
     assert again.session.video_path() == short_video.resolve()

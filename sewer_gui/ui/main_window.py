@@ -249,13 +249,15 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
 
     # ----- video -------------------------------------------------------------------------------
     def open_video(self, path: Path, keep_inspection: bool = False) -> bool:
+        """Open a video; `keep_inspection` (reopening a project's own video) keeps it clean."""
+        was_dirty = self.session.dirty
         try:
             info = self.session.attach_video(Path(path))
         except VideoError as exc:
             self.report_error("Open video", str(exc))
             return False
-        if not keep_inspection:
-            self.session.dirty = True
+        if keep_inspection:
+            self.session.dirty = was_dirty
         self.stop_inference()
         self.player.open(Path(path), info)
         self.timeline.set_duration(info.duration)

@@ -97,8 +97,9 @@ class ObservationModel(QAbstractTableModel):
         self.undo_stack.clear()
 
     def _resort(self) -> None:
-        self._rows = sorted(self.inspection.observations,
-                            key=lambda o: (o.distance, self.inspection.observations.index(o)))
+        order = sorted(enumerate(self.inspection.observations),
+                       key=lambda pair: (pair[1].distance, pair[0]))  # stable: entry order
+        self._rows = [obs for _i, obs in order]
 
     def refresh(self) -> None:
         self.beginResetModel()
