@@ -125,8 +125,9 @@ def write_model_card(results: dict, path: Path) -> None:
         f"- Architecture: CMI (MobileNetV2 inverted residuals + Inception-style multi-branch "
         f"blocks), input {recipe['image_size']} px RGB, ImageNet mean/std (stored in the ONNX "
         "metadata).",
-        f"- Recipe: {shipped['setting']}; teacher ResNet50 trained from random initialisation "
-        "on the same data; see docs/results.md.",
+        f"- Recipe: {shipped['setting']}, chosen as the CMI recipe with the best mean "
+        "validation macro-F1 over seeds (distilled or not), then its best seed; the teacher is a "
+        "ResNet50 trained from random initialisation on the same data; see docs/results.md.",
         f"- Data: synthetic forward-looking CCTV stills ({recipe['per_class']} per class), not "
         "real footage. Expect lower accuracy on real video until it is fine-tuned on the "
         "coders' confirmed frames (the training wizard).",

@@ -102,12 +102,16 @@ def _row(summary: dict) -> dict:
 
 
 def _ship(recipe: Recipe, runs: dict[str, list[dict]]) -> dict:
-    """Export the distilled setting with the best mean validation F1, its best seed."""
+    """Export the CMI recipe with the best mean validation F1 (distilled or not), its best seed.
+
+    Selection uses the validation split only; the test split stays for reporting. Shipping a
+    student without distillation when the teacher does not help is the honest default.
+    """
     from ml.evaluation import calibration_images, evaluate_model
     from ml.training.export import export_onnx, quantise_int8
 
-    kd_keys = [k for k in runs if "KD" in k]
-    best_key = max(kd_keys, key=lambda k: statistics.mean(_best_val(r) for r in runs[k]))
+    cmi_keys = [k for k in runs if k.startswith("CMI")]
+    best_key = max(cmi_keys, key=lambda k: statistics.mean(_best_val(r) for r in runs[k]))
     chosen = max(runs[best_key], key=_best_val)
     recipe.models_out.mkdir(parents=True, exist_ok=True)
     fp32 = recipe.models_out / "cmi_student.onnx"
