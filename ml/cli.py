@@ -76,7 +76,8 @@ def cmd_scan(args) -> int:
     video = Path(args.video)
     sidecar = Path(args.sidecar) if args.sidecar else sidecar_for(video)
     track = DistanceTrack.from_sidecar(sidecar) if sidecar else None
-    settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth)
+    settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth,
+                            min_samples=args.min_samples)
     result = run_scan(video, CrackClassifier(Path(args.model)), settings, track)
     out = {"video": str(video), "events": [e.to_json() for e in result.events],
            "frames_classified": result.frames_classified,
@@ -100,6 +101,7 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ml.runtime.scan import ScanSettings
     from ml.training.config import add_arguments  # torch-free module
 
     parser = argparse.ArgumentParser(prog="sewer-ml", description=__doc__)
@@ -151,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True)
     p.add_argument("--sidecar")
     p.add_argument("--stride", type=float, default=0.4)
-    p.add_argument("--threshold", type=float, default=0.6)
-    p.add_argument("--smooth", type=int, default=3)
+    p.add_argument("--threshold", type=float, default=ScanSettings.threshold)
+    p.add_argument("--smooth", type=int, default=ScanSettings.smooth)
+    p.add_argument("--min-samples", type=int, default=ScanSettings.min_samples)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_scan)
 

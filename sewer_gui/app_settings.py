@@ -22,7 +22,7 @@ def config_dir() -> Path:
 class AppSettings:
     model_path: str = ""  # empty: the bundled model
     previous_model_path: str = ""  # what "restore previous model" goes back to
-    threshold: float = 0.6  # smoothed confidence that raises a suggestion
+    threshold: float = 0.5  # smoothed confidence that raises a suggestion (as the scan's)
     smoothing_frames: int = 5
     scan_stride_s: float = 0.4
     live_suggestions: bool = True

@@ -33,8 +33,8 @@ def test_runs_merge_into_events_with_best_frame():
                     ("ND", 0.9), ("CC", 0.95), ("CC", 0.7), ("ND", 0.9)])
     times = np.arange(len(probs)) * 0.5
     frames = np.arange(len(probs)) * 10
-    events = merge_events(times, frames, probs, CLASSES, ScanSettings(threshold=0.6,
-                                                                      merge_gap_s=0.6))
+    events = merge_events(times, frames, probs, CLASSES,
+                          ScanSettings(threshold=0.6, merge_gap_s=0.6, min_samples=2))
     assert [(e.code, e.start_s, e.end_s, e.best_frame) for e in events] == [
         ("CL", 0.5, 1.5, 20), ("CC", 3.0, 3.5, 60)]
     assert events[0].alternatives[0][0] != "CL"
@@ -50,8 +50,10 @@ def test_short_blips_and_low_confidence_are_dropped():
 def test_gap_splits_or_joins_same_class_runs():
     probs = _probs([("CM", 0.9), ("CM", 0.9), ("ND", 0.9), ("CM", 0.9), ("CM", 0.9)])
     times = np.array([0, 1, 2, 3, 4.0])
-    joined = merge_events(times, np.arange(5), probs, CLASSES, ScanSettings(merge_gap_s=2.5))
-    split = merge_events(times, np.arange(5), probs, CLASSES, ScanSettings(merge_gap_s=1.0))
+    joined = merge_events(times, np.arange(5), probs, CLASSES,
+                          ScanSettings(merge_gap_s=2.5, min_samples=2))
+    split = merge_events(times, np.arange(5), probs, CLASSES,
+                         ScanSettings(merge_gap_s=1.0, min_samples=2))
     assert len(joined) == 1 and len(split) == 2
 
 

@@ -21,11 +21,14 @@ from ml.runtime.video import VideoReader
 
 @dataclass(frozen=True)
 class ScanSettings:
+    # Defaults chosen on the demo drive and checked on an unseen one (seed 12): there they give
+    # the same recall (0.83) and precision (0.71) as (3, 0.6, 2), and on the demo precision 0.50
+    # instead of 0.28 at full recall. Operators pause at defects; false alarms flicker past.
     stride_s: float = 0.4  # seconds between classified frames
-    smooth: int = 3  # moving-average window over classified frames
-    threshold: float = 0.6  # smoothed probability a crack class needs to open an event
+    smooth: int = 5  # moving-average window over classified frames
+    threshold: float = 0.5  # smoothed probability a crack class needs to open an event
     merge_gap_s: float = 1.5  # same-class runs closer than this are one event
-    min_samples: int = 2  # runs shorter than this many classified frames are noise
+    min_samples: int = 3  # runs shorter than this many classified frames are noise
     batch: int = 8
 
 
