@@ -37,7 +37,7 @@ def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp
     assert w.open_video(short_video)
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
     _play_until_suggestion(qtbot, w)
-    assert w.video_view._banner.startswith("Suggested")
+    assert w.video_view._banner.startswith(w.suggestion.code)
     w.confirm_suggestion()
     [obs] = w.session.inspection.observations
     assert obs.origin is Origin.AI_CONFIRMED and obs.review is ReviewState.ACCEPTED

@@ -331,9 +331,9 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
             self.video_view.set_banner("")
             return
         spec = self.table.get(self.suggestion_code)
-        self.video_view.set_banner(
-            f"Suggested {self.suggestion_code}  {spec.description if spec else ''}  "
-            f"{s.confidence:.0%}   Enter confirm - F fracture - Backspace reject")
+        # Short enough for a small video pane; the keys are on the suggestion card.
+        self.video_view.set_banner(f"{self.suggestion_code}  {spec.description if spec else ''}"
+                                   f"  {s.confidence:.0%}   (Enter / F / Backspace)")
 
     def _frame_for(self, suggestion: Suggestion) -> np.ndarray | None:
         return self.recent_frames.get(suggestion.frame_index, self.player.frame)
