@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +92,49 @@ def _distributed() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
+@dataclass
+class _Run:
+    """Everything one training run carries from epoch to epoch."""
+
+    config: TrainConfig
+    report: Reporter
+    device: torch.device
+    rank: int
+    world: int
+    out: Path
+    splits: dict[str, Split]
+    model: torch.nn.Module
+    trained: torch.nn.Module  # the model, or its DDP wrapper
+    loss_fn: object
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    generator: torch.Generator
+    cancel: _CancelFlag
+    started: float
+    start_epoch: int = 0
+    best_f1: float = -1.0
+    history: list = field(default_factory=list)
+
+    @property
+    def last_path(self) -> Path:
+        return self.out / "last.pt"
+
+    @property
+    def best_path(self) -> Path:
+        return self.out / "best.pt"
+
+
 def fit(config: TrainConfig) -> dict:
+    run = _setup(config)
+    for epoch in range(run.start_epoch, config.epochs):
+        if not _epoch(run, epoch):
+            _save_last(run, epoch)
+            run.report("cancelled", epoch=epoch + 1, checkpoint=str(run.last_path))
+            return {"cancelled": True, "checkpoint": str(run.last_path)}
+    return _finish(run) if run.rank == 0 else {}
+
+
+def _setup(config: TrainConfig) -> _Run:
     rank, world = _distributed()
     report = Reporter(config.progress, rank)
     if config.threads:
@@ -106,15 +148,7 @@ def fit(config: TrainConfig) -> dict:
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     config.save(out / "config.yaml")
-
-    index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
-    parts = stratified_split(index, config.split_seed, config.val_fraction,
-                             config.test_fraction)
-    report("data", source=index.source, train=len(parts["train"]), val=len(parts["val"]),
-           test=len(parts["test"]), counts=index.counts())
-    splits = {name: Split(*load_images(samples, config.image_size))
-              for name, samples in parts.items() if samples}
-
+    splits = _load_splits(config, report)
     model = build_model(config.arch, len(CLASS_NAMES), config.init_weights).to(device)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
     steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
@@ -122,73 +156,87 @@ def fit(config: TrainConfig) -> dict:
                                   weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(
         steps_per_epoch * config.epochs, steps_per_epoch * config.warmup_epochs))
-    start_epoch, best_f1, history = 0, -1.0, []
-    last_path, best_path = out / "last.pt", out / "best.pt"
-    if config.resume and last_path.exists():
-        state = torch.load(last_path, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        start_epoch, best_f1, history = state["epoch"], state["best_f1"], state["history"]
-        report("resumed", epoch=start_epoch)
     trained = model
     if world > 1:
         trained = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None)
-
+    run = _Run(config, report, device, rank, world, out, splits, model, trained, loss_fn,
+               optimizer, scheduler, torch.Generator().manual_seed(config.seed), _CancelFlag(),
+               time.monotonic())
+    if config.resume and run.last_path.exists():
+        state = torch.load(run.last_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        run.start_epoch, run.best_f1, run.history = (state["epoch"], state["best_f1"],
+                                                     state["history"])
+        report("resumed", epoch=run.start_epoch)
     report("start", mode=config.mode, arch=config.arch, params=count_parameters(model),
            device=str(device), epochs=config.epochs, steps_per_epoch=steps_per_epoch,
            **teacher_info)
-    cancel = _CancelFlag()
-    generator = torch.Generator().manual_seed(config.seed)
-    started = time.monotonic()
-    for epoch in range(start_epoch, config.epochs):
-        epoch_start = time.monotonic()
-        loss_fn.epoch = epoch  # type: ignore[attr-defined]
-        indices = None
-        if world > 1:  # every rank draws the same permutation, then takes its own share
-            perm = torch.randperm(len(splits["train"]), generator=generator)
-            indices = perm[rank::world]
+    return run
 
-        def on_step(step: int, steps: int, loss: float, _epoch: int = epoch) -> bool:
-            done = (_epoch - start_epoch) * steps + step
-            left = (config.epochs - start_epoch) * steps - done
-            rate = (time.monotonic() - started) / max(done, 1)
-            report("batch", epoch=_epoch + 1, step=step, steps=steps, loss=round(loss, 5),
+
+def _load_splits(config: TrainConfig, report: Reporter) -> dict[str, Split]:
+    index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
+    parts = stratified_split(index, config.split_seed, config.val_fraction,
+                             config.test_fraction)
+    report("data", source=index.source, train=len(parts["train"]), val=len(parts["val"]),
+           test=len(parts["test"]), counts=index.counts())
+    return {name: Split(*load_images(samples, config.image_size))
+            for name, samples in parts.items() if samples}
+
+
+def _epoch(run: _Run, epoch: int) -> bool:
+    """Train and validate one epoch; False when cancelled."""
+    config, epoch_start = run.config, time.monotonic()
+    run.loss_fn.epoch = epoch  # type: ignore[attr-defined]
+    indices = None
+    if run.world > 1:  # every rank draws the same permutation, then takes its own share
+        perm = torch.randperm(len(run.splits["train"]), generator=run.generator)
+        indices = perm[run.rank::run.world]
+
+    def on_step(step: int, steps: int, loss: float) -> bool:
+        done = (epoch - run.start_epoch) * steps + step
+        left = (config.epochs - run.start_epoch) * steps - done
+        rate = (time.monotonic() - run.started) / max(done, 1)
+        run.report("batch", epoch=epoch + 1, step=step, steps=steps, loss=round(loss, 5),
                    eta_s=round(left * rate, 1))
-            return not cancel.set
+        return not run.cancel.set
 
-        train_stats = train_one_epoch(trained, loss_fn, optimizer, scheduler, splits["train"],
-                                      device, config.batch_size, generator,
-                                      amp=config.amp and device.type == "cuda",
-                                      indices=indices, on_step=on_step)
-        if cancel.set:
-            _save_last(last_path, model, optimizer, scheduler, epoch, best_f1, history, config)
-            report("cancelled", epoch=epoch + 1, checkpoint=str(last_path))
-            return {"cancelled": True, "checkpoint": str(last_path)}
-        val = evaluate(model, splits["val"], device) if "val" in splits and rank == 0 else None
-        row = {"epoch": epoch + 1, "train_loss": round(train_stats["loss"], 5),
-               "train_accuracy": round(train_stats["accuracy"], 5),
-               "val_accuracy": round(val["accuracy"], 5) if val else None,
-               "val_macro_f1": round(val["macro_f1"], 5) if val else None,
-               "lr": scheduler.get_last_lr()[0], "seconds": round(time.monotonic() - epoch_start, 2)}
-        history.append(row)
-        report("epoch", **row)
-        if rank == 0:
-            score = val["macro_f1"] if val else -train_stats["loss"]
-            if score > best_f1:
-                best_f1 = score
-                _save_best(best_path, model, config, history)
-            _save_last(last_path, model, optimizer, scheduler, epoch + 1, best_f1, history, config)
-    if rank != 0:
-        return {}
-    best_model, _ckpt = load_checkpoint_model(best_path, device)
-    test = evaluate(best_model, splits["test"], device) if "test" in splits else None
-    summary = {"checkpoint": str(best_path), "test": test, "history": history,
-               "params": count_parameters(model), "config": asdict(config)}
-    (out / "metrics.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    report("done", checkpoint=str(best_path), test_accuracy=test and test["accuracy"],
-           test_macro_f1=test and test["macro_f1"], metrics=test)
+    stats = train_one_epoch(run.trained, run.loss_fn, run.optimizer, run.scheduler,
+                            run.splits["train"], run.device, config.batch_size, run.generator,
+                            amp=config.amp and run.device.type == "cuda", indices=indices,
+                            on_step=on_step)
+    if run.cancel.set:
+        return False
+    val = evaluate(run.model, run.splits["val"], run.device) \
+        if "val" in run.splits and run.rank == 0 else None
+    row = {"epoch": epoch + 1, "train_loss": round(stats["loss"], 5),
+           "train_accuracy": round(stats["accuracy"], 5),
+           "val_accuracy": round(val["accuracy"], 5) if val else None,
+           "val_macro_f1": round(val["macro_f1"], 5) if val else None,
+           "lr": run.scheduler.get_last_lr()[0],
+           "seconds": round(time.monotonic() - epoch_start, 2)}
+    run.history.append(row)
+    run.report("epoch", **row)
+    if run.rank == 0:
+        score = val["macro_f1"] if val else -stats["loss"]
+        if score > run.best_f1:
+            run.best_f1 = score
+            _save_best(run.best_path, run.model, config, run.history)
+        _save_last(run, epoch + 1)
+    return True
+
+
+def _finish(run: _Run) -> dict:
+    best_model, _ckpt = load_checkpoint_model(run.best_path, run.device)
+    test = evaluate(best_model, run.splits["test"], run.device) if "test" in run.splits else None
+    summary = {"checkpoint": str(run.best_path), "test": test, "history": run.history,
+               "params": count_parameters(run.model), "config": asdict(run.config)}
+    (run.out / "metrics.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    run.report("done", checkpoint=str(run.best_path), test_accuracy=test and test["accuracy"],
+               test_macro_f1=test and test["macro_f1"], metrics=test)
     return summary
 
 
@@ -197,14 +245,13 @@ def _save_best(path: Path, model, config: TrainConfig, history: list) -> None:
                 "class_names": list(CLASS_NAMES), "history": history}, path)
 
 
-def _save_last(path: Path, model, optimizer, scheduler, epoch: int, best_f1: float,
-               history: list, config: TrainConfig) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "epoch": epoch, "best_f1": best_f1,
-                "history": history, "config": asdict(config),
+def _save_last(run: _Run, epoch: int) -> None:
+    tmp = run.last_path.with_suffix(".tmp")
+    torch.save({"model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
+                "scheduler": run.scheduler.state_dict(), "epoch": epoch,
+                "best_f1": run.best_f1, "history": run.history, "config": asdict(run.config),
                 "class_names": list(CLASS_NAMES)}, tmp)
-    tmp.replace(path)  # a crash mid-save keeps the previous checkpoint
+    tmp.replace(run.last_path)  # a crash mid-save keeps the previous checkpoint
 
 
 def _loss_for(config: TrainConfig, model, train: Split, device, report):
