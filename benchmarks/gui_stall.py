@@ -64,6 +64,10 @@ def main() -> int:
     timer.stop()
     inferred = window.inference.frames_done if window.inference else 0
     window.shutdown()
+    model_id = window.model_id()
+    from sewer_gui.ui.app import release
+
+    release(window)
     stalls = [g - 2 for g in gaps]
     result = {
         "seconds": round(wall, 1), "speed": args.speed,
@@ -73,7 +77,7 @@ def main() -> int:
         "p99_stall_ms": round(sorted(stalls)[int(0.99 * (len(stalls) - 1))], 1),
         "median_tick_ms": round(statistics.median(gaps), 2),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "model": window.model_id(),
+        "model": model_id,
     }
     print(json.dumps(result))
     app.quit()

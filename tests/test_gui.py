@@ -236,3 +236,21 @@ def test_video_without_sidecar_asks_for_calibration(qtbot, window, short_video, 
     assert w.session.track_source == "calibration"
     assert w.session.distance_at(w.player.time_s()) == 25.0
     assert w.session.distance_at(w.player.time_s() / 2) == 12.5
+
+
+def test_signal_emit_keeps_true_alive(qtbot):
+    """PySide6 6.12.0 dropped a reference to True on every emit (the app aborted after a few
+    minutes of video); the dependency pin keeps that release out and this test keeps it out."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        fired = Signal(int, object)
+
+    emitter = Emitter()
+    emitter.fired.connect(lambda *_: None)
+    before = sys.getrefcount(True)
+    for _ in range(200):
+        emitter.fired.emit(1, None)
+    assert sys.getrefcount(True) >= before - 5

@@ -96,7 +96,22 @@ def main(argv: list[str] | None = None) -> int:
             if args.demo:
                 window.session.inspection.header.pipe_segment_reference = "DEMO-001"
     app.aboutToQuit.connect(window.shutdown)
-    return app.exec()
+    code = app.exec()
+    # Tear Qt objects down while Python is whole: leaving them to interpreter finalisation
+    # once aborted with a PySide6 refcount error (seen in the stall benchmark, not reproduced).
+    release(window)
+    return code
+
+
+def release(window) -> None:
+    """Delete a top-level window and its children now rather than at interpreter exit."""
+    import gc
+
+    import shiboken6
+
+    if shiboken6.isValid(window):
+        shiboken6.delete(window)
+    gc.collect()
 
 
 if __name__ == "__main__":
