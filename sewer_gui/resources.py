@@ -32,3 +32,7 @@ def default_model_path() -> Path:
 
 def sample_video_path() -> Path:
     return resources_dir() / "sample" / "demo_pipe.mp4"
+
+
+def lookup_table_path() -> Path:
+    return resources_dir() / "pacp_lookups.csv"

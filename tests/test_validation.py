@@ -12,8 +12,8 @@ def test_sample_inspection_is_clean(code_table):
 
 
 def test_clock_rules(code_table):
-    assert "clock position is missing" in messages(
-        validate_observation(Observation(5, "CL"), code_table))
+    assert any("clock position is missing" in m for m in messages(
+        validate_observation(Observation(5, "CL"), code_table)))
     assert "a point defect takes one clock position only" in messages(
         validate_observation(Observation(5, "CL", clock_from=3, clock_to=4), code_table))
     assert "clock 'to' position is missing" in messages(
@@ -93,3 +93,35 @@ def test_pending_ai_suggestions_are_reported_but_not_validated(code_table):
     found = validate(_inspection(pending), code_table)
     assert [f.severity for f in found] == [Severity.WARNING]
     assert found[0].observation is pending
+
+
+def test_survey_ends_at_an_access_point_at_the_surveyed_length(code_table):
+    inspection = sample_inspection()
+    end = inspection.observations.pop()  # the AMH at 80
+    assert any("no access point (e.g. AMH) coded at the end" in m
+               for m in messages(validate(inspection, code_table)))
+    inspection.observations.append(Observation(60, "MSA", remarks="blocked"))
+    inspection.observations = [o for o in inspection.observations if o.distance <= 60
+                               and o.continuous != "S01"]
+    assert not any("at the end" in m for m in messages(validate(inspection, code_table)))
+    inspection = sample_inspection()
+    end = inspection.observations[-1]
+    end.distance = 70.0
+    warnings = [f for f in validate(inspection, code_table) if f.observation is end]
+    assert [f.message for f in warnings] == [
+        "end access point at 70 but the header's length surveyed is 80"]
+
+
+def test_header_values_are_typed(code_table):
+    inspection = sample_inspection()
+    h = inspection.header
+    h.inspection_date, h.inspection_time, h.direction = "13/31/2025", "25:99", "sideways"
+    h.height, h.year_laid, h.material = "twelve", "2999", "VCP"
+    found = [m for m in messages(validate(inspection, code_table)) if ":" in m]
+    assert any(m.startswith("Inspection date: '13/31/2025' is not a date") for m in found)
+    assert any(m.startswith("Inspection time: '25:99' is not a time") for m in found)
+    assert any(m.startswith("Direction (Upstream/Downstream): 'sideways' is not a code")
+               for m in found)
+    assert any(m.startswith("Height: 'twelve' is not a number") for m in found)
+    assert any(m.startswith("Year laid: 2999 is outside") for m in found)
+    assert not any(m.startswith("Material") for m in found)

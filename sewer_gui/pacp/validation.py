@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from sewer_gui.pacp.codes import CodeSpec, CodeTable
+from sewer_gui.pacp.header_rules import LookupTable, default_lookups, header_problems
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 
 NEVER_CONTINUOUS_HINT = "collapse, taps, access points, MWL and MSA are never continuous"
@@ -32,14 +33,18 @@ class Finding:
         return f"{self.severity}: {o.code} at {o.distance:g}: {self.message}"
 
 
-def validate(inspection: Inspection, table: CodeTable) -> list[Finding]:
+def validate(inspection: Inspection, table: CodeTable,
+             lookups: LookupTable | None = None) -> list[Finding]:
     """All findings for an inspection: header, each observation, then the sequence rules."""
     findings = [Finding(Severity.ERROR, f"required field '{label}' is empty")
                 for label in inspection.header.missing_required()]
+    findings.extend(Finding(Severity.ERROR, message) for _name, message in
+                    header_problems(inspection.header, lookups or default_lookups()))
     coded = [o for o in inspection.sorted_observations() if o.counts]
     for obs in coded:
         findings.extend(validate_observation(obs, table))
     findings.extend(_sequence_findings(coded))
+    findings.extend(_end_findings(coded, inspection, table))
     # Entry order, not distance order, so that a finish typed before its start is caught.
     findings.extend(_continuous_findings([o for o in inspection.observations if o.counts]))
     pending = [o for o in inspection.observations
@@ -97,7 +102,8 @@ def _clock_findings(obs: Observation, spec: CodeSpec) -> list[Finding]:
     if wanted == 0 and (obs.clock_from is not None or obs.clock_to is not None):
         out.append(Finding(Severity.ERROR, "this code takes no clock position", obs))
     elif wanted >= 1 and obs.clock_from is None:
-        out.append(Finding(Severity.ERROR, "clock position is missing", obs))
+        out.append(Finding(Severity.ERROR, "clock position is missing (type it, e.g. 3 or 10-2)",
+                           obs))
     elif wanted == 1 and obs.clock_to is not None:
         out.append(Finding(Severity.ERROR, "a point defect takes one clock position only", obs))
     elif wanted == 2 and obs.clock_to is None:
@@ -120,6 +126,36 @@ def _sequence_findings(coded: list[Observation]) -> list[Finding]:
         if obs.code == "MSA" and index != len(coded) - 1:
             out.append(Finding(Severity.ERROR, "survey abandoned (MSA) must be the last code", obs))
     return out
+
+
+def _end_findings(coded: list[Observation], inspection: Inspection,
+                  table: CodeTable) -> list[Finding]:
+    """The survey ends at an access point (or with MSA when abandoned), at the surveyed length."""
+    if not coded or any(o.code == "MSA" for o in coded):
+        return []
+    end = max(o.distance for o in coded)
+    if end == 0:
+        return []  # nothing but the start: the end rules say nothing useful yet
+    at_end = [o for o in coded if o.distance == end]
+    access = next((o for o in at_end if _is_access(o.code, table)), None)
+    if access is None:
+        return [Finding(Severity.ERROR, "no access point (e.g. AMH) coded at the end of the "
+                                        "survey; code MSA if the survey was abandoned",
+                        at_end[-1])]
+    surveyed = inspection.header.length_surveyed.strip()
+    try:
+        length = float(surveyed)
+    except ValueError:
+        return []
+    if abs(length - end) > max(0.5, 0.01 * length):
+        return [Finding(Severity.WARNING, f"end access point at {end:g} but the header's "
+                                          f"length surveyed is {length:g}", access)]
+    return []
+
+
+def _is_access(code: str, table: CodeTable) -> bool:
+    spec = table.get(code)
+    return spec.is_access_point if spec else code.startswith("A")
 
 
 def _continuous_findings(coded: list[Observation]) -> list[Finding]:
