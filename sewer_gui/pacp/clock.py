@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_SEPARATORS = re.compile(r"\s*(?:-|to|,|:|/|\s)\s*", re.IGNORECASE)
+_CLOCK = re.compile(r"^(\d{1,2})(?:\s*(?:-|to|,|:|/|\s)\s*(\d{1,2}))?$", re.IGNORECASE)
 
 
 def parse_clock(text: str) -> tuple[int | None, int | None]:
@@ -12,10 +12,10 @@ def parse_clock(text: str) -> tuple[int | None, int | None]:
     text = text.strip()
     if not text:
         return None, None
-    parts = [p for p in _SEPARATORS.split(text) if p]
-    if len(parts) > 2 or not all(p.isdigit() for p in parts):
+    match = _CLOCK.match(text)
+    if match is None:
         raise ValueError(f"'{text}' is not a clock position: type 3, 3 9 or 10-2")
-    hours = [int(p) for p in parts]
+    hours = [int(p) for p in match.groups() if p is not None]
     for hour in hours:
         if not 1 <= hour <= 12:
             raise ValueError(f"{hour} is not a clock position 1-12")
