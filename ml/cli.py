@@ -45,6 +45,61 @@ def _train(mode: str):
     return run
 
 
+def _given(args) -> set[str]:
+    """Options set on the command line or in --config (the rest take the command's defaults)."""
+    import yaml
+
+    from ml.training.config import TrainConfig
+
+    names = {f for f in TrainConfig.__dataclass_fields__ if getattr(args, f, None) is not None}
+    if getattr(args, "config", None):
+        names |= set(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {})
+    return names
+
+
+def cmd_fine_tune(args) -> int:
+    from ml.training.config import resolve
+    from ml.training.finetune import fine_tune_config, run_fine_tune
+
+    config = fine_tune_config(resolve(args, mode="student"),
+                              Path(args.start) if args.start else None, args.scratch,
+                              _given(args))
+    config.validate()
+    return run_fine_tune(config, Path(args.active) if args.active else None, args.model_id)
+
+
+def cmd_package(args) -> int:
+    from ml.training.finetune import package_run
+
+    print(json.dumps(package_run(Path(args.run), args.model_id)))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from ml.comparison import compare_cli
+
+    result = compare_cli(Path(args.split), args.model, args.baseline, args.pair)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, indent=None if args.json else 1))
+    return 0
+
+
+def cmd_estimate(args) -> int:
+    from ml.training.config import resolve
+    from ml.training.estimate import estimate
+
+    print(json.dumps(estimate(resolve(args), args.teacher_too, args.batches)), flush=True)
+    return 0
+
+
+def cmd_probe(_args) -> int:
+    from ml.training.estimate import probe
+
+    print(json.dumps(probe()), flush=True)
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from ml.evaluation import evaluate_model
 
@@ -131,6 +186,41 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         add_arguments(p)
         p.set_defaults(func=_train(mode))
+
+    p = sub.add_parser("fine-tune", help="fine-tune the shipped student on your frames, "
+                       "export it and compare it with the model in use")
+    add_arguments(p)
+    p.add_argument("--from", dest="start", help="student checkpoint (default: the shipped one)")
+    p.add_argument("--scratch", action="store_true", help="train from random weights instead")
+    p.add_argument("--active", help="the ONNX model in use, compared on the same test frames")
+    p.add_argument("--model-id", default="")
+    p.set_defaults(func=cmd_fine_tune)
+
+    p = sub.add_parser("package", help="a run's best.pt as ONNX fp32 + int8, student.pt and "
+                       "a model card")
+    p.add_argument("run")
+    p.add_argument("--model-id", default="")
+    p.set_defaults(func=cmd_package)
+
+    p = sub.add_parser("compare", help="ONNX models on the test part of a run's split.csv, "
+                       "with paired bootstrap intervals")
+    p.add_argument("--split", required=True, help="RUN/split.csv")
+    p.add_argument("--model", action="append", required=True, metavar="NAME=MODEL.onnx")
+    p.add_argument("--baseline", help="the model in use (default: the first --model)")
+    p.add_argument("--pair", action="append", default=[], metavar="NEW:OLD",
+                   help="also compare two of the models with each other")
+    p.add_argument("--out")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("estimate", help="time a few batches: how long a run will take")
+    add_arguments(p)
+    p.add_argument("--teacher-too", action="store_true", help="also time the ResNet50 teacher")
+    p.add_argument("--batches", type=int, default=3)
+    p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("probe", help="torch version and CUDA devices, as JSON")
+    p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("evaluate", help="accuracy, macro-F1, per-class P/R/F1, confusion")
     p.add_argument("model", help="a .pt checkpoint or an .onnx model")

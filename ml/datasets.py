@@ -7,6 +7,7 @@ dataset gets the same message wherever it is opened.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ class DatasetError(ValueError):
 class Sample:
     path: Path
     label: CrackClass
+    group: str = ""  # inspection or video the frame came from; frames of one group stay together
 
 
 @dataclass
@@ -56,8 +58,8 @@ def index_image_folder(root: Path) -> DatasetIndex:
         if label is None:
             skipped.append(f"{folder.name}/ is not a crack class or PACP crack code")
             continue
-        samples.extend(Sample(p, label) for p in sorted(folder.rglob("*"))
-                       if p.suffix.lower() in IMAGE_SUFFIXES)
+        samples.extend(Sample(p, label, group_from_name(p.stem)) for p in
+                       sorted(folder.rglob("*")) if p.suffix.lower() in IMAGE_SUFFIXES)
     if not samples:
         hint = f" ({'; '.join(skipped)})" if skipped else ""
         raise DatasetError(f"{root}: no images in class folders named {', '.join(CLASS_NAMES)} "
@@ -80,8 +82,9 @@ def index_manifest(path: Path) -> DatasetIndex:
                     raise DatasetError(f"{path}, line {reader.line_num}: unknown class or code "
                                        f"{row['code']!r}")
                 image = Path(row["path"])
-                samples.append(Sample(image if image.is_absolute() else path.parent / image,
-                                      label))
+                image = image if image.is_absolute() else path.parent / image
+                group = (row.get("group") or "").strip() or group_from_name(image.stem)
+                samples.append(Sample(image, label, group))
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read the manifest ({exc.strerror})") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -89,6 +92,18 @@ def index_manifest(path: Path) -> DatasetIndex:
     if not samples:
         raise DatasetError(f"{path}: the manifest lists no images")
     return DatasetIndex(samples, str(path))
+
+
+def group_from_name(stem: str) -> str:
+    """The inspection or video a frame belongs to, from its file name's first token.
+
+    `i12_o3_CL_4.20` (the app's exported frames) -> `i12`; a leading class code is skipped
+    (`CL_drive7_0001` -> `drive7`). Names without a separator form no group ("").
+    """
+    tokens = [t for t in re.split(r"[_\-]", stem) if t]
+    if tokens and class_for_label(tokens[0]) is not None:
+        tokens = tokens[1:]
+    return tokens[0] if len(tokens) > 1 else ""
 
 
 def index_dataset(source: Path) -> DatasetIndex:
@@ -142,3 +157,68 @@ def stratified_split(index: DatasetIndex, seed: int, val_fraction: float,
     if not parts["train"]:
         raise DatasetError(f"{index.source}: too few images to split into train/val/test")
     return parts
+
+
+def grouped_split(index: DatasetIndex, seed: int, val_fraction: float,
+                  test_fraction: float) -> dict[str, list[Sample]]:
+    """Train/val/test by whole groups (inspection or video), so near-identical frames of one
+    video never sit on both sides. Falls back to `stratified_split` when there are fewer than
+    six groups (they cannot fill three parts) or no frame shares a group with another.
+    """
+    groups: dict[str, list[Sample]] = {}
+    for k, sample in enumerate(index.samples):
+        groups.setdefault(sample.group or f"#frame{k}", []).append(sample)
+    if len(groups) < 6 or all(len(members) == 1 for members in groups.values()):
+        return stratified_split(index, seed, val_fraction, test_fraction)
+    rng = np.random.default_rng(seed)
+    names = sorted(groups)
+    targets = {"test": test_fraction, "val": val_fraction,
+               "train": 1.0 - val_fraction - test_fraction}
+    parts: dict[str, list[Sample]] = {"train": [], "val": [], "test": []}
+    total = len(index.samples)
+    for k in rng.permutation(len(names)):
+        # the part furthest below its share takes the next group
+        part = max(targets, key=lambda p: targets[p] - len(parts[p]) / total)
+        parts[part].extend(groups[names[k]])
+    if not parts["train"] or not parts["test"]:
+        raise DatasetError(f"{index.source}: too few groups to split into train/val/test")
+    return parts
+
+
+SPLITTERS = {"frame": stratified_split, "group": grouped_split}
+
+
+def split_index(index: DatasetIndex, by: str, seed: int, val_fraction: float,
+                test_fraction: float) -> dict[str, list[Sample]]:
+    if by not in SPLITTERS:
+        raise ValueError(f"split_by must be one of {', '.join(SPLITTERS)}")
+    return SPLITTERS[by](index, seed, val_fraction, test_fraction)
+
+
+def write_split(parts: dict[str, list[Sample]], path: Path) -> None:
+    """The split as a CSV (path,code,group,part): what a comparison re-reads to use the same test."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "code", "group", "part"])
+        for part, samples in parts.items():
+            writer.writerows([str(s.path.resolve()), s.label.value, s.group, part]
+                             for s in samples)
+
+
+def read_split(path: Path, part: str = "test") -> list[Sample]:
+    """One part of a split written by `write_split`."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle) if r.get("part") == part]
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read the split ({exc.strerror})") from exc
+    samples = []
+    for row in rows:
+        label = class_for_label(row.get("code") or "")
+        if label is None:
+            raise DatasetError(f"{path}: unknown class {row.get('code')!r}")
+        samples.append(Sample(Path(row["path"]), label, row.get("group") or ""))
+    if not samples:
+        raise DatasetError(f"{path}: no {part} images in this split")
+    return samples

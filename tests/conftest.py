@@ -74,3 +74,18 @@ def short_video(tmp_path_factory):
     write_drive(path, 5, DriveSpec(length_m=4.0, defects=2, width=160, height=120, fps=8,
                                    speed_mps=0.3, pause_s=1.0))
     return path
+
+
+@pytest.fixture(scope="session")
+def team_data(tmp_path_factory):
+    from tests.ml_fixtures import team_frames
+
+    return team_frames(tmp_path_factory.mktemp("team"))
+
+
+@pytest.fixture(scope="session")
+def tiny_student(tiny_data, tmp_path_factory):
+    """A student checkpoint in the shipped format (what fine-tuning starts from)."""
+    from tests.ml_fixtures import tiny_student_checkpoint
+
+    return tiny_student_checkpoint(tiny_data, tmp_path_factory.mktemp("student_ckpt"))

@@ -11,12 +11,13 @@ import yaml
 
 from ml.presets import DEFAULT_IMAGE_SIZE
 
-MODES = ("teacher", "student", "distill")
+MODES = ("teacher", "student", "distill", "finetune")
+BALANCE = ("none", "weights", "sampler")
 
 
 @dataclass
 class TrainConfig:
-    mode: str = "student"  # teacher | student (CE only) | distill
+    mode: str = "student"  # teacher | student (CE only) | distill | finetune (from init_from)
     arch: str = "cmi"
     data: str = ""  # ImageFolder tree or CSV manifest; several joined with ','
     out: str = "runs/run"
@@ -42,6 +43,10 @@ class TrainConfig:
     threads: int = 0  # torch CPU threads; 0 leaves torch's default
     progress: str = "text"  # text | json (one JSON object per line, read by the GUI wizard)
     resume: bool = False
+    init_from: str = ""  # student checkpoint to start from (ml/training/finetune.py format)
+    split_by: str = "frame"  # frame (stratified) | group (whole inspections or videos)
+    train_extra: str = ""  # added to the training part only (synthetic: keeps what it knew)
+    balance: str = "none"  # none | weights (class-weighted loss) | sampler (balanced batches)
 
     def validate(self) -> None:
         if self.mode not in MODES:
@@ -50,6 +55,12 @@ class TrainConfig:
             raise ValueError("distill needs --teacher CHECKPOINT")
         if not self.data:
             raise ValueError("no training data given (--data)")
+        if self.mode == "finetune" and not self.init_from:
+            raise ValueError("finetune needs --init-from CHECKPOINT")
+        if self.balance not in BALANCE:
+            raise ValueError(f"balance must be one of {', '.join(BALANCE)}")
+        if self.split_by not in ("frame", "group"):
+            raise ValueError("split_by must be frame or group")
         if self.kd_method not in ("kd", "dkd"):
             raise ValueError("kd_method must be kd or dkd")
         if not 0 <= self.alpha <= 1:

@@ -17,7 +17,7 @@ import torch
 import torch.distributed as dist
 
 from ml.classes import CLASS_NAMES
-from ml.datasets import index_dataset, merge, stratified_split
+from ml.datasets import index_dataset, merge, split_index, write_split
 from ml.training.config import TrainConfig
 from ml.training.data import FLIPS, Split, load_images
 from ml.training.distill import Distiller, dkd_loss, kd_loss
@@ -149,7 +149,7 @@ def _setup(config: TrainConfig) -> _Run:
     out.mkdir(parents=True, exist_ok=True)
     config.save(out / "config.yaml")
     splits = _load_splits(config, report)
-    model = build_model(config.arch, len(CLASS_NAMES), config.init_weights).to(device)
+    model = _initial_model(config).to(device)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
     steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
@@ -177,12 +177,31 @@ def _setup(config: TrainConfig) -> _Run:
     return run
 
 
+def _initial_model(config: TrainConfig) -> torch.nn.Module:
+    if not config.init_from:
+        return build_model(config.arch, len(CLASS_NAMES), config.init_weights)
+    from ml.training.finetune import load_student  # finetune imports this module
+
+    model, meta = load_student(Path(config.init_from))
+    if meta["arch"] != config.arch:
+        raise ValueError(f"{config.init_from}: a {meta['arch']} checkpoint, but the run asks "
+                         f"for {config.arch}")
+    return model
+
+
 def _load_splits(config: TrainConfig, report: Reporter) -> dict[str, Split]:
     index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
-    parts = stratified_split(index, config.split_seed, config.val_fraction,
-                             config.test_fraction)
+    parts = split_index(index, config.split_by, config.split_seed, config.val_fraction,
+                        config.test_fraction)
+    write_split(parts, Path(config.out) / "split.csv")  # what `sewer-ml compare` re-reads
+    extra = merge([index_dataset(Path(p)) for p in config.train_extra.split(",") if p]) \
+        if config.train_extra else None
+    if extra is not None:  # never in val or test: those measure the user's own frames
+        parts["train"] = parts["train"] + extra.samples
     report("data", source=index.source, train=len(parts["train"]), val=len(parts["val"]),
-           test=len(parts["test"]), counts=index.counts())
+           test=len(parts["test"]), counts=index.counts(), split_by=config.split_by,
+           groups=len({s.group for s in index.samples if s.group}),
+           extra_train=len(extra.samples) if extra else 0)
     return {name: Split(*load_images(samples, config.image_size))
             for name, samples in parts.items() if samples}
 
@@ -192,8 +211,11 @@ def _epoch(run: _Run, epoch: int) -> bool:
     config, epoch_start = run.config, time.monotonic()
     run.loss_fn.epoch = epoch  # type: ignore[attr-defined]
     indices = None
+    if config.balance == "sampler":
+        indices = balanced_indices(run.splits["train"].labels, run.generator)
     if run.world > 1:  # every rank draws the same permutation, then takes its own share
-        perm = torch.randperm(len(run.splits["train"]), generator=run.generator)
+        perm = indices if indices is not None else torch.randperm(len(run.splits["train"]),
+                                                                  generator=run.generator)
         indices = perm[run.rank::run.world]
 
     def on_step(step: int, steps: int, loss: float) -> bool:
@@ -257,6 +279,8 @@ def _save_last(run: _Run, epoch: int) -> None:
 def _loss_for(config: TrainConfig, model, train: Split, device, report):
     """The loss callable for the mode; distillation precomputes the teacher's logits per flip."""
     if config.mode != "distill":
+        if config.balance == "weights":
+            return _EpochAware(_weighted_ce(train.labels, device)), {}
         return _EpochAware(cross_entropy_only), {}
     teacher, ckpt = load_checkpoint_model(Path(config.teacher), device)
     if ckpt["class_names"] != list(CLASS_NAMES):
@@ -299,6 +323,25 @@ def _teacher_logits(teacher, checkpoint: Path, train: Split, config: TrainConfig
     with contextlib.suppress(OSError):  # a read-only teacher folder only costs time
         torch.save(logits.cpu(), cache)
     return logits
+
+
+def _weighted_ce(labels: torch.Tensor, device: torch.device):
+    """Cross-entropy weighted by inverse class frequency (absent classes weigh nothing)."""
+    counts = torch.bincount(labels, minlength=len(CLASS_NAMES)).float()
+    weights = torch.where(counts > 0, counts.sum() / (counts.clamp(min=1) * (counts > 0).sum()),
+                          torch.zeros_like(counts)).to(device)
+
+    def loss(logits, targets, _positions, _variants, epoch: int = 0):
+        ce = torch.nn.functional.cross_entropy(logits, targets, weight=weights)
+        return {"ce": ce, "loss": ce}
+    return loss
+
+
+def balanced_indices(labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """As many draws as images, each class equally likely (rare classes repeat, with flips)."""
+    counts = torch.bincount(labels, minlength=len(CLASS_NAMES)).float()
+    per_sample = (1.0 / counts.clamp(min=1))[labels]
+    return torch.multinomial(per_sample, len(labels), replacement=True, generator=generator)
 
 
 class _EpochAware:

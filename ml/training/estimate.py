@@ -1,0 +1,77 @@
+"""How long a run will take, from a few timed batches on this machine: `sewer-ml estimate`.
+
+The wizard asks before it starts so that the user sees the whole run's time, not only the
+current step's. Loading the images is timed too (it is a real share of short runs). The check
+runs in a child process, like training, and also says whether CUDA is there.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+
+from ml.classes import CLASS_NAMES
+from ml.datasets import index_dataset, merge, split_index
+from ml.training.config import TrainConfig
+from ml.training.data import load_images
+from ml.training.engine import cross_entropy_only, train_one_epoch
+from ml.training.models import build_model
+from ml.training.run import pick_device
+
+ARCHS_TIMED = ("resnet50",)  # timed on top of the student when a teacher is trained
+
+
+def probe() -> dict:
+    """What this installation can train on (run in a child: importing torch takes seconds)."""
+    cuda = torch.cuda.is_available()
+    return {"torch": torch.__version__, "cuda": cuda,
+            "cuda_devices": [torch.cuda.get_device_name(i)
+                             for i in range(torch.cuda.device_count())] if cuda else []}
+
+
+def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: torch.Tensor,
+                 batches: int) -> float:
+    """Seconds per training step of `arch` at the run's batch size (first step not counted)."""
+    from ml.training.data import Split
+
+    device = pick_device(config.device)
+    model = build_model(arch, len(CLASS_NAMES)).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    need = config.batch_size * (batches + 1)
+    reps = -(-need // len(labels))
+    split = Split(images.repeat(reps, 1, 1, 1)[:need], labels.repeat(reps)[:need])
+    stamps: list[float] = []
+
+    def on_step(_step: int, _steps: int, _loss: float) -> bool:
+        stamps.append(time.perf_counter())
+        return True
+
+    train_one_epoch(model, cross_entropy_only, optimizer, None, split, device,
+                    config.batch_size, torch.Generator().manual_seed(0), on_step=on_step)
+    return (stamps[-1] - stamps[0]) / max(len(stamps) - 1, 1)
+
+
+def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    started = time.perf_counter()
+    index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
+    parts = split_index(index, config.split_by, config.split_seed, config.val_fraction,
+                        config.test_fraction)
+    extra = sum(len(index_dataset(Path(p)).samples)
+                for p in config.train_extra.split(",") if p)
+    sample = parts["train"][:config.batch_size]
+    images, labels = load_images(sample, config.image_size)
+    load_per_image = (time.perf_counter() - started) / max(len(sample), 1)
+    train = len(parts["train"]) + extra
+    steps = -(-train // config.batch_size)
+    per_step = {config.arch: time_batches(config.arch, config, images, labels, batches)}
+    if teacher:
+        per_step |= {a: time_batches(a, config, images, labels, batches) for a in ARCHS_TIMED}
+    return {"event": "estimate", "images": len(index.samples) + extra, "train_images": train,
+            "steps_per_epoch": steps, "seconds_per_step": {k: round(v, 4) for k, v in
+                                                           per_step.items()},
+            "load_seconds": round(load_per_image * (len(index.samples) + extra), 1),
+            **probe()}
