@@ -1,4 +1,5 @@
-"""CMI: a lightweight student combining MobileNetV2 inverted residuals with Inception branches.
+"""CMI v1 (the first shipped student; kept to load its checkpoints and for comparison):
+a lightweight student combining MobileNetV2 inverted residuals with Inception branches.
 
 Why this layout: cracks are thin lines at any orientation and scale in a forward-looking view
 (radial for CL, rings for CC, arcs for CS). MobileNetV2's inverted residual blocks keep the cost
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+
+from ml.training.cmi import init_weights
 
 
 def conv_bn(cin: int, cout: int, kernel: int = 1, stride: int = 1, groups: int = 1,
@@ -64,7 +67,7 @@ class InceptionIR(nn.Module):
         return x + out if self.use_residual else out
 
 
-class CMI(nn.Module):
+class CMIv1(nn.Module):
     def __init__(self, num_classes: int, width: float = 1.0, dropout: float = 0.2) -> None:
         super().__init__()
 
@@ -87,12 +90,7 @@ class CMI(nn.Module):
         )
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(c(512), num_classes))
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out")
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))

@@ -10,6 +10,7 @@ from torch import nn
 from torchvision import models as tv
 
 from ml.training.cmi import CMI
+from ml.training.cmi_v1 import CMIv1
 
 
 def _resnet50(num_classes: int) -> nn.Module:
@@ -22,14 +23,29 @@ def _mobilenet_v2(num_classes: int) -> nn.Module:
     return tv.mobilenet_v2(weights=None, num_classes=num_classes)
 
 
+def _mobilenet_v3_small(num_classes: int) -> nn.Module:
+    return tv.mobilenet_v3_small(weights=None, num_classes=num_classes)
+
+
+def _shufflenet_v2(num_classes: int) -> nn.Module:
+    return tv.shufflenet_v2_x1_0(weights=None, num_classes=num_classes)
+
+
 def _cmi(num_classes: int) -> nn.Module:
     return CMI(num_classes)
 
 
+def _cmi_v1(num_classes: int) -> nn.Module:
+    return CMIv1(num_classes)
+
+
 ARCHITECTURES: dict[str, Callable[[int], nn.Module]] = {
     "resnet50": _resnet50,
-    "cmi": _cmi,
+    "cmi": _cmi,  # v2, ORT-friendly blocks (docs/adr/0004)
+    "cmi_v1": _cmi_v1,  # the first student, kept to load its checkpoints and to compare
     "mobilenet_v2": _mobilenet_v2,
+    "mobilenet_v3_small": _mobilenet_v3_small,
+    "shufflenet_v2": _shufflenet_v2,
 }
 
 
