@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 
 from sewer_gui.exchange.exchange import (
@@ -51,7 +52,7 @@ def _maybe_int(text: str) -> int | str:
 
 
 def _open_inspections(project: str):
-    store = ProjectStore.open(Path(project))
+    store = ProjectStore.open(Path(project), read_only=True)  # readers never wait for a writer
     try:
         inspections = store.inspections()
     finally:
@@ -94,23 +95,17 @@ def cmd_validate(args: argparse.Namespace, table: CodeTable) -> int:
 
 def cmd_import(args: argparse.Namespace, table: CodeTable) -> int:
     inspections = import_csv(Path(args.exchange), table)
-    store = ProjectStore.create(Path(args.project))
-    try:
+    with ProjectStore.replacing(Path(args.project)) as store:  # the old file stays until done
         for inspection in inspections:
             store.save_inspection(inspection)
-    finally:
-        store.close()
     print(f"{args.project}: {len(inspections)} inspection(s), "
           f"{sum(len(i.observations) for i in inspections)} observation(s)")
     return 0
 
 
 def cmd_sample(args: argparse.Namespace, table: CodeTable) -> int:
-    store = ProjectStore.create(Path(args.project))
-    try:
+    with ProjectStore.replacing(Path(args.project)) as store:
         store.save_inspection(sample_inspection())
-    finally:
-        store.close()
     print(args.project)
     return 0
 
@@ -118,6 +113,8 @@ def cmd_sample(args: argparse.Namespace, table: CodeTable) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sewer-pacp", description=__doc__)
     parser.add_argument("--codes", help="a replacement code table CSV (default: the shipped one)")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ratings", help="ratings of a PACP_Conditions CSV as JSON")
     p.add_argument("conditions")
@@ -152,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
             CliError) as exc:
         print(f"sewer-pacp: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - every failure ends in a message, never a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(f"sewer-pacp: error: unexpected {type(exc).__name__}: {exc}"
+              f"{'' if args.debug else ' (run with --debug to see where)'}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

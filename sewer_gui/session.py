@@ -97,11 +97,14 @@ class CodingSession:
 
     def save(self, path: Path | None = None) -> Path:
         """Save to the open project or to `path` (Save As); ProjectSaveError keeps old data."""
-        if path is not None and (self.store is None or Path(path) != self.store.path):
+        if path is not None and (self.store is None or not self.store.is_same_file(Path(path))):
+            video = self.video_path()  # resolved against the old file before switching
+            store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
-            self.store = ProjectStore.create(Path(path))
-            self._rebase_video_path()
+            self.store = store
+            if video:
+                self.inspection.video_path = store.relative_video_path(video)
             self.inspection.id = None
             for obs in self.inspection.observations:
                 obs.id = None
@@ -116,11 +119,6 @@ class CodingSession:
         if self.store:
             self.store.close()
             self.store = None
-
-    def _rebase_video_path(self) -> None:
-        video = self.video_path()
-        if video and self.store:
-            self.inspection.video_path = self.store.relative_video_path(video)
 
     # ----- video and distance ----------------------------------------------------------------
     def video_path(self) -> Path | None:

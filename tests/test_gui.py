@@ -207,7 +207,7 @@ def test_save_failures_keep_saved_work(qtbot, window, tmp_path):
     w.session.inspection.observations[-1].snapshot_jpeg = b"x" * 200_000
     assert not w.save_project()
     assert "disk is full" in w.last_error
-    reopened = ProjectStore.open(Path(project))
+    reopened = ProjectStore.open(Path(project), read_only=True)  # the window holds the lock
     assert len(reopened.inspections()[0].observations) == 1
     reopened.close()
 

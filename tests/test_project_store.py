@@ -73,7 +73,7 @@ def test_read_only_project_save_fails_clearly(tmp_path):
     path = tmp_path / "p.sewerproj"
     ProjectStore.create(path).close()
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    store = ProjectStore(path, conn)
+    store = ProjectStore(path, conn, lock=None, writable=True)
     with pytest.raises(ProjectSaveError, match="read-only"):
         store.save_inspection(sample_inspection())
     conn.close()

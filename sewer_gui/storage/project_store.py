@@ -2,7 +2,9 @@
 
 SQLite gives the crash safety: WAL journaling, every save in one transaction, so a crash or a full
 disk mid-save leaves the previous save intact. The file carries an application id and a schema
-version; older files are migrated forward, newer ones are refused.
+version; older files are migrated forward, newer ones are refused. One writer at a time holds a
+project (`storage.lock`); others may read it. A new project, an import or a sample is built in a
+temporary file that replaces the old one only once it is complete.
 """
 
 from __future__ import annotations
@@ -11,17 +13,14 @@ import contextlib
 import json
 import os
 import sqlite3
-from dataclasses import asdict, fields
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
-from sewer_gui.pacp.model import (
-    Inspection,
-    InspectionHeader,
-    Observation,
-    Origin,
-    ReviewState,
-    Units,
-)
+from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
+from sewer_gui.storage import rows
+from sewer_gui.storage.lock import LockHeldError, ProjectLock
 
 APPLICATION_ID = 0x53455752  # "SEWR": tells our projects from other SQLite files
 SCHEMA_VERSION = 1
@@ -66,13 +65,15 @@ CREATE TABLE snapshot (
 # version reached -> SQL that brings a file from the previous version to it
 MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
 
-_OBS_COLUMNS = ("distance", "video_time", "code", "continuous", "value_1", "value_2", "percent",
-                "joint", "clock_from", "clock_to", "remarks", "origin", "confidence", "model_id",
-                "review")
+_OBS_COLUMNS = rows.OBSERVATION_COLUMNS
 
 
 class ProjectFileError(Exception):
     """The file cannot be opened as a project; the message names the file and the reason."""
+
+
+class ProjectLockedError(ProjectFileError):
+    """Another window or program is writing the project."""
 
 
 class ProjectSaveError(Exception):
@@ -95,45 +96,83 @@ def _friendly_sqlite_reason(exc: sqlite3.Error) -> str:
 class ProjectStore:
     """Open connection to one project file. Use on one thread (the GUI's)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: ProjectLock | None,
+                 writable: bool) -> None:
         self.path = path
+        self.read_only = not writable
         self._conn = conn
+        self._lock = lock
+        self._known: set[int] = set()  # observation rows this store read or wrote
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path) -> ProjectStore:
+        """An empty project at `path`, replacing any project there once the new one exists."""
         path = Path(path)
-        if path.exists():
-            path.unlink()  # callers confirm overwriting; a stale WAL would resurrect old rows
-            for extra in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-                extra.unlink(missing_ok=True)
-        return cls._connect(path, creating=True)
+        lock = _lock(path)
+        try:
+            with _building(path):
+                pass
+            return cls._connect(path, creating=False, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
 
     @classmethod
-    def open(cls, path: Path) -> ProjectStore:
+    @contextlib.contextmanager
+    def replacing(cls, path: Path) -> Iterator[ProjectStore]:
+        """A new project to fill; it replaces `path` only when the block ends without error."""
+        path = Path(path)
+        lock = _lock(path)
+        try:
+            with _building(path) as store:
+                yield store
+        finally:
+            lock.release()
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = False) -> ProjectStore:
+        """Open for writing (one writer at a time) or for reading (never blocked by a writer).
+
+        A project that cannot be locked because its folder is read-only opens read-only.
+        """
         path = Path(path)
         if not path.is_file():
             raise ProjectFileError(f"{path}: no such project file")
-        return cls._connect(path, creating=False)
+        if read_only:
+            return cls._connect(path, creating=False, lock=None)
+        try:
+            lock = _lock(path)
+        except ProjectFileError:
+            raise
+        except OSError:
+            return cls._connect(path, creating=False, lock=None)
+        try:
+            return cls._connect(path, creating=False, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
 
     @classmethod
-    def _connect(cls, path: Path, creating: bool) -> ProjectStore:
+    def _connect(cls, path: Path, creating: bool, lock: ProjectLock | None) -> ProjectStore:
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = _read_only_connection(path) if lock is None and not creating else \
+                sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise ProjectFileError(f"{path}: cannot open ({_friendly_sqlite_reason(exc)})") from exc
+        writable = creating or lock is not None
         try:
-            cls._prepare(conn, path, creating)
+            cls._prepare(conn, path, creating, writable)
         except sqlite3.Error as exc:
             conn.close()
             raise ProjectFileError(f"{path}: {_friendly_sqlite_reason(exc)}") from exc
         except ProjectFileError:
             conn.close()
             raise
-        return cls(path, conn)
+        return cls(path, conn, lock, writable)
 
     @staticmethod
-    def _prepare(conn: sqlite3.Connection, path: Path, creating: bool) -> None:
+    def _prepare(conn: sqlite3.Connection, path: Path, creating: bool, writable: bool) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if not creating and app_id != APPLICATION_ID:
@@ -142,6 +181,8 @@ class ProjectStore:
         if version > SCHEMA_VERSION:
             raise ProjectFileError(f"{path}: made by a newer version of this application "
                                    f"(schema {version}, this one reads up to {SCHEMA_VERSION})")
+        if not writable:
+            return
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
@@ -156,39 +197,60 @@ class ProjectStore:
                     conn.execute("ROLLBACK")
                 raise
 
+    def is_same_file(self, other: Path) -> bool:
+        """True when `other` names this project, however it is spelled (case, links, ..)."""
+        try:
+            return os.path.samefile(self.path, other)
+        except OSError:
+            return Path(os.path.abspath(other)) == Path(os.path.abspath(self.path))
+
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # housekeeping; the WAL itself is durable
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):  # housekeeping; the WAL itself is durable
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # ----- reading ---------------------------------------------------------------------------
     def inspections(self) -> list[Inspection]:
-        rows = self._conn.execute(
-            "SELECT id, header_json, units, video_path, model_used FROM inspection ORDER BY id"
-        ).fetchall()
-        return [self._load_inspection(*row) for row in rows]
+        """Every inspection; ProjectFileError names the damaged row of a damaged file."""
+        with self._reading("the inspections"):
+            stored = self._conn.execute(
+                "SELECT id, header_json, units, video_path, model_used FROM inspection ORDER BY id"
+            ).fetchall()
+        return [self._load_inspection(*row) for row in stored]
 
     def calibration(self, inspection_id: int) -> list[tuple[float, float]]:
-        row = self._conn.execute("SELECT calibration_json FROM inspection WHERE id=?",
-                                 (inspection_id,)).fetchone()
-        return [tuple(pair) for pair in json.loads(row[0])] if row else []
+        with self._reading(f"inspection {inspection_id}"):
+            row = self._conn.execute("SELECT calibration_json FROM inspection WHERE id=?",
+                                     (inspection_id,)).fetchone()
+            return rows.calibration(row[0]) if row else []
 
-    def _load_inspection(self, iid: int, header_json: str, units: str, video: str,
-                         model: str) -> Inspection:
-        known = {f.name for f in fields(InspectionHeader)}
-        header = InspectionHeader(**{k: v for k, v in json.loads(header_json).items()
-                                     if k in known})
-        inspection = Inspection(header=header, units=Units(units), video_path=video,
-                                model_used=model, id=iid)
-        cursor = self._conn.execute(
-            f"SELECT o.id, {', '.join('o.' + c for c in _OBS_COLUMNS)}, s.jpeg "
-            "FROM observation o LEFT JOIN snapshot s ON s.observation_id = o.id "
-            "WHERE o.inspection_id=? ORDER BY o.position", (iid,))
+    @contextlib.contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, rows.DamagedRowError) as exc:
+            reason = _friendly_sqlite_reason(exc) if isinstance(exc, sqlite3.Error) else exc
+            raise ProjectFileError(f"{self.path}: {what} cannot be read ({reason})") from exc
+
+    def _load_inspection(self, iid: int, header_json: str, units: str, video: object,
+                         model: object) -> Inspection:
+        with self._reading(f"inspection {iid}"):
+            if not isinstance(video, str) or not isinstance(model, str):
+                raise rows.DamagedRowError("the video path or model name is not text")
+            inspection = Inspection(header=rows.header(header_json), units=rows.units(units),
+                                    video_path=video, model_used=model, id=iid)
+            cursor = self._conn.execute(
+                f"SELECT o.id, {', '.join('o.' + c for c in _OBS_COLUMNS)}, s.jpeg "
+                "FROM observation o LEFT JOIN snapshot s ON s.observation_id = o.id "
+                "WHERE o.inspection_id=? ORDER BY o.position", (iid,)).fetchall()
         for row in cursor:
-            values = dict(zip(_OBS_COLUMNS, row[1:-1], strict=True))
-            values.update(joint=bool(values["joint"]), origin=Origin(values["origin"]),
-                          review=ReviewState(values["review"]))
-            inspection.observations.append(Observation(id=row[0], snapshot_jpeg=row[-1], **values))
+            with self._reading(f"inspection {iid}, observation {row[0]}"):
+                inspection.observations.append(rows.observation(row[0], row[1:-1], row[-1]))
+            self._known.add(row[0])
         return inspection
 
     # ----- writing ---------------------------------------------------------------------------
@@ -199,7 +261,12 @@ class ProjectStore:
         On failure nothing of this save is kept, the previous save is intact, and the ids the
         objects had before are restored so that a retry behaves the same.
         """
+        if self.read_only:
+            raise ProjectSaveError(f"Could not save {self.path}: it is open read-only (its folder "
+                                   "is read-only or another program is writing it). The last "
+                                   "saved version is intact; use Save As to keep your changes.")
         before = [(o, o.id) for o in inspection.observations] + [(inspection, inspection.id)]
+        known_before = set(self._known)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write_inspection(inspection, calibration)
@@ -209,6 +276,7 @@ class ProjectStore:
                 self._conn.execute("ROLLBACK")
             for obj, old_id in before:
                 obj.id = old_id
+            self._known = known_before
             raise ProjectSaveError(f"Could not save {self.path}: {_friendly_sqlite_reason(exc)}. "
                                    "The last saved version is intact.") from exc
 
@@ -235,8 +303,10 @@ class ProjectStore:
         for position, obs in enumerate(inspection.observations):
             self._write_observation(inspection.id, position, obs, stored)
             kept.add(obs.id)
-        for gone in stored - kept:
+        self._known |= kept
+        for gone in (stored & self._known) - kept:  # rows someone else added are not ours
             self._conn.execute("DELETE FROM observation WHERE id=?", (gone,))
+            self._known.discard(gone)
 
     def _write_observation(self, inspection_id: int, position: int, obs: Observation,
                            stored: set[int]) -> None:
@@ -280,3 +350,56 @@ class ProjectStore:
             return None
         candidate = Path(stored)
         return candidate if candidate.is_absolute() else (self.path.parent / candidate).resolve()
+
+
+# ----- building and locking --------------------------------------------------------------------
+def _lock(path: Path) -> ProjectLock:
+    try:
+        return ProjectLock(path).acquire()
+    except LockHeldError as exc:
+        raise ProjectLockedError(f"{path}: {exc}") from exc
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """Read without writing anything; a read-only folder cannot hold the WAL index, so the
+    file is then read as immutable (nothing else can be writing it there either)."""
+    uri = Path(path).resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def _journals(path: Path) -> list[Path]:
+    return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+@contextlib.contextmanager
+def _building(path: Path) -> Iterator[ProjectStore]:
+    """A store on a temporary file beside `path`, renamed over it when the block succeeds."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+        os.close(fd)
+        os.unlink(tmp_name)
+    except OSError as exc:
+        raise ProjectSaveError(f"Could not create {path}: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    store = ProjectStore._connect(tmp, creating=True, lock=None)
+    store.path = path  # messages and relative video paths refer to the final file
+    try:
+        yield store
+        store.close()
+        for stale in _journals(path):  # an old WAL would replay the old rows into the new file
+            stale.unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ProjectSaveError(f"Could not write {path}: {exc.strerror or exc}. "
+                               "Nothing was replaced.") from exc
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            store._conn.close()
+        for leftover in (tmp, *_journals(tmp)):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
