@@ -58,7 +58,7 @@ def calibration_images(checkpoint: Path, count: int = 64) -> np.ndarray:
 
     from ml.training.data import load_images, normalise
 
-    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
     cfg = ckpt["config"]
     samples = _samples(Path(cfg["data"]), "train", cfg["split_seed"], cfg["val_fraction"],
                        cfg["test_fraction"])

@@ -65,7 +65,11 @@ def pick_device(name: str) -> torch.device:
 
 def load_checkpoint_model(path: Path, device: torch.device | str = "cpu") -> tuple:
     """(model in eval mode, checkpoint dict) from a best.pt/last.pt written by `fit`."""
-    ckpt = torch.load(Path(path), map_location=device, weights_only=False)
+    try:  # weights only: a crafted checkpoint cannot run code when it is loaded
+        ckpt = torch.load(Path(path), map_location=device, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - pickle, zip and torch errors alike
+        raise ValueError(f"{path}: not a checkpoint written by sewer-ml "
+                         f"({str(exc).splitlines()[0][:160]})") from exc
     if not isinstance(ckpt, dict) or "model" not in ckpt or "config" not in ckpt:
         raise ValueError(f"{path}: not a checkpoint written by sewer-ml")
     model = build_model(ckpt["config"]["arch"], len(ckpt["class_names"]))
@@ -164,7 +168,7 @@ def _setup(config: TrainConfig) -> _Run:
                optimizer, scheduler, torch.Generator().manual_seed(config.seed), _CancelFlag(),
                time.monotonic())
     if config.resume and run.last_path.exists():
-        state = torch.load(run.last_path, map_location=device, weights_only=False)
+        state = torch.load(run.last_path, map_location=device, weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
