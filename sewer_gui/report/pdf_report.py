@@ -14,15 +14,18 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import LayoutError
 
 from sewer_gui import __version__
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Inspection, Observation, Origin
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
+from sewer_gui.report.markup import markup, pieces, plain
 from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
 
 PAGE = letter
 MARGIN = 0.5 * inch
+HEADER_VALUE_LIMIT = 300  # characters of one header field shown in the report
 HEADER_FIELDS = [  # (attribute, label) in the order an engineer scans them
     ("pipe_segment_reference", "Pipe segment"), ("inspection_date", "Date"),
     ("upstream_mh", "Upstream MH"), ("downstream_mh", "Downstream MH"),
@@ -47,6 +50,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=11, spaceBefore=8,
                              spaceAfter=4, textColor=colors.HexColor("#263238")),
         "cell": ParagraphStyle("cell", parent=base["Normal"], fontSize=7.5, leading=9),
+        "field": ParagraphStyle("field", parent=base["Normal"], fontSize=8, leading=9.5),
     }
 
 
@@ -96,8 +100,8 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
         try:
             doc = SimpleDocTemplate(tmp_name, pagesize=PAGE, leftMargin=MARGIN,
                                     rightMargin=MARGIN, topMargin=MARGIN,
-                                    bottomMargin=0.75 * inch, title=inspection.title(),
-                                    author=inspection.header.surveyed_by,
+                                    bottomMargin=0.75 * inch, title=plain(inspection.title()),
+                                    author=plain(inspection.header.surveyed_by),
                                     subject="PACP-style sewer inspection report")
             doc.build(story, canvasmaker=canvas_class)
             os.replace(tmp_name, out_path)
@@ -105,6 +109,9 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
             Path(tmp_name).unlink(missing_ok=True)
     except OSError as exc:
         raise ReportError(f"Could not write the report {out_path}: {exc.strerror or exc}") from exc
+    except (LayoutError, ValueError) as exc:
+        raise ReportError(f"Could not lay out the report {out_path}: "
+                          f"{str(exc).splitlines()[0][:200]}") from exc
     return out_path
 
 
@@ -114,9 +121,9 @@ def build_story(inspection: Inspection, table: CodeTable) -> list:
     ratings = rate(inspection.observations, inspection.units, table)
     return [
         Paragraph("Sewer Inspection Report (PACP-style)", styles["title"]),
-        Paragraph(inspection.title(), styles["subtitle"]),
+        Paragraph(markup(inspection.title(), HEADER_VALUE_LIMIT), styles["subtitle"]),
         Spacer(1, 8),
-        _header_table(inspection, width),
+        _header_table(inspection, width, styles["field"]),
         Paragraph("Condition ratings", styles["h2"]),
         _ratings_table(ratings),
         Paragraph("Defects along the pipe", styles["h2"]),
@@ -136,8 +143,10 @@ def _grid_style(header_rows: int = 1) -> list:
     ]
 
 
-def _header_table(inspection: Inspection, width: float) -> Table:
-    cells = [(label, getattr(inspection.header, attr) or "-") for attr, label in HEADER_FIELDS]
+def _header_table(inspection: Inspection, width: float, field: ParagraphStyle) -> Table:
+    cells = [(label, Paragraph(markup(getattr(inspection.header, attr) or "-",
+                                      HEADER_VALUE_LIMIT), field))
+             for attr, label in HEADER_FIELDS]
     rows = [[a[0], a[1], b[0], b[1]] for a, b in zip(cells[0::2], cells[1::2], strict=True)]
     t = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
     t.setStyle(TableStyle([
@@ -207,16 +216,20 @@ def _observation_table(inspection: Inspection, table: CodeTable, width: float,
     for obs in (o for o in inspection.sorted_observations() if o.counts):
         spec = table.get(obs.code)
         grade = observation_grade(obs, table)
+        remarks = pieces(obs.remarks)
         minutes = "" if obs.video_time is None else \
             f"{int(obs.video_time // 60)}:{int(obs.video_time % 60):02d}"
         rows.append([
             f"{obs.distance:.1f}", minutes, obs.code,
-            Paragraph((spec.description if spec else "unknown code") + _origin_text(obs), cell),
-            obs.continuous, _clock_text(obs), _values_text(obs), "Yes" if obs.joint else "",
-            "" if grade is None else str(grade), Paragraph(obs.remarks, cell),
-            _thumbnail(obs.snapshot_jpeg, col_widths[-1] - 6),
+            Paragraph(markup(spec.description if spec else "unknown code") + _origin_text(obs),
+                      cell),
+            plain(obs.continuous)[:8], _clock_text(obs), _values_text(obs),
+            "Yes" if obs.joint else "", "" if grade is None else str(grade),
+            Paragraph(markup(remarks[0]), cell), _thumbnail(obs.snapshot_jpeg, col_widths[-1] - 6),
         ])
         grade_cells.append((len(rows) - 1, grade))
+        # A row cannot split across pages: the rest of a long remark goes in rows of its own.
+        rows.extend([""] * 9 + [Paragraph(markup(more), cell), ""] for more in remarks[1:])
     if len(rows) == 1:
         rows.append(["", "", "", Paragraph("No reviewed observations.", cell)] + [""] * 7)
     t = Table(rows, colWidths=col_widths, repeatRows=1)

@@ -1,0 +1,58 @@
+"""User text in the PDF report is text, never markup, and long remarks flow over pages."""
+
+import pypdfium2 as pdfium
+import pytest
+
+from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.report.markup import pieces
+from sewer_gui.report.pdf_report import write_report
+
+
+def _text(pdf) -> str:
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def test_tags_in_remarks_and_header_are_printed_not_obeyed(tmp_path, code_table):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for the report")
+    inspection = sample_inspection()
+    remarks = [f'<img src="{secret}" width="50" height="50"/>',
+               '<a href="javascript:alert(1)">click</a>', "<b>unbalanced", "a & b < c > d"]
+    for obs, remark in zip(inspection.observations[2:], remarks, strict=False):
+        obs.remarks = remark
+    inspection.header.street = "<font size=40>Elm</font>"
+    pdf = write_report(inspection, code_table, tmp_path / "r.pdf")
+    data = pdf.read_bytes()
+    assert b"javascript" not in data and b"/URI" not in data
+    text = _text(pdf).replace("\r", "").replace("\n", "")
+    for needle in ("<img src=", "javascript:alert(1)", "<b>unbalanced", "a & b < c > d",
+                   "<font size=40>Elm</font>"):
+        assert needle in text
+
+
+@pytest.mark.parametrize("remark", [
+    "x" * 1615,  # one unbroken word, the length that raised LayoutError
+    "Crack along the crown. " * 400,
+    "line\n" * 600,
+    "\x00\x07 control \x1b characters \ufffe",
+])
+def test_long_and_odd_remarks_wrap_and_split_across_pages(tmp_path, code_table, remark):
+    inspection = sample_inspection()
+    inspection.observations[3].remarks = remark
+    inspection.header.location_details = "far " * 5000
+    pdf = write_report(inspection, code_table, tmp_path / "r.pdf")
+    text = _text(pdf)
+    assert "Fracture" in text or "fracture" in text.lower()
+    assert len(pdfium.PdfDocument(str(pdf))) >= (2 if len(remark) > 5000 else 1)
+
+
+def test_remark_pieces_keep_every_character_in_bounded_rows():
+    remark = ("word " * 300 + "y" * 900 + "\n" * 50).strip()
+    parts = pieces(remark, size=200, max_lines=10)
+    assert all(len(p) <= 200 and p.count("\n") < 10 for p in parts)
+    assert "".join(parts).replace(" ", "").replace("\n", "") == \
+        remark.replace(" ", "").replace("\n", "")
