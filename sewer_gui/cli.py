@@ -48,7 +48,7 @@ def cmd_ratings(args: argparse.Namespace, table: CodeTable) -> int:
 
 
 def _maybe_int(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text  # '²'.isdigit() is True
 
 
 def _open_inspections(project: str):

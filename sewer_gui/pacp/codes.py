@@ -147,6 +147,8 @@ class CodeTable:
             raise CodeTableError(f"{path}: cannot read code table ({exc.strerror})") from exc
         except UnicodeDecodeError as exc:
             raise CodeTableError(f"{path}: not a UTF-8 text file") from exc
+        except csv.Error as exc:  # e.g. a field over the csv module's 131,072-character limit
+            raise CodeTableError(f"{path}: not a readable CSV file ({exc})") from exc
         codes = [s.code for s in specs]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:

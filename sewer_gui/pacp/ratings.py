@@ -20,7 +20,7 @@ def continuous_occurrences(length: float, units: Units) -> int:
     a thousandth of the unit keeps 15.0000001 (float noise from unit conversion) at 3.
     """
     step = OCCURRENCE_LENGTH[units]
-    if length <= 0:
+    if not math.isfinite(length) or length <= 0:  # a damaged distance never crashes a rating
         return 1
     return max(1, math.ceil(length / step - 1e-3))
 
@@ -109,7 +109,7 @@ def observation_grade(obs: Observation, table: CodeTable) -> int | None:
 
 def rate(observations: list[Observation], units: Units, table: CodeTable) -> InspectionRatings:
     """Rate the accepted observations; pending or rejected AI suggestions never count."""
-    counted = sorted((o for o in observations if o.counts), key=lambda o: o.distance)
+    counted = sorted((o for o in observations if o.counts), key=_survey_order)
     finish_at = _continuous_finish_distances(counted)
     tallies = {Family.STRUCTURAL: Counter(), Family.OM: Counter()}
     for obs in counted:
@@ -126,6 +126,12 @@ def rate(observations: list[Observation], units: Units, table: CodeTable) -> Ins
         tallies[spec.rated_family][grade] += n
     return InspectionRatings(FamilyRating(dict(tallies[Family.STRUCTURAL])),
                              FamilyRating(dict(tallies[Family.OM])))
+
+
+def _survey_order(obs: Observation) -> tuple[bool, float]:
+    """By distance; a non-finite distance (NaN sorts nowhere) goes last, whatever the row order."""
+    finite = math.isfinite(obs.distance)
+    return (not finite, obs.distance if finite else 0.0)
 
 
 def _continuous_finish_distances(ordered: list[Observation]) -> dict[int, float]:
