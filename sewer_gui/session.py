@@ -81,17 +81,23 @@ class CodingSession:
 
     def open_project(self, path: Path) -> list[Inspection]:
         """Open a project file and make its first inspection current (ProjectFileError on bad)."""
+        if self.store and self.store.is_same_file(Path(path)):
+            self.close()  # reopening our own project: our lock would refuse it
         store = ProjectStore.open(path)
-        inspections = store.inspections()
+        try:  # a damaged file is refused before anything on screen changes
+            inspections = store.inspections()
+            first = inspections[0] if inspections else Inspection()
+            anchors = store.calibration(first.id) if first.id is not None else []
+        except BaseException:
+            store.close()
+            raise
         self.close()
         self.store = store
-        self.inspection = inspections[0] if inspections else Inspection()
+        self.inspection = first
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
-        if self.inspection.id is not None:
-            anchors = store.calibration(self.inspection.id)
-            if anchors:
-                self.track = DistanceTrack(anchors=anchors)
-                self.track_source = "calibration"
+        if anchors:
+            self.track = DistanceTrack(anchors=anchors)
+            self.track_source = "calibration"
         self.dirty = False
         return inspections
 
