@@ -1,8 +1,18 @@
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from ml.training.distill import Distiller, dkd_loss, kd_loss
+from ml.training.config import KD_METHODS as CONFIG_KD_METHODS
+from ml.training.config import TrainConfig
+from ml.training.distill import (
+    KD_METHODS,
+    Distiller,
+    combine_teacher_logits,
+    dist_loss,
+    dkd_loss,
+    kd_loss,
+)
 
 
 def _logits(seed: int, n: int = 8, c: int = 6) -> torch.Tensor:
@@ -61,3 +71,54 @@ def test_dkd_vanishes_when_student_matches_teacher(temperature):
     s = _logits(7)
     out = dkd_loss(s, s.clone(), torch.randint(0, 6, (8,)), temperature)
     assert out["tckd"].abs() < 1e-5 and out["nckd"].abs() < 1e-5
+
+
+def test_dist_relation_terms_vanish_when_student_matches_teacher():
+    s = _logits(8)
+    labels = torch.randint(0, 6, (8,))
+    out = dist_loss(s, s.clone(), labels)
+    assert out["inter"].abs() < 1e-5 and out["intra"].abs() < 1e-5
+    assert torch.isclose(out["loss"], F.cross_entropy(s, labels), atol=1e-5)
+
+
+def test_dist_matches_numpy_pearson_on_a_small_case():
+    s = torch.tensor([[2.0, 0.0, -1.0], [0.5, 1.5, 0.0]])
+    t = torch.tensor([[1.0, 1.0, -2.0], [0.0, 3.0, 1.0]])
+    temperature = 2.0
+    ps = F.softmax(s / temperature, 1).double().numpy()
+    pt = F.softmax(t / temperature, 1).double().numpy()
+    inter = 1 - np.mean([np.corrcoef(ps[i], pt[i])[0, 1] for i in range(2)])
+    intra = 1 - np.mean([np.corrcoef(ps[:, j], pt[:, j])[0, 1] for j in range(3)])
+    out = dist_loss(s, t, torch.tensor([0, 1]), temperature, beta=1.0, gamma=0.5)
+    assert out["inter"].item() == pytest.approx(inter * temperature ** 2, abs=1e-5)
+    assert out["intra"].item() == pytest.approx(intra * temperature ** 2, abs=1e-5)
+    assert out["kd"].item() == pytest.approx((inter + 0.5 * intra) * temperature ** 2, abs=1e-5)
+
+
+def test_dist_ignores_the_teachers_confidence_but_not_its_ranking():
+    t = _logits(9)
+    labels = torch.randint(0, 6, (8,))
+    sharper = dist_loss(t * 1.5, t, labels)["inter"]  # same ranking, more confident
+    shuffled = dist_loss(t[:, torch.tensor([5, 4, 3, 2, 1, 0])], t, labels)["inter"]
+    assert sharper < 0.05 < shuffled
+    assert kd_loss(t * 1.5, t, labels, 1.0, 1.0)["kd"] > 10 * sharper
+
+
+def test_combined_teachers_are_a_weighted_mean_of_logits():
+    a, b = _logits(10), _logits(11)
+    assert torch.allclose(combine_teacher_logits([a, b]), (a + b) / 2)
+    assert torch.allclose(combine_teacher_logits([a, b], [1.0, 3.0]), 0.25 * a + 0.75 * b)
+    assert torch.equal(combine_teacher_logits([a]), a)
+    with pytest.raises(ValueError):
+        combine_teacher_logits([a, b], [1.0])
+    with pytest.raises(ValueError):
+        combine_teacher_logits([a, a[:4]])
+
+
+def test_every_configurable_kd_method_is_implemented():
+    assert set(KD_METHODS) == set(CONFIG_KD_METHODS)
+    config = TrainConfig(kd_method="dist", data="x")
+    s, t, labels = _logits(12), _logits(13), torch.randint(0, 6, (8,))
+    for name, method in KD_METHODS.items():
+        out = method(s, t, labels, config, 0)
+        assert torch.isfinite(out["loss"]) and out["kd"] > 0, name

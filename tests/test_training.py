@@ -35,11 +35,23 @@ def test_teacher_run_writes_checkpoints_config_and_metrics(tiny_teacher):
     assert 0 <= tiny_teacher["test"]["accuracy"] <= 1
 
 
-@pytest.mark.parametrize("method", ["kd", "dkd"])
+@pytest.mark.parametrize("method", ["kd", "dkd", "dist"])
 def test_one_distillation_step_of_each_method(tiny_data, tiny_teacher, tmp_path, method):
     summary = tiny_fit(tiny_data, tmp_path, mode="distill", arch="cmi", kd_method=method,
                        teacher=tiny_teacher["checkpoint"])
     assert len(summary["history"]) == 1 and np.isfinite(summary["history"][0]["train_loss"])
+
+
+def test_distillation_from_weighted_teachers_with_bf16_and_channels_last(tiny_data, tiny_teacher,
+                                                                         tmp_path):
+    teachers = ",".join([tiny_teacher["checkpoint"]] * 2)
+    summary = tiny_fit(tiny_data, tmp_path, mode="distill", arch="cmi", kd_method="dist",
+                       teacher=teachers, teacher_weights="1,3", bf16_cpu=True,
+                       channels_last=True, device="cpu")
+    assert np.isfinite(summary["history"][0]["train_loss"])
+    with pytest.raises(ValueError, match="one weight per teacher"):
+        tiny_config(tiny_data, tmp_path, mode="distill", teacher=teachers,
+                    teacher_weights="1").validate()
 
 
 def test_resume_continues_from_the_last_epoch(tiny_data, tmp_path):

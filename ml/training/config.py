@@ -13,6 +13,7 @@ from ml.presets import DEFAULT_IMAGE_SIZE
 
 MODES = ("teacher", "student", "distill", "finetune")
 BALANCE = ("none", "weights", "sampler")
+KD_METHODS = ("kd", "dkd", "dist")  # the keys of ml.training.distill.KD_METHODS (no torch here)
 
 
 @dataclass
@@ -30,16 +31,22 @@ class TrainConfig:
     seed: int = 0  # initialisation and batch order
     split_seed: int = 0  # train/val/test split; keep it fixed across seeds and with the teacher
     device: str = "auto"  # auto | cpu | cuda
-    amp: bool = True  # mixed precision on CUDA only
+    amp: bool = True  # bf16 autocast on CUDA
+    bf16_cpu: bool = False  # bf16 autocast on CPU too (AVX-512 BF16/AMX); see docs/adr/0004
+    channels_last: bool = False  # NHWC weights and batches (faster convolutions on CPU oneDNN)
     val_fraction: float = 0.15
     test_fraction: float = 0.15
     init_weights: str = ""  # optional local state dict for the backbone
-    teacher: str = ""  # teacher checkpoint, for distill
-    kd_method: str = "kd"  # kd | dkd
+    teacher: str = ""  # teacher checkpoint(s) for distill; several joined with ','
+    teacher_weights: str = ""  # one weight per teacher, joined with ','; empty: equal
+    kd_method: str = "kd"  # kd | dkd | dist (ml.training.distill.KD_METHODS)
     temperature: float = 4.0
     alpha: float = 0.9  # weight of the soft term in KD
     dkd_beta: float = 8.0
     dkd_warmup_epochs: int = 3
+    dist_beta: float = 1.0  # DIST inter-class (per image) relation weight
+    dist_gamma: float = 1.0  # DIST intra-class (per class over the batch) relation weight
+    dist_temperature: float = 1.0  # DIST's own temperature (the paper's default is 1)
     threads: int = 0  # torch CPU threads; 0 leaves torch's default
     progress: str = "text"  # text | json (one JSON object per line, read by the GUI wizard)
     resume: bool = False
@@ -61,11 +68,14 @@ class TrainConfig:
             raise ValueError(f"balance must be one of {', '.join(BALANCE)}")
         if self.split_by not in ("frame", "group"):
             raise ValueError("split_by must be frame or group")
-        if self.kd_method not in ("kd", "dkd"):
-            raise ValueError("kd_method must be kd or dkd")
+        if self.kd_method not in KD_METHODS:
+            raise ValueError(f"kd_method must be one of {', '.join(KD_METHODS)}")
+        if self.teacher_weights and len(self.teacher_weights.split(",")) != len(
+                self.teacher.split(",")):
+            raise ValueError("teacher_weights needs one weight per teacher")
         if not 0 <= self.alpha <= 1:
             raise ValueError("alpha must be within 0..1")
-        if self.temperature <= 0 or self.epochs < 1 or self.batch_size < 1:
+        if min(self.temperature, self.dist_temperature) <= 0 or self.epochs < 1 or self.batch_size < 1:
             raise ValueError("temperature, epochs and batch size must be positive")
 
     def save(self, path: Path) -> None:

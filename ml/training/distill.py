@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 from torch import nn
@@ -43,6 +45,59 @@ def dkd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels:
     ce = F.cross_entropy(student_logits, labels)
     soft = warmup_factor * (alpha * tckd + beta * nckd)
     return {"ce": ce, "kd": soft, "tckd": tckd, "nckd": nckd, "loss": ce + soft}
+
+
+def _pearson_distance(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """1 - Pearson correlation of the rows of a and b, averaged over rows."""
+    a = a - a.mean(1, keepdim=True)
+    b = b - b.mean(1, keepdim=True)
+    correlation = (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+    return 1 - correlation.mean()
+
+
+def dist_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+              temperature: float = 1.0, beta: float = 1.0,
+              gamma: float = 1.0) -> dict[str, torch.Tensor]:
+    """DIST (Huang et al., 2022): match relations, not exact probabilities.
+
+    Inter-class: each image's class probabilities correlate with the teacher's (rows); intra-class:
+    each class's probabilities over the batch correlate (columns). Correlation ignores shift and
+    scale, so a student need not copy a stronger teacher's confidence exactly. Returns
+    CE + T^2 * (beta * inter + gamma * intra); the paper's defaults are beta = gamma = T = 1.
+    """
+    s = F.softmax(student_logits / temperature, dim=1)
+    t = F.softmax(teacher_logits / temperature, dim=1)
+    inter = _pearson_distance(s, t) * temperature ** 2
+    intra = _pearson_distance(s.T, t.T) * temperature ** 2
+    ce = F.cross_entropy(student_logits, labels)
+    soft = beta * inter + gamma * intra
+    return {"ce": ce, "kd": soft, "inter": inter, "intra": intra, "loss": ce + soft}
+
+
+def combine_teacher_logits(per_teacher: list[torch.Tensor],
+                           weights: list[float] | None = None) -> torch.Tensor:
+    """Weighted mean of several teachers' logits (equal weights by default): one target."""
+    if not per_teacher:
+        raise ValueError("no teacher logits to combine")
+    shape = per_teacher[0].shape
+    if any(logits.shape != shape for logits in per_teacher):
+        raise ValueError("teachers disagree on the logit shape (different data or classes?)")
+    w = torch.tensor(weights if weights else [1.0] * len(per_teacher), dtype=torch.float32)
+    if len(w) != len(per_teacher) or (w < 0).any() or w.sum() <= 0:
+        raise ValueError("need one non-negative weight per teacher, not all zero")
+    w = (w / w.sum()).to(per_teacher[0].device)
+    return sum(wi * logits.float() for wi, logits in zip(w, per_teacher, strict=True))
+
+
+# The --kd-method choices: (student logits, teacher logits, labels, config, epoch) -> losses.
+KD_METHODS: dict[str, Callable[..., dict[str, torch.Tensor]]] = {
+    "kd": lambda s, t, y, c, _epoch: kd_loss(s, t, y, c.temperature, c.alpha),
+    "dkd": lambda s, t, y, c, epoch: dkd_loss(
+        s, t, y, c.temperature, 1.0, c.dkd_beta,
+        min(1.0, (epoch + 1) / max(c.dkd_warmup_epochs, 1))),
+    "dist": lambda s, t, y, c, _epoch: dist_loss(s, t, y, c.dist_temperature, c.dist_beta,
+                                                 c.dist_gamma),
+}
 
 
 class Distiller(nn.Module):

@@ -26,14 +26,21 @@ def train_one_epoch(model: nn.Module, loss_fn: LossFn, optimizer: torch.optim.Op
                     scheduler, split: Split, device: torch.device, batch_size: int,
                     generator: torch.Generator, amp: bool = False,
                     indices: torch.Tensor | None = None,
-                    on_step: Callable[[int, int, float], bool] | None = None) -> dict:
-    """Train over `split` once; `on_step(step, steps, loss)` returning False stops early."""
+                    on_step: Callable[[int, int, float], bool] | None = None,
+                    channels_last: bool = False) -> dict:
+    """Train over `split` once; `on_step(step, steps, loss)` returning False stops early.
+
+    `amp` runs the forward pass under bf16 autocast (CUDA, or a CPU with BF16 support);
+    `channels_last` feeds NHWC batches (the model is converted once by the caller).
+    """
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
     model.train()
     total, correct, loss_sum, steps_done = 0, 0, 0.0, 0
     steps = math.ceil((len(indices) if indices is not None else len(split)) / batch_size)
     for step, (pos, variant, images, labels) in enumerate(
             split.batches(batch_size, generator, augment=True, indices=indices), start=1):
-        images, labels = images.to(device, non_blocking=True), labels.to(device)
+        images = images.to(device, non_blocking=True, memory_format=memory_format)
+        labels = labels.to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
             logits = model(images)
             losses = loss_fn(logits.float(), labels, pos, variant)
@@ -53,6 +60,11 @@ def train_one_epoch(model: nn.Module, loss_fn: LossFn, optimizer: torch.optim.Op
             break
     return {"loss": loss_sum / max(total, 1), "accuracy": correct / max(total, 1),
             "steps": steps_done}
+
+
+def use_autocast(device: torch.device, amp: bool, bf16_cpu: bool) -> bool:
+    """bf16 autocast on CUDA when `amp`, on CPU only when asked (it needs AVX-512 BF16 or AMX)."""
+    return amp if device.type == "cuda" else bf16_cpu and device.type == "cpu"
 
 
 @torch.inference_mode()

@@ -20,12 +20,13 @@ from ml.classes import CLASS_NAMES
 from ml.datasets import index_dataset, merge, split_index, write_split
 from ml.training.config import TrainConfig
 from ml.training.data import FLIPS, Split, load_images
-from ml.training.distill import Distiller, dkd_loss, kd_loss
+from ml.training.distill import KD_METHODS, Distiller, combine_teacher_logits
 from ml.training.engine import (
     cross_entropy_only,
     evaluate,
     predict_logits,
     train_one_epoch,
+    use_autocast,
     warmup_cosine,
 )
 from ml.training.models import build_model, count_parameters
@@ -154,6 +155,8 @@ def _setup(config: TrainConfig) -> _Run:
     config.save(out / "config.yaml")
     splits = _load_splits(config, report)
     model = _initial_model(config).to(device)
+    if config.channels_last:  # NHWC weights; state dicts and ONNX export are unaffected
+        model = model.to(memory_format=torch.channels_last)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
     steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
@@ -232,8 +235,8 @@ def _epoch(run: _Run, epoch: int) -> bool:
 
     stats = train_one_epoch(run.trained, run.loss_fn, run.optimizer, run.scheduler,
                             run.splits["train"], run.device, config.batch_size, run.generator,
-                            amp=config.amp and run.device.type == "cuda", indices=indices,
-                            on_step=on_step)
+                            amp=use_autocast(run.device, config.amp, config.bf16_cpu),
+                            indices=indices, on_step=on_step, channels_last=config.channels_last)
     if run.cancel.set:
         return False
     val = evaluate(run.model, run.splits["val"], run.device) \
@@ -286,23 +289,25 @@ def _loss_for(config: TrainConfig, model, train: Split, device, report):
         if config.balance == "weights":
             return _EpochAware(_weighted_ce(train.labels, device)), {}
         return _EpochAware(cross_entropy_only), {}
-    teacher, ckpt = load_checkpoint_model(Path(config.teacher), device)
-    if ckpt["class_names"] != list(CLASS_NAMES):
-        raise ValueError(f"{config.teacher}: teacher classes {ckpt['class_names']} differ")
-    distiller = Distiller(model, teacher)
-    cached = _teacher_logits(distiller.teacher, Path(config.teacher), train, config, device,
-                             report)
+    per_teacher = []
+    for path in (Path(p) for p in config.teacher.split(",") if p):
+        teacher, ckpt = load_checkpoint_model(path, device)
+        if ckpt["class_names"] != list(CLASS_NAMES):
+            raise ValueError(f"{path}: teacher classes {ckpt['class_names']} differ")
+        distiller = Distiller(model, teacher)
+        per_teacher.append(_teacher_logits(distiller.teacher, path, train, config, device, report))
+    weights = [float(w) for w in config.teacher_weights.split(",")] \
+        if config.teacher_weights else None
+    cached = combine_teacher_logits(per_teacher, weights)
     teacher_acc = float((cached[0].argmax(1).cpu() == train.labels).float().mean())
+    method = KD_METHODS[config.kd_method]
 
     def loss(logits, labels, positions, variants, epoch: int = 0):
         t_logits = cached[variants.to(device), positions.to(device)]
-        if config.kd_method == "dkd":
-            warm = min(1.0, (epoch + 1) / max(config.dkd_warmup_epochs, 1))
-            return dkd_loss(logits, t_logits, labels, config.temperature, 1.0, config.dkd_beta,
-                            warm)
-        return kd_loss(logits, t_logits, labels, config.temperature, config.alpha)
+        return method(logits, t_logits, labels, config, epoch)
 
-    return _EpochAware(loss), {"teacher_train_accuracy": round(teacher_acc, 4)}
+    return _EpochAware(loss), {"teacher_train_accuracy": round(teacher_acc, 4),
+                               "teachers": len(per_teacher)}
 
 
 def _teacher_logits(teacher, checkpoint: Path, train: Split, config: TrainConfig, device,
