@@ -173,39 +173,53 @@ class CodingSession:
         self.track.set_anchor(time_s, distance)
         self.dirty = True
 
+    def calibration_anchors(self) -> list[tuple[float, float]]:
+        return list(self.track.anchors) if self.track_source == "calibration" else []
+
+    def remove_calibration_anchor(self, time_s: float) -> None:
+        if self.track_source == "calibration":
+            self.track.anchors = [a for a in self.track.anchors if abs(a[0] - time_s) > 1e-6]
+            self.dirty = True
+
     # ----- observations -----------------------------------------------------------------------
     def from_suggestion(self, suggestion: Suggestion, frame: np.ndarray | None, code: str = "",
-                        rejected: bool = False) -> Observation:
-        """A confirmed (or rejected) suggestion as an observation with its snapshot."""
+                        review: ReviewState = ReviewState.ACCEPTED) -> Observation:
+        """A decided suggestion as an observation with its snapshot.
+
+        Accepted: AI-confirmed, or AI-edited when the coder changed the code. Rejected or
+        dismissed rows keep the model's code; a wrong-code rejection keeps the coder's.
+        """
         chosen = code or suggestion.code
-        origin = Origin.AI_SUGGESTED if rejected else (
-            Origin.AI_CONFIRMED if chosen == suggestion.code else Origin.AI_EDITED)
-        obs = Observation(
+        if review in (ReviewState.REJECTED, ReviewState.DISMISSED):
+            chosen, origin = suggestion.code, Origin.AI_SUGGESTED
+        else:
+            origin = Origin.AI_CONFIRMED if chosen == suggestion.code else Origin.AI_EDITED
+        # No clock is filled in: a code that needs one is flagged until the coder sets it.
+        return Observation(
             distance=self.distance_at(suggestion.time_s), code=chosen,
             video_time=round(suggestion.time_s, 2), origin=origin,
             confidence=round(suggestion.confidence, 4), model_id=suggestion.model_id,
-            review=ReviewState.REJECTED if rejected else ReviewState.ACCEPTED,
-            snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
-        if not rejected:
-            self._default_clock(obs)
-        return obs
+            review=review, snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
 
     def manual(self, code: str, time_s: float, frame: np.ndarray | None) -> Observation:
-        obs = Observation(distance=self.distance_at(time_s), code=code,
-                          video_time=round(time_s, 2),
-                          snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
-        self._default_clock(obs)
-        return obs
+        return Observation(distance=self.distance_at(time_s), code=code,
+                           video_time=round(time_s, 2),
+                           snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
 
-    def _default_clock(self, obs: Observation) -> None:
-        """Pre-fill a clock so that the record is valid; the coder adjusts it on the clock face."""
-        spec = self.table.get(obs.code)
-        if spec is None:
-            return
-        if spec.clock_positions >= 1:
-            obs.clock_from = 12
-        if spec.clock_positions == 2:
-            obs.clock_to = 12
+    @staticmethod
+    def edit_with_origin(obs: Observation, changes: dict[str, object]) -> dict[str, object]:
+        """A code change on an AI-confirmed row makes it AI-edited (in the same undo step)."""
+        if "code" in changes and changes["code"] != obs.code and \
+                obs.origin is Origin.AI_CONFIRMED:
+            return {**changes, "origin": Origin.AI_EDITED}
+        return changes
+
+    def project_inspections(self) -> list[Inspection]:
+        """Every inspection of the project, the one on screen as it is now (not as saved)."""
+        if self.store is None:
+            return [self.inspection]
+        stored = [i for i in self.store.inspections() if i.id != self.inspection.id]
+        return [*stored, self.inspection]
 
     def fracture_twin(self, code: str) -> str:
         return FRACTURE_TWIN.get(code, code)

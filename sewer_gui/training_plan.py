@@ -10,11 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ml.classes import CrackClass, class_for_label
-from sewer_gui.pacp.model import Inspection, ReviewState
-
-# Codes whose snapshots show no crack: useful 'ND' examples when exporting coders' decisions.
-NON_CRACK_PREFIXES = ("A", "M", "T", "R", "I", "D", "O", "J", "S")
+from sewer_gui.decisions import export_decisions
+from sewer_gui.pacp.model import Inspection
 
 
 @dataclass
@@ -97,33 +94,5 @@ def torch_available() -> bool:
 
 
 def export_project_frames(inspections: list[Inspection], out: Path) -> dict[str, int]:
-    """Coders' decisions as an ImageFolder tree: confirmed crack codes by class, rejected AI
-    suggestions and snapshots of non-crack codes as ND. Returns the count per class folder.
-    """
-    counts: dict[str, int] = {}
-    for inspection in inspections:
-        for k, obs in enumerate(inspection.observations):
-            if not obs.snapshot_jpeg:
-                continue
-            label = _label_for(obs.code, obs.review)
-            if label is None:
-                continue
-            folder = Path(out) / label.value
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"i{inspection.id or 0}_o{obs.id or k}_{obs.code}_{obs.distance:.2f}.jpg"
-            (folder / name).write_bytes(obs.snapshot_jpeg)
-            counts[label.value] = counts.get(label.value, 0) + 1
-    return counts
-
-
-def _label_for(code: str, review: ReviewState) -> CrackClass | None:
-    if review is ReviewState.REJECTED:
-        return CrackClass.ND  # the coder saw no crack where the model suggested one
-    if review is not ReviewState.ACCEPTED:
-        return None
-    label = class_for_label(code)
-    if label is not None:
-        return label
-    if code.startswith(NON_CRACK_PREFIXES) and not code.startswith(("DR", "DF")):
-        return CrackClass.ND
-    return None  # broken, hole, collapse, deformed: neither a crack class nor clean wall
+    """Coders' decisions as an ImageFolder tree (see `sewer_gui.decisions`)."""
+    return export_decisions(inspections, out)

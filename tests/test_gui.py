@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from sewer_gui.app_settings import AppSettings
 from sewer_gui.pacp.examples import sample_header
@@ -38,7 +39,7 @@ def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
     _play_until_suggestion(qtbot, w)
     assert w.video_view._banner.startswith(w.suggestion.code)
-    w.confirm_suggestion()
+    w.review.confirm()
     [obs] = w.session.inspection.observations
     assert obs.origin is Origin.AI_CONFIRMED and obs.review is ReviewState.ACCEPTED
     assert obs.snapshot_jpeg and obs.model_id == "tiny-test" and obs.confidence > 0
@@ -47,22 +48,23 @@ def test_open_play_confirm_edit_undo_save_reopen(qtbot, window, short_video, tmp
 
     w.model.edit(obs, remarks="hairline", clock_from=3)
     assert obs.remarks == "hairline"
-    w.undo()
-    assert obs.remarks == "" and obs.clock_from == 12
-    w.redo()
+    w.coding.undo()
+    assert obs.remarks == "" and obs.clock_from is None  # no silent 12 o'clock
+    w.coding.redo()
     assert obs.remarks == "hairline"
 
     w.session.inspection.header = sample_header()
     project = tmp_path / "job.sewerproj"
     assert w.save_project(project)
     assert "job.sewerproj" in w.windowTitle() and not w.session.dirty
-    w._fill_recent_menu()
-    assert [a.text() for a in w.recent_menu.actions()] == [str(project)]
+    w.project.fill_recent_menu()
+    assert [a.text() for a in w.project.recent_menu.actions()] == [str(project)]
 
+    w.shutdown()  # one writer per project: the first window lets go of it
     again = MainWindow(AppSettings(model_path=w.settings.model_path), w.table)
     again.confirm_discard = lambda: True
     qtbot.addWidget(again)
-    assert again.open_project(project)
+    assert again.open_project(project), again.last_error
     assert not again.session.dirty  # reopening with its video is not an edit
     [loaded] = again.session.inspection.observations
     assert loaded.remarks == "hairline" and loaded.snapshot_jpeg == obs.snapshot_jpeg
@@ -75,18 +77,19 @@ def test_fracture_twin_and_reject_are_recorded(qtbot, window, short_video):
     w.open_video(short_video)
     _play_until_suggestion(qtbot, w)
     suggested = w.suggestion.code
-    w.fracture_suggestion()
+    w.review.fracture()
     assert w.suggestion_code == w.session.fracture_twin(suggested) != suggested
-    w.confirm_suggestion()
+    w.review.confirm()
     edited = w.session.inspection.observations[-1]
     assert edited.code == w.session.fracture_twin(suggested)
     assert edited.origin is Origin.AI_EDITED
     _play_until_suggestion(qtbot, w)
-    w.reject_suggestion()
+    w.review.reject()
+    qtbot.keyClick(w.review.dialog, Qt.Key.Key_N)  # not a defect
     rejected = w.session.inspection.observations[-1]
     assert rejected.review is ReviewState.REJECTED and rejected.snapshot_jpeg
     assert w.session.ratings().structural.occurrences == 1  # the rejected one does not count
-    w.undo()
+    w.coding.undo()
     assert rejected not in w.session.inspection.observations
 
 
@@ -95,7 +98,7 @@ def test_manual_observation_and_validation_jump(qtbot, window, short_video):
     w.open_video(short_video)
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
     obs = w.add_manual_observation("CL")
-    assert obs.clock_from == 12 and obs.origin is Origin.MANUAL
+    assert obs.clock_from is None and obs.origin is Origin.MANUAL
     texts = [w.validation_panel.item(i).text() for i in range(w.validation_panel.count())]
     assert any("no access point" in t for t in texts)
     w.select_observation(obs)
@@ -138,13 +141,13 @@ def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window,
                             DefectEvent(CrackClass.CM, "CM", 4, 6, 5.0, int(5 * fps), 0.7)]
     w.player.seek(0)
     qtbot.waitUntil(lambda: w.player.index == 0, timeout=3000)
-    w.next_candidate()
+    w.review.next_candidate()
     assert w.suggestion.code == "CL" and w.suggestion.frame_index == int(2 * fps)
     qtbot.waitUntil(lambda: w.player.index == int(2 * fps), timeout=3000)
-    w.next_candidate()
+    w.review.next_candidate()
     assert w.suggestion.code == "CM"
     qtbot.waitUntil(lambda: w.player.index == int(5 * fps), timeout=3000)
-    w.previous_candidate()
+    w.review.previous_candidate()
     assert w.suggestion.code == "CL"
 
 
@@ -213,12 +216,12 @@ def test_save_failures_keep_saved_work(qtbot, window, tmp_path):
 
 
 def test_help_lists_every_shortcut(qtbot, window):
-    from sewer_gui.ui.actions import COMMANDS
+    from sewer_gui.ui.actions import COMMANDS, resolve
 
-    names = {c.name for c in COMMANDS}
+    names = {c.key for c in COMMANDS}
     assert names <= set(window.actions_by_name)
     for command in COMMANDS:
-        assert callable(getattr(window, command.name))
+        assert callable(resolve(window, command.name))
 
 
 def test_video_without_sidecar_asks_for_calibration(qtbot, window, short_video, tmp_path):
@@ -232,7 +235,7 @@ def test_video_without_sidecar_asks_for_calibration(qtbot, window, short_video, 
     assert w.session.track_source == "none" and "calibrate" in w.video_view._distance_text
     w.player.seek_time(10.0)
     qtbot.waitUntil(lambda: abs(w.player.time_s() - 10.0) < 0.2, timeout=3000)
-    w.set_distance_anchor(25.0)
+    w.calibration.set_anchor(25.0)
     assert w.session.track_source == "calibration"
     assert w.session.distance_at(w.player.time_s()) == 25.0
     assert w.session.distance_at(w.player.time_s() / 2) == 12.5

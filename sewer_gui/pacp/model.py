@@ -19,12 +19,18 @@ class Origin(enum.StrEnum):
 class ReviewState(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
-    REJECTED = "rejected"
+    REJECTED = "rejected"  # not a defect: a no-crack training example
+    RELABELLED = "relabelled"  # the AI code was wrong: `code` holds the coder's code
+    DISMISSED = "dismissed"  # a duplicate or already coded: no training signal
 
 
 class Units(enum.StrEnum):
     FEET = "ft"
     METRES = "m"
+
+
+_ORIGIN_WORDS = {Origin.AI_CONFIRMED: "AI-confirmed", Origin.AI_EDITED: "AI-edited",
+                 Origin.AI_SUGGESTED: "AI-suggested", Origin.MANUAL: "manual"}
 
 
 def _header(column: str, label: str, required: bool = False) -> object:
@@ -119,6 +125,17 @@ class Observation:
         """('S' or 'F', '01'..'99') for a continuous row, else None."""
         match = CONTINUOUS_PATTERN.match(self.continuous)
         return (match.group(1), match.group(2)) if match else None
+
+    def source_text(self) -> str:
+        """Who decided this row, as the table and the report print it."""
+        if self.origin is Origin.MANUAL:
+            return "manual"
+        confidence = f" {self.confidence:.0%}" if self.confidence is not None else ""
+        return {ReviewState.REJECTED: f"AI{confidence} rejected: not a defect",
+                ReviewState.RELABELLED: f"AI{confidence} rejected: coder's code {self.code}",
+                ReviewState.DISMISSED: f"AI{confidence} dismissed",
+                ReviewState.PENDING: f"AI{confidence} not reviewed"}.get(
+            self.review, f"{_ORIGIN_WORDS[self.origin]}{confidence}")
 
     def clock_span_hours(self) -> int | None:
         """Clock hours covered clockwise from `clock_from` to `clock_to`; equal ends: full circle."""

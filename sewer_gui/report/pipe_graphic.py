@@ -6,13 +6,11 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.grade_colours import GRADE_HEX
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.pacp.ratings import observation_grade
 
-GRADE_COLOURS = {
-    1: colors.HexColor("#2e7d32"), 2: colors.HexColor("#9e9d24"), 3: colors.HexColor("#f9a825"),
-    4: colors.HexColor("#ef6c00"), 5: colors.HexColor("#c62828"), None: colors.HexColor("#546e7a"),
-}
+GRADE_COLOURS = {grade: colors.HexColor(hex_colour) for grade, hex_colour in GRADE_HEX.items()}
 
 
 def grade_colour(grade: int | None) -> colors.Color:

@@ -10,46 +10,61 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # the window method it calls
+    name: str  # the window method it calls, or "controller.method" of a window's controller
     text: str
     menu: str
     shortcut: str = ""
     checkable: bool = False
+    args: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Unique per command: quick codes share a method and differ by their argument."""
+        return ":".join((self.name, *self.args))
+
+
+def _quick(code: str, key: str, what: str = "") -> Command:
+    return Command("coding.add_manual", f"Quick code {code}{what}", "Edit", key, args=(code,))
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("new_project", "&New project", "File", "Ctrl+N"),
-    Command("open_project_dialog", "&Open project...", "File", "Ctrl+O"),
-    Command("open_video_dialog", "Open &video...", "File", "Ctrl+I"),
-    Command("save_project", "&Save", "File", "Ctrl+S"),
-    Command("save_project_as", "Save &as...", "File", "Ctrl+Shift+S"),
+    Command("project.new_project", "&New project", "File", "Ctrl+N"),
+    Command("project.open_project_dialog", "&Open project...", "File", "Ctrl+O"),
+    Command("project.open_video_dialog", "Open &video...", "File", "Ctrl+I"),
+    Command("project.save", "&Save", "File", "Ctrl+S"),
+    Command("project.save_as", "Save &as...", "File", "Ctrl+Shift+S"),
     Command("export_pdf_dialog", "Export &PDF report...", "File", "Ctrl+E"),
     Command("export_exchange_dialog", "Export e&xchange tables...", "File", "Ctrl+Shift+E"),
     Command("export_snapshots_dialog", "Export s&napshots...", "File"),
     Command("close", "&Quit", "File", "Ctrl+Q"),
-    Command("undo", "&Undo", "Edit", "Ctrl+Z"),
-    Command("redo", "&Redo", "Edit", "Ctrl+Shift+Z"),
-    Command("add_manual_observation", "Add &observation at this frame", "Edit", "M"),
-    Command("delete_selected", "&Delete observation", "Edit", "Del"),
-    Command("quick_code_cl", "Quick code CL", "Edit", "Ctrl+1"),
-    Command("quick_code_cc", "Quick code CC", "Edit", "Ctrl+2"),
-    Command("quick_code_cm", "Quick code CM", "Edit", "Ctrl+3"),
-    Command("quick_code_cs", "Quick code CS", "Edit", "Ctrl+4"),
-    Command("quick_code_mgo", "Quick code MGO (general observation)", "Edit", "Ctrl+5"),
+    Command("coding.undo", "&Undo", "Edit", "Ctrl+Z"),
+    Command("coding.redo", "&Redo", "Edit", "Ctrl+Shift+Z"),
+    Command("coding.add_manual", "Add &observation at this frame", "Edit", "M"),
+    Command("coding.start_continuous", "&Start a continuous defect (S##) here", "Edit", "S"),
+    Command("coding.finish_continuous", "Finish the running continuous defect (F##) here",
+            "Edit", "E"),
+    Command("coding.delete_selected", "&Delete observation", "Edit", "Del"),
+    _quick("CL", "Ctrl+1"), _quick("CC", "Ctrl+2"), _quick("CM", "Ctrl+3"),
+    _quick("CS", "Ctrl+4"), _quick("MGO", "Ctrl+5", " (general observation)"),
     Command("toggle_play", "&Play / pause", "Video", "Space"),
     Command("step_back", "Step one frame &back", "Video", "Left"),
     Command("step_forward", "Step one frame &forward", "Video", "Right"),
     Command("jump_back", "Back 5 seconds", "Video", "Shift+Left"),
     Command("jump_forward", "Forward 5 seconds", "Video", "Shift+Right"),
+    Command("go_to_start", "Go to the start", "Video", "Home"),
+    Command("go_to_end", "Go to the end", "Video", "End"),
     Command("slower", "Slower", "Video", "["),
     Command("faster", "Faster", "Video", "]"),
-    Command("previous_candidate", "Previous AI candidate", "Video", "P"),
-    Command("next_candidate", "Next AI candidate", "Video", "N"),
+    Command("review.previous_candidate", "Previous AI candidate", "Video", "P"),
+    Command("review.next_candidate", "Next AI candidate", "Video", "N"),
     Command("start_scan", "&Scan whole video", "Video", "Ctrl+R"),
-    Command("set_distance_anchor", "Set &distance at this frame...", "Video", "D"),
-    Command("confirm_suggestion", "&Confirm suggestion", "Suggestion", "Return"),
-    Command("fracture_suggestion", "Switch to &fracture twin", "Suggestion", "F"),
-    Command("reject_suggestion", "&Reject suggestion", "Suggestion", "Backspace"),
+    Command("calibration.set_anchor", "Set &distance at this frame...", "Video", "D"),
+    Command("calibration.show_anchors", "Calibration &anchors...", "Video", "Shift+D"),
+    Command("review.confirm", "&Confirm suggestion", "Suggestion", "Return"),
+    Command("review.fracture", "Switch to &fracture twin", "Suggestion", "F"),
+    Command("review.reject", "&Reject suggestion (asks why)", "Suggestion", "Backspace"),
+    Command("review.dismiss", "&Dismiss suggestion (duplicate, already coded)", "Suggestion",
+            "X"),
     Command("toggle_live", "&Live suggestions", "Suggestion", "L", checkable=True),
     Command("choose_model_dialog", "Choose &model...", "Suggestion"),
     Command("restore_previous_model", "Restore previous model", "Suggestion"),
@@ -59,6 +74,14 @@ COMMANDS: tuple[Command, ...] = (
             "Suggestion"),
     Command("show_help", "&Keyboard shortcuts", "Help", "F1"),
 )
+
+
+def resolve(window: QMainWindow, name: str):
+    """The callable a command names: a window method or a method of one of its controllers."""
+    target = window
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def install(window: QMainWindow) -> dict[str, QAction]:
@@ -73,10 +96,11 @@ def install(window: QMainWindow) -> dict[str, QAction]:
         if command.shortcut:
             action.setShortcut(QKeySequence(command.shortcut))
         action.setCheckable(command.checkable)
-        action.triggered.connect(lambda _checked=False, n=command.name: getattr(window, n)())
+        action.triggered.connect(
+            lambda _checked=False, c=command: resolve(window, c.name)(*c.args))
         menu.addAction(action)
         window.addAction(action)  # shortcuts work whichever dock has focus
-        actions[command.name] = action
+        actions[command.key] = action
     window.menus = menus
     return actions
 

@@ -14,62 +14,21 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QInputDialog,
     QLineEdit,
-    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
-from ml.runtime.video import VIDEO_SUFFIXES
 from sewer_gui.app_settings import AppSettings, save_settings
 from sewer_gui.resources import default_model_path
-from sewer_gui.storage.project_store import PROJECT_SUFFIX
 from sewer_gui.ui.actions import shortcut_rows
-
-PROJECT_FILTER = f"Sewer projects (*{PROJECT_SUFFIX})"
-VIDEO_FILTER = f"Videos ({' '.join('*' + s for s in VIDEO_SUFFIXES)})"
 
 
 class DialogsMixin:
-    def confirm_discard(self) -> bool:
-        """True when it is fine to drop the current work (saved, empty, or the user says so)."""
-        session = self.session
-        if not session.dirty or not session.inspection.observations:
-            return True
-        if session.project_path is not None:
-            return self.save_project()
-        answer = QMessageBox.question(
-            self, "Unsaved project", "Save the observations before continuing?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_project_as()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def open_project_dialog(self) -> None:
-        if not self.confirm_discard():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
-        if path:
-            self.open_project(Path(path))
-
-    def open_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open inspection video", "", VIDEO_FILTER)
-        if path:
-            self.open_video(Path(path))
-
-    def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", "", PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.endswith(PROJECT_SUFFIX):
-            path += PROJECT_SUFFIX
-        return self.save_project(Path(path))
-
     def export_pdf_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PDF report", "report.pdf",
+        path, _ = QFileDialog.getSaveFileName(self, "Export PDF report",
+                                              str(self.project.default_path(".pdf")),
                                               "PDF (*.pdf)")
         if path:
             self.export_pdf(Path(path), preview=True)
@@ -96,12 +55,14 @@ class DialogsMixin:
         self.preview_dialog = dialog
 
     def export_exchange_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder",
+                                                  str(self.project.default_folder()))
         if folder:
             self.export_exchange(Path(folder))
 
     def export_snapshots_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export snapshots to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export snapshots to folder",
+                                                  str(self.project.default_folder()))
         if folder:
             self.export_snapshots(Path(folder))
 
@@ -124,61 +85,50 @@ class DialogsMixin:
         previous = self.settings.previous_model_path or str(default_model_path())
         self.activate_model(Path(previous))
 
-    def set_distance_anchor(self, distance: float | None = None) -> None:
-        """Type the distance the on-screen counter shows; distances between anchors interpolate."""
-        t = self.player.time_s()
-        if distance is None:
-            value, ok = QInputDialog.getDouble(
-                self, "Distance at this frame",
-                f"Distance shown on screen at {t:.1f} s ({self.session.inspection.units.value}):",
-                self.session.distance_at(t), 0, 100000, 2)
-            if not ok:
-                return
-            distance = value
-        self.session.set_calibration_anchor(t, distance)
-        self.on_observations_changed()
-
     def settings_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             new = dialog.result_settings()
-            model_changed = new.model_path != self.settings.model_path
-            self.settings = new
-            save_settings(new)
-            if model_changed and new.model_path:
+            switch = bool(new.model_path) and new.model_path != self.settings.model_path
+            # activate_model records the model in use as the previous one: keep it until then
+            self.settings = dataclasses.replace(new, model_path=self.settings.model_path) \
+                if switch else new
+            save_settings(self.settings)
+            if switch:
                 self.activate_model(Path(new.model_path))
             elif self.inference is not None:
                 self.inference.threshold = new.threshold
 
     def training_wizard(self) -> None:
-        from sewer_gui.training_plan import torch_available
+        import sys
 
-        if not torch_available():
-            self.report_error("Training", "Training needs PyTorch, which this installation "
-                                          "does not have (the desktop bundle infers only). "
-                                          "Install the project with its 'train' extra "
-                                          "(make test does) and start the wizard from there.")
+        if getattr(sys, "frozen", False):  # whether torch is there is checked in a child
+            self.report_error("Training", "Training needs PyTorch, which the desktop bundle "
+                                          "does not have (it infers only). Install the project "
+                                          "with its 'train' extra and start the wizard there.")
             return
         from sewer_gui.ui.wizard import TrainingWizard
 
-        wizard = TrainingWizard(activate=self.activate_model,
+        active = Path(self.settings.model_path or default_model_path())
+        wizard = TrainingWizard(activate=self.activate_model, active_model=active,
                                 project_frames=self.export_training_frames, parent=self)
         wizard.open()
         self.wizard = wizard
 
     def export_training_frames(self, folder: Path | None = None) -> tuple[Path, dict]:
-        """The coders' confirmed and rejected frames as an ImageFolder dataset."""
+        """The coders' decisions on every inspection of the project as an ImageFolder dataset."""
         import tempfile
 
-        from sewer_gui.training_plan import export_project_frames
+        from sewer_gui.decisions import export_decisions
 
         target = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="sewer-frames-"))
-        counts = export_project_frames([self.session.inspection], target)
+        counts = export_decisions(self.session.project_inspections(), target)
         self.statusBar().showMessage(f"Exported {sum(counts.values())} frames to {target}", 6000)
         return target, counts
 
     def export_training_frames_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export training frames to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export training frames to folder",
+                                                  str(self.project.default_folder()))
         if folder:
             self.export_training_frames(Path(folder))
 

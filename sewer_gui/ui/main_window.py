@@ -6,16 +6,16 @@ import collections
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -26,27 +26,26 @@ from PySide6.QtWidgets import (
 )
 
 from ml.runtime.classifier import CrackClassifier, ModelError
-from ml.runtime.scan import DefectEvent
 from ml.runtime.video import VideoError
-from sewer_gui.app_settings import AppSettings, save_settings
+from sewer_gui.app_settings import AppSettings
 from sewer_gui.pacp.codes import CodeTable
-from sewer_gui.pacp.model import Observation, ReviewState, Units
-from sewer_gui.report.pipe_graphic import GRADE_COLOURS
+from sewer_gui.pacp.grade_colours import grade_hex
+from sewer_gui.pacp.model import Observation, ReviewState
 from sewer_gui.resources import default_model_path
 from sewer_gui.session import CodingSession, Suggestion
-from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
 from sewer_gui.ui import actions
+from sewer_gui.ui.calibration import CalibrationController
+from sewer_gui.ui.coding import CodingController
 from sewer_gui.ui.dialogs import DialogsMixin
+from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
+from sewer_gui.ui.keyboard import install_typing_keys
+from sewer_gui.ui.observation_editor import ObservationEditor
 from sewer_gui.ui.observation_table import ObservationModel
-from sewer_gui.ui.panels import (
-    HeaderForm,
-    ObservationEditor,
-    RatingsPanel,
-    SuggestionPanel,
-    ValidationPanel,
-)
+from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
 from sewer_gui.ui.player import SPEEDS, VideoPlayer
+from sewer_gui.ui.project import ProjectController
+from sewer_gui.ui.review import ReviewController
 from sewer_gui.ui.widgets.timeline import Marker, Timeline
 from sewer_gui.ui.widgets.video_view import VideoView
 from sewer_gui.ui.workers import WorkersMixin
@@ -55,6 +54,9 @@ APP_TITLE = "Sewer PACP Coding Assistant"
 
 
 class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
+    """Owns the widgets and the controllers (project, review, coding, calibration) and wires
+    them; each concern's behaviour lives in its controller."""
+
     def __init__(self, settings: AppSettings, table: CodeTable) -> None:
         super().__init__()
         self.settings = settings
@@ -63,22 +65,24 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.player = VideoPlayer(self)
         self.classifier: CrackClassifier | None = None
         self.inference: InferenceWorker | None = None
-        self.suggestion: Suggestion | None = None
-        self.suggestion_code = ""
         self.recent_frames: collections.OrderedDict[int, np.ndarray] = collections.OrderedDict()
         self.last_error = ""
         self.model = ObservationModel(table, self)
         self._build_ui()
+        self.project = ProjectController(self)
+        self.review = ReviewController(self)
+        self.coding = CodingController(self)
+        self.calibration = CalibrationController(self)
         self.actions_by_name = actions.install(self)
-        self._install_recent_menu()
+        self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
+                                      self.project.recent_menu)
         self.actions_by_name["toggle_live"].setChecked(settings.live_suggestions)
-        self._autosave = QTimer(self, singleShot=True, interval=settings.autosave_seconds * 1000)
-        self._autosave.timeout.connect(self.autosave)
+        install_typing_keys(QApplication.instance(), self)
         self._wire()
         self.init_workers()
         self.load_model(Path(settings.model_path) if settings.model_path else default_model_path())
         self.new_project()
-        self.resize(1400, 880)
+        self.project.restore_layout()
 
     # ----- layout ------------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -150,13 +154,14 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.live_box.toggled.connect(self._set_live)
         self.scan_button.clicked.connect(self.start_scan)
         self.cancel_scan_button.clicked.connect(self.cancel_scan)
-        self.suggestion_panel.confirmRequested.connect(self.confirm_suggestion)
-        self.suggestion_panel.fractureRequested.connect(self.fracture_suggestion)
-        self.suggestion_panel.rejectRequested.connect(self.reject_suggestion)
-        self.editor.edited.connect(lambda obs, changes: self.model.edit(obs, **changes))
+        self.suggestion_panel.confirmRequested.connect(self.review.confirm)
+        self.suggestion_panel.fractureRequested.connect(self.review.fracture)
+        self.suggestion_panel.rejectRequested.connect(self.review.reject)
+        self.suggestion_panel.dismissRequested.connect(self.review.dismiss)
         self.model.changed.connect(self.on_observations_changed)
         self.table_view.selectionModel().currentRowChanged.connect(self._on_row_selected)
         self.header_form.changed.connect(self._on_header_changed)
+        self.header_form.problem.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.validation_panel.observationRequested.connect(self.select_observation)
         self.validation_panel.headerRequested.connect(
             lambda: self.side_tabs.setCurrentWidget(self.header_form))
@@ -171,73 +176,37 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    # ----- project -----------------------------------------------------------------------------
+    # ----- project (ProjectController does the work) -------------------------------------------
     def new_project(self) -> None:
-        if not self.confirm_discard():
-            return
-        self.stop_video()
-        self.session.new_project(Units(self.settings.units))
-        h = self.session.inspection.header
-        h.surveyed_by, h.certificate_number = self.settings.surveyor, self.settings.certificate
-        self._bind_inspection()
+        self.project.new_project()
 
     def open_project(self, path: Path) -> bool:
-        self.stop_video()
-        try:
-            self.session.open_project(path)
-        except ProjectFileError as exc:
-            self.report_error("Open project", str(exc))
-            return False
-        self._remember_recent(path)
-        self._bind_inspection()
-        video = self.session.video_path()
-        if video is not None:
-            self.open_video(video, keep_inspection=True)
-        return True
+        return self.project.open_project(path)
 
     def save_project(self, path: Path | None = None) -> bool:
-        if path is None and self.session.project_path is None:
-            return self.save_project_as()
-        try:
-            saved = self.session.save(path)
-        except (ProjectSaveError, ProjectFileError) as exc:
-            self.report_error("Save", str(exc))
-            return False
-        self._remember_recent(saved)
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {saved}", 4000)
-        return True
+        return self.project.save(path)
 
-    def autosave(self) -> None:
-        if self.session.project_path is not None and self.session.dirty:
-            self.save_project()
+    def confirm_discard(self) -> bool:
+        return self.project.ask_discard()
 
-    def _remember_recent(self, path: Path) -> None:
-        self.settings = self.settings.with_recent(str(path))
-        save_settings(self.settings)
-
-    def _install_recent_menu(self) -> None:
-        file_menu = self.menus["File"]
-        self.recent_menu = QMenu("Open &recent", self)
-        file_menu.insertMenu(self.actions_by_name["open_video_dialog"], self.recent_menu)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.settings.recent_files:
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(
-                lambda _c=False, p=path: self.confirm_discard() and self.open_project(Path(p)))
-        if not self.settings.recent_files:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-
-    def _bind_inspection(self) -> None:
+    def bind_inspection(self) -> None:
         self.model.set_inspection(self.session.inspection)
         self.header_form.set_header(self.session.inspection.header)
         self.editor.set_observation(None)
         self.on_observations_changed(mark_dirty=False)
 
-    def _update_title(self) -> None:
+    def reset_screen(self) -> None:
+        """Nothing of the previous project stays on screen: time, status, editor, suggestion."""
+        self.review.reset()
+        self.recent_frames.clear()
+        self.timeline.set_duration(0)
+        self.timeline.set_position(0)
+        self.time_label.setText("0:00.0 / 0:00")
+        self.video_view.set_distance_text("")
+        self.video_view.set_placeholder("Open a video (Ctrl+I) or a project (Ctrl+O)")
+        self.statusBar().clearMessage()
+
+    def update_title(self) -> None:
         path = self.session.project_path
         name = path.name if path else "unsaved project"
         self.setWindowTitle(f"{'*' if self.session.dirty else ''}{name} - {APP_TITLE}")
@@ -259,17 +228,19 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         if keep_inspection:
             self.session.dirty = was_dirty
         self.stop_inference()
+        self.review.reset()
         self.player.open(Path(path), info)
         self.timeline.set_duration(info.duration)
         self.video_view.set_placeholder("Decoding...")
         self.start_inference()
         self._refresh_markers()
-        self._update_title()
+        self.update_title()
         source = {"sidecar": "the video's sidecar", "calibration": "your calibration anchors",
                   "none": "nowhere yet: press D at frames where the counter is readable"}
         self.statusBar().showMessage(
             f"{Path(path).name}: {info.width}x{info.height}, {info.fps:g} fps, "
             f"{info.duration:.0f} s; distances from {source[self.session.track_source]}", 15000)
+        self.focus_video()
         return True
 
     def stop_video(self) -> None:
@@ -280,22 +251,32 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
 
     def on_frame(self, index: int, frame: np.ndarray) -> None:
         self.video_view.set_frame(frame)
+        self.refresh_overlay()
+        self.recent_frames[index] = frame
+        while len(self.recent_frames) > 90:
+            self.recent_frames.popitem(last=False)
+        if self.inference is not None and self.live_box.isChecked():
+            self.inference.submit(index, frame)
+
+    def refresh_overlay(self) -> None:
+        """Time and distance for the frame on screen (also after a calibration change)."""
         t = self.player.time_s()
         info = self.player.info
         self.timeline.set_position(t)
         total = info.duration if info else 0
         self.time_label.setText(f"{int(t // 60)}:{t % 60:04.1f} / {int(total // 60)}:"
                                 f"{int(total % 60):02d}")
+        if info is None:
+            return
         unit = self.session.inspection.units.value
         text = f"{self.session.distance_at(t):.2f} {unit}"
         if self.session.track_source == "none":
             text += "  (D: calibrate)"  # no sidecar, no anchors: the figure is not a measurement
         self.video_view.set_distance_text(text)
-        self.recent_frames[index] = frame
-        while len(self.recent_frames) > 90:
-            self.recent_frames.popitem(last=False)
-        if self.inference is not None and self.live_box.isChecked():
-            self.inference.submit(index, frame)
+
+    def focus_video(self) -> None:
+        """After a commit the one-key commands (Space, arrows, Enter, N...) work again."""
+        self.video_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def toggle_play(self) -> None:
         self.player.toggle()
@@ -307,10 +288,18 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.player.step(1)
 
     def jump_back(self) -> None:
-        self.player.seek_time(self.player.time_s() - 5)
+        self.player.seek_time(self.player.position_s() - 5)
 
     def jump_forward(self) -> None:
-        self.player.seek_time(self.player.time_s() + 5)
+        self.player.seek_time(self.player.position_s() + 5)
+
+    def go_to_start(self) -> None:
+        self.player.seek(0)
+
+    def go_to_end(self) -> None:
+        if self.player.info is not None:
+            self.player.pause()
+            self.player.seek(self.player.info.frame_count - 1)
 
     def slower(self) -> None:
         self.speed_box.setCurrentIndex(max(self.speed_box.currentIndex() - 1, 0))
@@ -318,103 +307,34 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
     def faster(self) -> None:
         self.speed_box.setCurrentIndex(min(self.speed_box.currentIndex() + 1, len(SPEEDS) - 1))
 
-    # ----- suggestions -------------------------------------------------------------------------
-    def on_suggestion(self, suggestion: Suggestion | None) -> None:
-        self.suggestion = suggestion
-        self.suggestion_code = suggestion.code if suggestion else ""
-        self._show_suggestion()
+    # ----- suggestions (ReviewController does the work) ----------------------------------------
+    @property
+    def suggestion(self) -> Suggestion | None:
+        return self.review.suggestion
 
-    def _show_suggestion(self) -> None:
-        s = self.suggestion
-        self.suggestion_panel.show_suggestion(s, self.suggestion_code)
-        if s is None:
-            self.video_view.set_banner("")
-            return
-        spec = self.table.get(self.suggestion_code)
-        # Short enough for a small video pane; the keys are on the suggestion card.
-        self.video_view.set_banner(f"{self.suggestion_code}  {spec.description if spec else ''}"
-                                   f"  {s.confidence:.0%}   (Enter / F / Backspace)")
-
-    def _frame_for(self, suggestion: Suggestion) -> np.ndarray | None:
-        return self.recent_frames.get(suggestion.frame_index, self.player.frame)
-
-    def confirm_suggestion(self) -> None:
-        s = self.suggestion
-        if s is None:
-            return
-        obs = self.session.from_suggestion(s, self._frame_for(s), self.suggestion_code)
-        self.model.add(obs, f"Confirm {obs.code}")
-        self.select_observation(obs)
-        self.on_suggestion(None)
-
-    def fracture_suggestion(self) -> None:
-        if self.suggestion is not None:
-            self.suggestion_code = self.session.fracture_twin(self.suggestion_code)
-            self._show_suggestion()
-
-    def reject_suggestion(self) -> None:
-        s = self.suggestion
-        if s is None:
-            return
-        obs = self.session.from_suggestion(s, self._frame_for(s), rejected=True)
-        self.model.add(obs, f"Reject {obs.code}")
-        self.on_suggestion(None)
-        self.statusBar().showMessage("Rejected; the frame is kept as training data.", 4000)
+    @property
+    def suggestion_code(self) -> str:
+        return self.review.code
 
     def _set_live(self, on: bool) -> None:
         self.actions_by_name["toggle_live"].setChecked(on)
         if not on:
-            self.on_suggestion(None)
+            self.review.show(None)
 
     def toggle_live(self) -> None:
         self.live_box.setChecked(not self.live_box.isChecked())
 
     # ----- observations ------------------------------------------------------------------------
-    def add_manual_observation(self, code: str = "") -> Observation | None:
-        if self.player.info is None and not code:
-            self.statusBar().showMessage("Open a video first, or add rows with a quick code.")
-        self.player.pause()
-        obs = self.session.manual(code or "MGO", self.player.time_s(), self.player.frame)
-        self.model.add(obs, f"Add {obs.code}")
-        self.select_observation(obs)
-        if not code:
-            self.editor.code.setFocus()
-            self.editor.code.lineEdit().selectAll()
-        return obs
+    def add_manual_observation(self, code: str = "") -> Observation:
+        return self.coding.add_manual(code)
 
-    def quick_code_cl(self) -> None:
-        self.add_manual_observation("CL")
-
-    def quick_code_cc(self) -> None:
-        self.add_manual_observation("CC")
-
-    def quick_code_cm(self) -> None:
-        self.add_manual_observation("CM")
-
-    def quick_code_cs(self) -> None:
-        self.add_manual_observation("CS")
-
-    def quick_code_mgo(self) -> None:
-        self.add_manual_observation("MGO")
-
-    def delete_selected(self) -> None:
-        obs = self.model.observation_at(self.table_view.currentIndex().row())
-        if obs is not None:
-            self.model.remove(obs)
-
-    def undo(self) -> None:
-        self.model.undo_stack.undo()
-
-    def redo(self) -> None:
-        self.model.undo_stack.redo()
-
-    def select_observation(self, obs: Observation) -> None:
+    def select_observation(self, obs: Observation, seek: bool = True) -> None:
         row = self.model.row_of(obs)
         if row >= 0:
             self.table_view.selectRow(row)
             self.table_view.scrollTo(self.model.index(row, 0))
             self.editor.set_observation(obs)
-            if obs.video_time is not None and self.player.info is not None:
+            if seek and obs.video_time is not None and self.player.info is not None:
                 self.player.seek_time(obs.video_time)
 
     def _on_row_selected(self, current, _previous) -> None:
@@ -423,7 +343,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
     def on_observations_changed(self, mark_dirty: bool = True) -> None:
         if mark_dirty:
             self.session.dirty = True
-            self._autosave.start()
+            self.project.autosave_timer.start()
         findings = self.session.findings()
         self.model.set_findings(findings)
         self.validation_panel.set_findings(findings)
@@ -434,43 +354,14 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
             self.editor.set_observation(current if current in
                                         self.session.inspection.observations else None)
         self._refresh_markers()
-        self._update_title()
+        self.update_title()
 
     def _refresh_markers(self) -> None:
         observations = [Marker(o.video_time, o.video_time,
-                               "#9e9e9e" if o.review is ReviewState.REJECTED else
-                               GRADE_COLOURS.get(self.session.grade(o),
-                                                 GRADE_COLOURS[None]).hexval().replace("0x", "#"),
-                               o.code)
+                               "#9e9e9e" if o.review is not ReviewState.ACCEPTED else
+                               grade_hex(self.session.grade(o)), o.code)
                         for o in self.session.inspection.observations if o.video_time is not None]
-        candidates = [Marker(e.start_s, e.end_s, "#ff9800", e.code)
-                      for e in self.session.candidates]
-        self.timeline.set_markers(observations, candidates)
-
-    # ----- candidates --------------------------------------------------------------------------
-    def _candidate(self, forward: bool) -> DefectEvent | None:
-        now = self.player.time_s()
-        events = sorted(self.session.candidates, key=lambda e: e.best_s)
-        if forward:
-            return next((e for e in events if e.best_s > now + 0.05), None)
-        return next((e for e in reversed(events) if e.best_s < now - 0.05), None)
-
-    def next_candidate(self) -> None:
-        self._go_to_candidate(self._candidate(True))
-
-    def previous_candidate(self) -> None:
-        self._go_to_candidate(self._candidate(False))
-
-    def _go_to_candidate(self, event: DefectEvent | None) -> None:
-        if event is None:
-            self.statusBar().showMessage("No more AI candidates in that direction.", 3000)
-            return
-        self.player.pause()
-        self.player.seek(event.best_frame)
-        fps = self.player.info.fps if self.player.info else 1.0
-        self.on_suggestion(Suggestion(event.label, event.code, event.confidence,
-                                      tuple(event.alternatives), self.model_id(),
-                                      event.best_frame, event.best_frame / fps))
+        self.timeline.set_markers(observations, self.review.candidate_markers())
 
     def model_id(self) -> str:
         return self.classifier.model_id if self.classifier else ""
@@ -496,12 +387,13 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        self.project.save_layout()
         self.shutdown()
         event.accept()
 
     def shutdown(self) -> None:
         """Stop every worker and close the project; safe to call more than once."""
-        self._autosave.stop()
+        self.project.autosave_timer.stop()
         if self.session.project_path is not None and self.session.dirty:
             self.save_project()
         self.stop_video()

@@ -5,39 +5,28 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from sewer_gui.pacp.codes import CodeTable
-from sewer_gui.pacp.model import InspectionHeader, Observation
 from sewer_gui.pacp.ratings import InspectionRatings
 from sewer_gui.pacp.validation import Finding, Severity
 from sewer_gui.session import Suggestion
-from sewer_gui.ui.widgets.clock_face import ClockFace
-from sewer_gui.ui.widgets.code_picker import CodePicker
-
-CONTINUOUS_CHOICES = ["", *[f"S{n:02d}" for n in range(1, 6)], *[f"F{n:02d}" for n in range(1, 6)]]
 
 
 class SuggestionPanel(QWidget):
-    """The model's proposal for the frame on screen, with confirm / fracture / reject."""
+    """The model's proposal for the frame on screen, with confirm / fracture / reject / dismiss."""
 
     confirmRequested = Signal()  # noqa: N815
     fractureRequested = Signal()  # noqa: N815
     rejectRequested = Signal()  # noqa: N815
+    dismissRequested = Signal()  # noqa: N815
 
     def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,24 +37,33 @@ class SuggestionPanel(QWidget):
         self.detail.setWordWrap(True)
         self.alternatives = QLabel("")
         self.alternatives.setStyleSheet("color: #546e7a;")
+        self.context = QLabel("")
+        self.context.setStyleSheet("color: #37474f; font-weight: bold;")
         self.confirm = QPushButton("Confirm (Enter)")
         self.fracture = QPushButton("Fracture twin (F)")
         self.reject = QPushButton("Reject (Backspace)")
+        self.dismiss = QPushButton("Dismiss (X)")
+        self.dismiss.setToolTip("A duplicate or an already-coded defect: not kept as training data")
         self.confirm.clicked.connect(self.confirmRequested)
         self.fracture.clicked.connect(self.fractureRequested)
         self.reject.clicked.connect(self.rejectRequested)
-        buttons = QHBoxLayout()
-        for b in (self.confirm, self.fracture, self.reject):
-            buttons.addWidget(b)
+        self.dismiss.clicked.connect(self.dismissRequested)
+        buttons = QGridLayout()
+        for i, b in enumerate((self.confirm, self.fracture, self.reject, self.dismiss)):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the video
+            buttons.addWidget(b, i // 2, i % 2)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.context)
         layout.addWidget(self.code_label)
         layout.addWidget(self.detail)
         layout.addWidget(self.alternatives)
         layout.addLayout(buttons)
         self.show_suggestion(None)
 
-    def show_suggestion(self, suggestion: Suggestion | None, code: str = "") -> None:
-        for b in (self.confirm, self.fracture, self.reject):
+    def show_suggestion(self, suggestion: Suggestion | None, code: str = "",
+                        context: str = "") -> None:
+        self.context.setText(context)
+        for b in (self.confirm, self.fracture, self.reject, self.dismiss):
             b.setEnabled(suggestion is not None)
         if suggestion is None:
             self.code_label.setText("-")
@@ -81,122 +79,6 @@ class SuggestionPanel(QWidget):
                             f"\nmodel {suggestion.model_id}")
         alts = ", ".join(f"{c} {p:.0%}" for c, p in suggestion.alternatives)
         self.alternatives.setText(f"Alternatives: {alts}")
-
-
-class ObservationEditor(QWidget):
-    """Edits the selected observation; each change is reported as a field dict (undoable)."""
-
-    edited = Signal(object, dict)  # observation, {field: value}
-
-    def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.table = table
-        self.obs: Observation | None = None
-        self.code = CodePicker(table)
-        self.distance = self._spin(0, 100000, 2)
-        self.continuous = QComboBox()
-        self.continuous.addItems(CONTINUOUS_CHOICES)
-        self.joint = QCheckBox("At a joint")
-        self.value_1, self.value_2 = self._spin(0, 10000, 1), self._spin(0, 10000, 1)
-        self.percent = self._spin(0, 100, 0)
-        self.percent.setSingleStep(5)
-        self.clock = ClockFace()
-        self.remarks = QLineEdit()
-        self.description = QLabel("")
-        self.description.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Code", self.code)
-        form.addRow("", self.description)
-        form.addRow("Distance", self.distance)
-        form.addRow("Continuous", self.continuous)
-        form.addRow("", self.joint)
-        form.addRow("Value 1", self.value_1)
-        form.addRow("Value 2", self.value_2)
-        form.addRow("Percent", self.percent)
-        form.addRow("Clock", self.clock)
-        form.addRow("Remarks", self.remarks)
-        self.code.codeChosen.connect(lambda c: self._emit(code=c))
-        self.distance.editingFinished.connect(lambda: self._emit(distance=self.distance.value()))
-        self.continuous.activated.connect(
-            lambda _i: self._emit(continuous=self.continuous.currentText()))
-        self.joint.clicked.connect(lambda v: self._emit(joint=bool(v)))
-        self.value_1.editingFinished.connect(lambda: self._emit(value_1=self._value(self.value_1)))
-        self.value_2.editingFinished.connect(lambda: self._emit(value_2=self._value(self.value_2)))
-        self.percent.editingFinished.connect(lambda: self._emit(percent=self._value(self.percent)))
-        self.clock.clockChanged.connect(lambda a, b: self._emit(clock_from=a, clock_to=b))
-        self.remarks.editingFinished.connect(lambda: self._emit(remarks=self.remarks.text()))
-        self.set_observation(None)
-
-    @staticmethod
-    def _spin(low: float, high: float, decimals: int) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
-        spin.setRange(low - (1 if low == 0 else 0), high)
-        spin.setDecimals(decimals)
-        spin.setSpecialValueText("-")  # the minimum shows as '-': no value
-        return spin
-
-    @staticmethod
-    def _value(spin: QDoubleSpinBox) -> float | None:
-        return None if spin.value() == spin.minimum() else spin.value()
-
-    def _emit(self, **changes: object) -> None:
-        if self.obs is not None:
-            self.edited.emit(self.obs, changes)
-
-    def set_observation(self, obs: Observation | None) -> None:
-        self.obs = obs
-        for w in (self.code, self.distance, self.continuous, self.joint, self.value_1,
-                  self.value_2, self.percent, self.clock, self.remarks):
-            w.setEnabled(obs is not None)
-        if obs is None:
-            self.description.setText("Select an observation in the table.")
-            return
-        spec = self.table.get(obs.code)
-        self.code.set_code(obs.code)
-        self.description.setText(spec.description if spec else "Unknown code")
-        self.distance.setValue(obs.distance)
-        self.continuous.setCurrentText(obs.continuous)
-        self.joint.setChecked(obs.joint)
-        for spin, value in ((self.value_1, obs.value_1), (self.value_2, obs.value_2),
-                            (self.percent, obs.percent)):
-            spin.setValue(spin.minimum() if value is None else value)
-        self.clock.set_clock(obs.clock_from, obs.clock_to)
-        self.remarks.setText(obs.remarks)
-        if spec:
-            self.value_1.setEnabled(spec.values >= 1)
-            self.value_2.setEnabled(spec.values >= 2)
-            self.percent.setEnabled(spec.percent)
-            self.clock.set_positions(spec.clock_positions)
-            self.continuous.setEnabled(spec.continuous)
-            self.joint.setEnabled(spec.joint)
-
-
-class HeaderForm(QScrollArea):
-    """The inspection header; required fields carry an asterisk."""
-
-    changed = Signal(str, str)  # attribute, text
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWidgetResizable(True)
-        inner = QWidget()
-        form = QFormLayout(inner)
-        self.fields: dict[str, QLineEdit] = {}
-        for name, _column, label, required in InspectionHeader.columns():
-            edit = QLineEdit()
-            edit.setAccessibleName(label)
-            edit.editingFinished.connect(lambda n=name, e=edit: self.changed.emit(n, e.text()))
-            self.fields[name] = edit
-            text = f"{label} *" if required else label
-            form.addRow(text, edit)
-        self.setWidget(inner)
-
-    def set_header(self, header: InspectionHeader) -> None:
-        for name, edit in self.fields.items():
-            edit.setText(getattr(header, name))
-            missing = not edit.text().strip() and name in {
-                n for n, _c, _l, r in InspectionHeader.columns() if r}
-            edit.setStyleSheet("background: #fff3e0;" if missing else "")
 
 
 class RatingsPanel(QWidget):

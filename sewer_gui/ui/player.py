@@ -23,7 +23,6 @@ SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 class _Commands:
     playing: bool = False
     seek_to: int | None = None
-    step: int = 0
     speed: float = 1.0
     stop: bool = False
 
@@ -63,20 +62,16 @@ class _ReaderThread(QThread):
         while True:
             with self.wake:
                 c = self.commands
-                while not (c.stop or c.playing or c.seek_to is not None or c.step):
+                while not (c.stop or c.playing or c.seek_to is not None):
                     self.wake.wait()
                 if c.stop:
                     return
-                seek, step, playing, speed = c.seek_to, c.step, c.playing, c.speed
-                c.seek_to, c.step = None, 0
+                seek, playing, speed = c.seek_to, c.playing, c.speed
+                c.seek_to = None
             if seek is not None:
                 reader.seek(seek)
                 self._publish(reader.read())
                 next_due = time.monotonic()
-            elif step:
-                current = self.latest[0] if self.latest else 0
-                reader.seek(current + step)
-                self._publish(reader.read())
             elif playing:
                 self.taken.wait(timeout=0.5)  # back-pressure: never run ahead of the GUI
                 interval = 1.0 / (reader.info.fps * speed)
@@ -115,11 +110,12 @@ class VideoPlayer(QObject):
         self.index = 0
         self.frame: np.ndarray | None = None
         self.speed = 1.0
+        self.target: int | None = None  # a seek or step not yet shown: where keys count from
 
     def open(self, path: Path, info: VideoInfo) -> None:
         self.close()
         self.info = info
-        self.index, self.frame = 0, None
+        self.index, self.frame, self.target = 0, None, None
         thread = _ReaderThread(Path(path))
         thread.frameDecoded.connect(self._take_frame)
         thread.reachedEnd.connect(lambda: self.playingChanged.emit(False))
@@ -134,6 +130,8 @@ class VideoPlayer(QObject):
         if thread is None or thread.latest is None:
             return
         self.index, self.frame = thread.latest
+        if self.target == self.index or thread.commands.seek_to is None:
+            self.target = None  # shown, or taken by the reader (a decoder may land nearby)
         thread.taken.set()
         self.frameShown.emit(self.index, self.frame)
 
@@ -161,16 +159,25 @@ class VideoPlayer(QObject):
         self.pause() if self.is_playing else self.play()
 
     def step(self, frames: int) -> None:
+        """Step from where earlier, not yet shown, presses went: fast key repeats add up."""
         self.pause()
-        self._command(step=frames)
+        self.seek(self.position() + frames)
 
     def seek(self, index: int) -> None:
         if self.info:
-            self._command(seek_to=max(0, min(index, self.info.frame_count - 1)))
+            self.target = max(0, min(index, self.info.frame_count - 1))
+            self._command(seek_to=self.target)
 
     def seek_time(self, seconds: float) -> None:
         if self.info:
             self.seek(int(round(seconds * self.info.fps)))
+
+    def position(self) -> int:
+        """The frame the coder asked for last (a pending seek), else the one on screen."""
+        return self.index if self.target is None else self.target
+
+    def position_s(self) -> float:
+        return self.position() / self.info.fps if self.info else 0.0
 
     def set_speed(self, speed: float) -> None:
         self.speed = speed

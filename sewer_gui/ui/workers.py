@@ -6,13 +6,16 @@ into a message; `wait_for_workers` lets the window close only after they have st
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from superqt.utils import WorkerBase, create_worker
+from typing import TYPE_CHECKING
 
 from ml.runtime.scan import ScanProgress, ScanResult, ScanSettings, iter_scan
 from sewer_gui.ui.inference import InferenceWorker
+
+if TYPE_CHECKING:  # superqt is imported when a first job starts: faster to the first frame
+    from superqt.utils import WorkerBase
 
 
 class WorkersMixin:
@@ -29,7 +32,7 @@ class WorkersMixin:
             return
         worker = InferenceWorker(self.classifier, self.player.info.fps, self.settings.threshold,
                                  self.settings.smoothing_frames)
-        worker.suggested.connect(self.on_suggestion)
+        worker.suggested.connect(self.review.on_live)
         worker.failed.connect(lambda text: self.report_error("Live suggestions", text))
         self.inference = worker
         worker.start()
@@ -46,6 +49,8 @@ class WorkersMixin:
         if self.classifier is None or video is None or self.player.info is None:
             self.report_error("Scan", "Open a video and choose a valid model before scanning.")
             return
+        from superqt.utils import create_worker
+
         self.cancel_scan(wait=True)
         settings = ScanSettings(stride_s=self.settings.scan_stride_s,
                                 threshold=self.settings.threshold)
@@ -69,6 +74,7 @@ class WorkersMixin:
         self.last_scan = result
         self.session.candidates = result.events
         self._refresh_markers()
+        self.focus_video()
         self.statusBar().showMessage(
             f"Scan found {len(result.events)} candidate(s) in {result.wall_seconds:.1f} s "
             f"({result.realtime_factor:.1f}x real time). N / P step through them.", 10000)
@@ -85,11 +91,13 @@ class WorkersMixin:
             return
         worker.quit()  # takes effect at the generator's next yield
         if wait:
-            WorkerBase.await_workers(10000)
+            type(worker).await_workers(10000)
 
     # ----- exports -----------------------------------------------------------------------------
     def run_in_background(self, what: str, job: Callable, *args: object,
                           done: Callable[[object], None] | None = None) -> WorkerBase:
+        from superqt.utils import create_worker
+
         worker = create_worker(job, *args, _start_thread=False)
         self.background.add(worker)
         worker.returned.connect(done or (lambda _r: self.statusBar().showMessage(
@@ -101,7 +109,8 @@ class WorkersMixin:
         return worker
 
     def wait_for_workers(self) -> None:
-        WorkerBase.await_workers(15000)
+        if "superqt.utils" in sys.modules:  # no job ever started: nothing to wait for
+            sys.modules["superqt.utils"].WorkerBase.await_workers(15000)
 
     def export_pdf(self, path: Path, done: Callable[[object], None] | None = None,
                    preview: bool = False) -> WorkerBase:

@@ -1,8 +1,13 @@
-"""A searchable code box over the whole code table: type 'CL', 'hinge' or 'roots'."""
+"""A searchable code box over the whole code table: type 'CL', 'hinge' or 'roots'.
+
+Enter, Tab or a pick from the list (Down, Enter) commits the code; `committed` tells the window
+whether the coder is done (Enter: focus goes back to the video) or moving on (Tab).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from sewer_gui.pacp.codes import CodeTable
@@ -10,9 +15,12 @@ from sewer_gui.pacp.codes import CodeTable
 
 class CodePicker(QComboBox):
     codeChosen = Signal(str)  # noqa: N815
+    committed = Signal(bool)  # True: Enter (done); False: Tab or focus left
+    unknownCode = Signal(str)  # noqa: N815 - typed text that names no code
 
     def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.table = table
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for spec in table:
@@ -23,10 +31,13 @@ class CodePicker(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
         self.setAccessibleName("PACP code")
-        self.activated.connect(self._emit_current)
-        self.lineEdit().returnPressed.connect(self._emit_typed)
+        self._code = ""
+        self.activated.connect(lambda i: self._commit(str(self.itemData(i)), done=True))
+        completer.activated[str].connect(lambda text: self.commit_text(text, done=True))
+        self.lineEdit().returnPressed.connect(lambda: self.commit_text(self.currentText(), True))
 
     def set_code(self, code: str) -> None:
+        self._code = code
         index = self.findData(code)
         self.blockSignals(True)
         if index >= 0:
@@ -36,16 +47,41 @@ class CodePicker(QComboBox):
         self.blockSignals(False)
 
     def code(self) -> str:
-        return str(self.currentData() or self.currentText().split(" ")[0].upper())
+        return self._code
 
-    def _emit_current(self, index: int) -> None:
-        self.codeChosen.emit(str(self.itemData(index)))
+    def resolve(self, text: str) -> str | None:
+        """The code that typed text names: a code, a listed entry, or one unique description."""
+        text = text.strip()
+        token = text.split(" ")[0].upper()
+        if token in self.table:
+            return token
+        hits = [s.code for s in self.table if text.casefold() in s.description.casefold()]
+        return hits[0] if len(hits) == 1 and text else None
 
-    def _emit_typed(self) -> None:
-        text = self.currentText().strip()
-        index = self.findText(text, Qt.MatchFlag.MatchStartsWith)
-        if index < 0:
-            index = self.findData(text.split(" ")[0].upper())
-        if index >= 0:
-            self.setCurrentIndex(index)
-            self.codeChosen.emit(str(self.itemData(index)))
+    def commit_text(self, text: str, done: bool) -> bool:
+        code = self.resolve(text)
+        if code is None:
+            if text.strip():
+                self.unknownCode.emit(text.strip())
+            return False
+        self._commit(code, done)
+        return True
+
+    def _commit(self, code: str, done: bool) -> None:
+        changed = code != self._code
+        self.set_code(code)
+        if changed:
+            self.codeChosen.emit(code)
+        self.committed.emit(done)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() == Qt.Key.Key_Tab and self.commit_text(self.currentText(), done=False):
+            self.focusNextChild()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt name
+        popup = self.completer().popup()
+        if not popup.isVisible() and self.resolve(self.currentText()) not in (None, self._code):
+            self.commit_text(self.currentText(), done=False)  # typed, then clicked away
+        super().focusOutEvent(event)

@@ -1,0 +1,93 @@
+"""Coding observations by keyboard: add at this frame (M, quick codes), edit in the editor,
+continuous defects (S starts the next free S##, E finishes a running one at this distance),
+delete, undo and redo. After every commit the keys go back to the video.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from sewer_gui.pacp.continuous import finish_row, next_start_label, open_starts
+from sewer_gui.pacp.model import Observation
+from sewer_gui.session import encode_snapshot
+
+
+class CodingController(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        editor = window.editor
+        editor.edited.connect(self.edit)
+        editor.committed.connect(window.focus_video)
+        editor.problem.connect(lambda text: window.statusBar().showMessage(text, 6000))
+
+    def edit(self, obs: Observation, changes: dict) -> None:
+        self.w.model.edit(obs, **self.w.session.edit_with_origin(obs, changes))
+
+    def add_manual(self, code: str = "") -> Observation:
+        """An observation at this frame; without a code the picker takes the keys (type, Enter)."""
+        w = self.w
+        if w.player.info is None and not code:
+            w.statusBar().showMessage("Open a video first, or add rows with a quick code.")
+        w.player.pause()
+        obs = w.session.manual(code or "MGO", w.player.position_s(), w.player.frame)
+        w.model.add(obs, f"Add {obs.code}")
+        w.select_observation(obs, seek=False)
+        if code:
+            w.focus_video()
+        else:
+            w.editor.code.setFocus()
+            w.editor.code.lineEdit().selectAll()
+        return obs
+
+    def selected(self) -> Observation | None:
+        return self.w.model.observation_at(self.w.table_view.currentIndex().row())
+
+    def start_continuous(self) -> None:
+        """Make the selected observation the start of the next free continuous run (S##)."""
+        obs = self.selected()
+        spec = self.w.table.get(obs.code) if obs else None
+        if obs is None or spec is None or not spec.continuous:
+            self.w.statusBar().showMessage("Select an observation whose code can be continuous.",
+                                           4000)
+            return
+        try:
+            label = next_start_label(self.w.session.inspection)
+        except ValueError as exc:
+            self.w.report_error("Continuous defect", str(exc))
+            return
+        self.edit(obs, {"continuous": label})
+        self.w.statusBar().showMessage(f"{obs.code} {label} started; E finishes it here later.",
+                                       5000)
+
+    def finish_continuous(self) -> None:
+        """Finish the selected running S## (or the latest one) with F## at this distance."""
+        w = self.w
+        running = open_starts(w.session.inspection)
+        if not running:
+            w.statusBar().showMessage("No continuous defect is running (S starts one).", 4000)
+            return
+        selected = self.selected()
+        start = selected if selected in running else running[-1]
+        t = w.player.position_s()
+        frame = w.player.frame
+        try:
+            finish = finish_row(start, w.session.distance_at(t), round(t, 2),
+                                encode_snapshot(frame) if frame is not None else None)
+        except ValueError as exc:
+            w.report_error("Continuous defect", str(exc))
+            return
+        w.model.add(finish, f"Finish {finish.code} {finish.continuous}")
+        w.select_observation(finish, seek=False)
+        w.focus_video()
+
+    def delete_selected(self) -> None:
+        obs = self.selected()
+        if obs is not None:
+            self.w.model.remove(obs)
+
+    def undo(self) -> None:
+        self.w.model.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.w.model.undo_stack.redo()

@@ -1,0 +1,89 @@
+"""The inspection header, typed: coded fields are drop-downs from the lookup tables, dates, times,
+numbers and years are checked as they are typed; required fields carry an asterisk.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
+
+from sewer_gui.pacp.header_rules import LookupTable, default_lookups, field_kind, normalise
+from sewer_gui.pacp.model import InspectionHeader
+
+PLACEHOLDERS = {"date": "YYYY-MM-DD", "time": "HH:MM", "year": "YYYY", "number": "number"}
+BAD = "background: #ffcdd2;"
+MISSING = "background: #fff3e0;"
+
+
+class HeaderForm(QScrollArea):
+    changed = Signal(str, str)  # attribute, normalised text
+    problem = Signal(str)  # a typed value that was not taken, and why
+
+    def __init__(self, lookups: LookupTable | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lookups = lookups or default_lookups()
+        self.setWidgetResizable(True)
+        inner = QWidget()
+        form = QFormLayout(inner)
+        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.required = {n for n, _c, _l, r in InspectionHeader.columns() if r}
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        form.addRow(self.message)
+        for name, _column, label, required in InspectionHeader.columns():
+            widget = self._widget(name)
+            widget.setAccessibleName(label)
+            self.fields[name] = widget
+            form.addRow(f"{label} *" if required else label, widget)
+        self.setWidget(inner)
+
+    def _widget(self, name: str) -> QLineEdit | QComboBox:
+        kind = field_kind(name, self.lookups)
+        if kind == "coded":
+            box = QComboBox()
+            box.addItem("", "")
+            for code, description in self.lookups.choices[name]:
+                box.addItem(f"{code} - {description}", code)
+            box.activated.connect(lambda _i, n=name, b=box: self.changed.emit(n, b.currentData()))
+            return box
+        edit = QLineEdit()
+        edit.setPlaceholderText(PLACEHOLDERS.get(kind, ""))
+        edit.editingFinished.connect(lambda n=name, e=edit: self._typed(n, e))
+        return edit
+
+    def _typed(self, name: str, edit: QLineEdit) -> None:
+        try:
+            value = normalise(name, edit.text(), self.lookups)
+        except ValueError as exc:
+            edit.setStyleSheet(BAD)
+            label = edit.accessibleName()
+            self.message.setText(f"{label}: {exc}")
+            self.problem.emit(f"{label}: {exc}")
+            return  # the stored value stays as it was until the text is valid
+        self.message.setText("")
+        edit.setText(value)
+        self.changed.emit(name, value)
+
+    def set_header(self, header: InspectionHeader) -> None:
+        for name, widget in self.fields.items():
+            value = getattr(header, name)
+            if isinstance(widget, QComboBox):
+                self._set_choice(name, widget, value)
+            elif widget.styleSheet() != BAD or widget.text() == value:
+                widget.setText(value)  # a rejected text stays on screen for correction
+            if widget.styleSheet() != BAD:
+                missing = not value.strip() and name in self.required
+                widget.setStyleSheet(MISSING if missing else "")
+
+    def _set_choice(self, name: str, box: QComboBox, value: str) -> None:
+        try:
+            code = normalise(name, value, self.lookups)
+        except ValueError:
+            code = None
+        index = box.findData(code if code is not None else value)
+        if index < 0:  # an imported value that is not in the table: show it, marked bad
+            box.addItem(f"{value} (not a code)", value)
+            index = box.count() - 1
+        box.setCurrentIndex(max(index, 0))
+        box.setStyleSheet(BAD if code is None else "")

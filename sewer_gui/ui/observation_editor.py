@@ -1,0 +1,162 @@
+"""Edits the selected observation; every change is reported as a field dict (undoable).
+
+Everything can be typed: the code (searchable), clock positions ("3", "3 9", "10-2"), continuous
+S##/F## up to 99. Enter in any field commits it and says so (`committed`), so the window can give
+the keys back to the video.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from sewer_gui.pacp.clock import format_clock, parse_clock
+from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.model import Observation
+from sewer_gui.ui.widgets.clock_face import ClockFace
+from sewer_gui.ui.widgets.code_picker import CodePicker
+
+CONTINUOUS_CHOICES = ["", *[f"S{n:02d}" for n in range(1, 6)], *[f"F{n:02d}" for n in range(1, 6)]]
+CONTINUOUS_TYPED = QRegularExpression(r"^$|^[SsFf](0[1-9]|[1-9][0-9])$")
+
+
+class ObservationEditor(QWidget):
+    edited = Signal(object, dict)  # observation, {field: value}
+    committed = Signal()  # Enter in a field: the coder is done with it
+    problem = Signal(str)  # typed text that could not be used, and why
+
+    def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = table
+        self.obs: Observation | None = None
+        self.code = CodePicker(table)
+        self.distance = self._spin(0, 100000, 2)
+        self.continuous = QComboBox()
+        self.continuous.setEditable(True)
+        self.continuous.addItems(CONTINUOUS_CHOICES)
+        self.continuous.setValidator(QRegularExpressionValidator(CONTINUOUS_TYPED, self))
+        self.continuous.lineEdit().setPlaceholderText("S01..S99 / F01..F99")
+        self.joint = QCheckBox("At a joint")
+        self.value_1, self.value_2 = self._spin(0, 10000, 1), self._spin(0, 10000, 1)
+        self.percent = self._spin(0, 100, 0)
+        self.percent.setSingleStep(5)
+        self.clock = ClockFace()
+        self.clock_text = QLineEdit()
+        self.clock_text.setPlaceholderText("type 3, 3 9 or 10-2")
+        self.clock_text.setAccessibleName("Clock positions")
+        self.remarks = QLineEdit()
+        self.description = QLabel("")
+        self.description.setWordWrap(True)
+        self._layout()
+        self._connect()
+        self.set_observation(None)
+
+    def _layout(self) -> None:
+        clock_row = QHBoxLayout()
+        clock_row.addWidget(self.clock_text)
+        clock_row.addWidget(self.clock, 1)
+        form = QFormLayout(self)
+        form.addRow("Code", self.code)
+        form.addRow("", self.description)
+        form.addRow("Clock", clock_row)
+        form.addRow("Distance", self.distance)
+        form.addRow("Continuous", self.continuous)
+        form.addRow("", self.joint)
+        form.addRow("Value 1", self.value_1)
+        form.addRow("Value 2", self.value_2)
+        form.addRow("Percent", self.percent)
+        form.addRow("Remarks", self.remarks)
+        self.setTabOrder(self.code, self.clock_text)
+
+    def _connect(self) -> None:
+        self.code.codeChosen.connect(lambda c: self._emit(code=c))
+        self.code.committed.connect(lambda done: done and self.committed.emit())
+        self.code.unknownCode.connect(lambda t: self.problem.emit(f"'{t}' is not a code"))
+        self.distance.editingFinished.connect(lambda: self._emit(distance=self.distance.value()))
+        self.continuous.activated.connect(lambda _i: self._commit_continuous())
+        self.continuous.lineEdit().editingFinished.connect(self._commit_continuous)
+        self.joint.clicked.connect(lambda v: self._emit(joint=bool(v)))
+        for name in ("value_1", "value_2", "percent"):
+            spin = getattr(self, name)
+            spin.editingFinished.connect(lambda n=name, s=spin: self._emit(**{n: self._value(s)}))
+        self.clock.clockChanged.connect(lambda a, b: self._emit(clock_from=a, clock_to=b))
+        self.clock_text.editingFinished.connect(self._commit_clock)
+        self.remarks.editingFinished.connect(lambda: self._emit(remarks=self.remarks.text()))
+        for line in (self.clock_text, self.remarks, self.continuous.lineEdit()):
+            line.returnPressed.connect(self.committed)
+        for spin in (self.distance, self.value_1, self.value_2, self.percent):
+            spin.lineEdit().returnPressed.connect(self.committed)
+
+    @staticmethod
+    def _spin(low: float, high: float, decimals: int) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(low - (1 if low == 0 else 0), high)
+        spin.setDecimals(decimals)
+        spin.setSpecialValueText("-")  # the minimum shows as '-': no value
+        return spin
+
+    @staticmethod
+    def _value(spin: QDoubleSpinBox) -> float | None:
+        return None if spin.value() == spin.minimum() else spin.value()
+
+    def _emit(self, **changes: object) -> None:
+        if self.obs is not None:
+            self.edited.emit(self.obs, changes)
+
+    def _commit_continuous(self) -> None:
+        self._emit(continuous=self.continuous.currentText().strip().upper())
+
+    def _commit_clock(self) -> None:
+        if self.obs is None:
+            return
+        try:
+            clock_from, clock_to = parse_clock(self.clock_text.text())
+            spec = self.table.get(self.obs.code)
+            if spec is not None and spec.clock_positions == 1 and clock_to is not None:
+                raise ValueError(f"{spec.code} takes one clock position")
+        except ValueError as exc:
+            self.clock_text.setStyleSheet("background: #ffcdd2;")
+            self.problem.emit(str(exc))
+            return
+        self.clock_text.setStyleSheet("")
+        self._emit(clock_from=clock_from, clock_to=clock_to)
+
+    def set_observation(self, obs: Observation | None) -> None:
+        self.obs = obs
+        for w in (self.code, self.distance, self.continuous, self.joint, self.value_1,
+                  self.value_2, self.percent, self.clock, self.clock_text, self.remarks):
+            w.setEnabled(obs is not None)
+        if obs is None:
+            self.description.setText("Select an observation in the table.")
+            return
+        spec = self.table.get(obs.code)
+        self.code.set_code(obs.code)
+        self.description.setText(spec.description if spec else "Unknown code")
+        self.distance.setValue(obs.distance)
+        self.continuous.setCurrentText(obs.continuous)
+        self.joint.setChecked(obs.joint)
+        for spin, value in ((self.value_1, obs.value_1), (self.value_2, obs.value_2),
+                            (self.percent, obs.percent)):
+            spin.setValue(spin.minimum() if value is None else value)
+        self.clock.set_clock(obs.clock_from, obs.clock_to)
+        self.clock_text.setText(format_clock(obs.clock_from, obs.clock_to))
+        self.clock_text.setStyleSheet("")
+        self.remarks.setText(obs.remarks)
+        if spec:
+            self.value_1.setEnabled(spec.values >= 1)
+            self.value_2.setEnabled(spec.values >= 2)
+            self.percent.setEnabled(spec.percent)
+            self.clock.set_positions(spec.clock_positions)
+            self.clock_text.setEnabled(spec.clock_positions > 0)
+            self.continuous.setEnabled(spec.continuous)
+            self.joint.setEnabled(spec.joint)

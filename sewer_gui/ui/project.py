@@ -1,0 +1,171 @@
+"""The project on screen: new, open, save (with sensible folders and names), recent files, the
+unsaved-changes question, and the remembered window layout.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from ml.runtime.video import VIDEO_SUFFIXES
+from sewer_gui.app_settings import config_dir, save_settings
+from sewer_gui.pacp.model import Inspection, Units
+from sewer_gui.storage.project_store import PROJECT_SUFFIX, ProjectFileError, ProjectSaveError
+
+PROJECT_FILTER = f"Sewer projects (*{PROJECT_SUFFIX})"
+VIDEO_FILTER = f"Videos ({' '.join('*' + s for s in VIDEO_SUFFIXES)})"
+
+
+def suggested_name(inspection: Inspection) -> str:
+    """A file name from the segment and its manholes, e.g. 'SEG-0412_MH-17-MH-18'."""
+    h = inspection.header
+    parts = [h.pipe_segment_reference.strip()]
+    if h.upstream_mh.strip() or h.downstream_mh.strip():
+        parts.append(f"{h.upstream_mh.strip() or 'start'}-{h.downstream_mh.strip() or 'end'}")
+    name = "_".join(p for p in parts if p) or "inspection"
+    return re.sub(r"[^\w.\-]+", "_", name).strip("._") or "inspection"
+
+
+def window_settings() -> QSettings:
+    """Window geometry and dock layout only (the app's settings are YAML, see app_settings)."""
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class ProjectController(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        self.autosave_timer = QTimer(self, singleShot=True,
+                                     interval=window.settings.autosave_seconds * 1000)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.recent_menu = QMenu("Open &recent", window)
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+
+    # ----- where files go ----------------------------------------------------------------------
+    def default_folder(self) -> Path:
+        s = self.w.session
+        if s.project_path is not None:
+            return s.project_path.parent
+        video = s.video_path()
+        return video.parent if video is not None else Path.home()
+
+    def default_path(self, suffix: str) -> Path:
+        return self.default_folder() / f"{suggested_name(self.w.session.inspection)}{suffix}"
+
+    # ----- new, open, save ---------------------------------------------------------------------
+    def new_project(self) -> None:
+        w = self.w
+        if not w.confirm_discard():
+            return
+        w.stop_video()
+        w.session.new_project(Units(w.settings.units))
+        h = w.session.inspection.header
+        h.surveyed_by, h.certificate_number = w.settings.surveyor, w.settings.certificate
+        w.reset_screen()
+        w.bind_inspection()
+
+    def open_project(self, path: Path) -> bool:
+        w = self.w
+        w.stop_video()
+        try:
+            w.session.open_project(path)
+        except ProjectFileError as exc:
+            w.report_error("Open project", str(exc))
+            return False
+        self.remember_recent(path)
+        w.reset_screen()
+        w.bind_inspection()
+        video = w.session.video_path()
+        if video is not None:
+            w.open_video(video, keep_inspection=True)
+        return True
+
+    def save(self, path: Path | None = None) -> bool:
+        w = self.w
+        if path is None and w.session.project_path is None:
+            return self.save_as()
+        try:
+            saved = w.session.save(path)
+        except (ProjectSaveError, ProjectFileError) as exc:
+            w.report_error("Save", str(exc))
+            return False
+        self.remember_recent(saved)
+        w.update_title()
+        w.statusBar().showMessage(f"Saved {saved}", 4000)
+        return True
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save project",
+                                              str(self.default_path(PROJECT_SUFFIX)),
+                                              PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(PROJECT_SUFFIX):
+            path += PROJECT_SUFFIX
+        return self.save(Path(path))
+
+    def autosave(self) -> None:
+        if self.w.session.project_path is not None and self.w.session.dirty:
+            self.save()
+
+    def ask_discard(self) -> bool:
+        """True when it is fine to drop the current work (saved, unchanged, or the user says so).
+        Any unsaved change counts: observations, header, calibration anchors."""
+        session = self.w.session
+        if not session.dirty:
+            return True
+        if session.project_path is not None:
+            return self.save()
+        answer = QMessageBox.question(
+            self.w, "Unsaved changes", "Save the project before continuing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_as()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def open_project_dialog(self) -> None:
+        if not self.w.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open project", str(self.default_folder()),
+                                              PROJECT_FILTER)
+        if path:
+            self.open_project(Path(path))
+
+    def open_video_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open inspection video",
+                                              str(self.default_folder()), VIDEO_FILTER)
+        if path:
+            self.w.open_video(Path(path))
+
+    # ----- recent files ------------------------------------------------------------------------
+    def remember_recent(self, path: Path) -> None:
+        self.w.settings = self.w.settings.with_recent(str(path))
+        save_settings(self.w.settings)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.w.settings.recent_files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(
+                lambda _c=False, p=path: self.w.confirm_discard() and self.open_project(Path(p)))
+        if not self.w.settings.recent_files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # ----- window layout -----------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        stored = window_settings()
+        geometry, state = stored.value("geometry"), stored.value("state")
+        if geometry is None or not self.w.restoreGeometry(geometry):
+            self.w.resize(1400, 880)
+        if state is not None:
+            self.w.restoreState(state)
+
+    def save_layout(self) -> None:
+        stored = window_settings()
+        stored.setValue("geometry", self.w.saveGeometry())
+        stored.setValue("state", self.w.saveState())
+        stored.sync()

@@ -1,0 +1,217 @@
+"""Reviewing the model's proposals: live suggestions and scan candidates, and the coder's decision
+on each (confirm, fracture twin, reject as not a defect or as the wrong code, dismiss).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from ml.runtime.scan import DefectEvent
+from sewer_gui.pacp.model import Observation, ReviewState
+from sewer_gui.session import Suggestion
+from sewer_gui.ui.reject_dialog import RejectDialog, RejectReason
+from sewer_gui.ui.widgets.timeline import Marker
+
+HOLD_S = 1.5  # a live suggestion stays at least this long: no flicker between codes
+DECIDED_WINDOW_S = 1.0  # live suggestions this close to a decided one are not offered again
+CANDIDATE_COLOUR, REVIEWED_COLOUR = "#ff9800", "#90a4ae"
+
+
+class SuggestionHold:
+    """What the banner shows: a change waits until the shown suggestion has had HOLD_S."""
+
+    def __init__(self, hold_s: float = HOLD_S, clock: Callable[[], float] = time.monotonic):
+        self.hold_s, self.clock = hold_s, clock
+        self.shown: Suggestion | None = None
+        self.since = -1e9
+        self.pending: tuple[Suggestion | None] | None = None  # a wrapped value, or nothing
+
+    def offer(self, suggestion: Suggestion | None) -> bool:
+        """True when the shown suggestion changed now; otherwise it waits (see `wait_s`)."""
+        same_code = (suggestion and suggestion.code) == (self.shown and self.shown.code)
+        if same_code or self.clock() - self.since >= self.hold_s:
+            self.pending = None
+            return self._show(suggestion, switch=not same_code)
+        self.pending = (suggestion,)
+        return False
+
+    def force(self, suggestion: Suggestion | None) -> None:
+        self.pending = None
+        self._show(suggestion, switch=True)
+
+    def wait_s(self) -> float:
+        return max(self.hold_s - (self.clock() - self.since), 0.0)
+
+    def release(self) -> bool:
+        if self.pending is None or self.wait_s() > 0:
+            return False
+        (suggestion,), self.pending = self.pending, None
+        return self._show(suggestion, switch=True)
+
+    def _show(self, suggestion: Suggestion | None, switch: bool) -> bool:
+        self.shown = suggestion
+        if switch:
+            self.since = self.clock()
+        return True
+
+
+class ReviewController(QObject):
+    """Owned by the main window; uses its session, observation model, player and widgets."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        self.hold = SuggestionHold()
+        self.code = ""
+        self.context = ""
+        self.decided_at: list[float] = []  # video times of decided suggestions
+        self.dialog: RejectDialog | None = None
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._release)
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        return self.hold.shown
+
+    def reset(self) -> None:
+        self.decided_at.clear()
+        self.show(None)
+
+    # ----- what is shown ---------------------------------------------------------------------
+    def on_live(self, suggestion: Suggestion | None) -> None:
+        """From the inference worker: held, and never offered again where a coder decided."""
+        if suggestion is not None and self._decided_near(suggestion.time_s):
+            return
+        if self.hold.offer(suggestion):
+            self._shown_changed("")
+        elif not self._timer.isActive():
+            self._timer.start(int(self.hold.wait_s() * 1000) + 1)
+
+    def _release(self) -> None:
+        if self.hold.release():
+            self._shown_changed("")
+
+    def show(self, suggestion: Suggestion | None, context: str = "") -> None:
+        """Show now (a candidate the coder stepped to, or nothing after a decision)."""
+        self._timer.stop()
+        self.hold.force(suggestion)
+        self._shown_changed(context)
+
+    def _shown_changed(self, context: str) -> None:
+        s = self.hold.shown
+        self.code, self.context = (s.code if s else ""), context
+        self._paint()
+
+    def _paint(self) -> None:
+        s, w = self.hold.shown, self.w
+        w.suggestion_panel.show_suggestion(s, self.code, self.context)
+        if s is None:
+            w.video_view.set_banner("")
+            return
+        spec = w.table.get(self.code)
+        w.video_view.set_banner(f"{self.code}  {spec.description if spec else ''}"
+                                f"  {s.confidence:.0%}   (Enter / F / Backspace / X)")
+
+    def _decided_near(self, time_s: float) -> bool:
+        return any(abs(time_s - t) <= DECIDED_WINDOW_S for t in self.decided_at)
+
+    # ----- decisions ---------------------------------------------------------------------------
+    def confirm(self) -> None:
+        obs = self._record(ReviewState.ACCEPTED, self.code)
+        if obs is not None:
+            self.w.select_observation(obs, seek=False)
+            if obs.clock_from is None and (spec := self.w.table.get(obs.code)) and \
+                    spec.clock_positions:
+                self.w.statusBar().showMessage(
+                    f"{obs.code} confirmed; it needs clock positions: select it and type them "
+                    "(e.g. 3 or 10-2).", 6000)
+
+    def fracture(self) -> None:
+        if self.suggestion is not None:
+            self.code = self.w.session.fracture_twin(self.code)
+            self._paint()
+
+    def reject(self) -> None:
+        """Ask, with one key, why: not a defect, the wrong code (typed), or a duplicate."""
+        s = self.suggestion
+        if s is None:
+            return
+        self.w.player.pause()
+        self.dialog = RejectDialog(self.w.table, s.code, self.w)
+        self.dialog.decided.connect(lambda reason, code, s=s: self._rejected(s, reason, code))
+        self.dialog.finished.connect(lambda _r: self.w.focus_video())
+        self.dialog.open()
+
+    def _rejected(self, suggestion: Suggestion, reason: RejectReason, code: str) -> None:
+        if self.suggestion is not suggestion:
+            return
+        review = {RejectReason.NOT_A_DEFECT: ReviewState.REJECTED,
+                  RejectReason.WRONG_CODE: ReviewState.RELABELLED,
+                  RejectReason.DUPLICATE: ReviewState.DISMISSED}[reason]
+        self._record(review, code)
+
+    def dismiss(self) -> None:
+        self._record(ReviewState.DISMISSED)
+
+    def _record(self, review: ReviewState, code: str = "") -> Observation | None:
+        s = self.suggestion
+        if s is None:
+            return None  # a second Enter on the same suggestion does nothing
+        w = self.w
+        frame = w.recent_frames.get(s.frame_index, w.player.frame)
+        obs = w.session.from_suggestion(s, frame, code, review)
+        verb = {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
+                ReviewState.RELABELLED: "Reject (wrong code)",
+                ReviewState.DISMISSED: "Dismiss"}[review]
+        self.decided_at.append(s.time_s)
+        self.show(None)
+        w.model.add(obs, f"{verb} {obs.code}")
+        w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
+        w.focus_video()
+        return obs
+
+    # ----- scan candidates ---------------------------------------------------------------------
+    def candidates(self) -> list[DefectEvent]:
+        return sorted(self.w.session.candidates, key=lambda e: e.best_s)
+
+    def reviewed(self, event: DefectEvent) -> bool:
+        """A candidate is reviewed once any observation lies in its time span."""
+        return any(o.video_time is not None and
+                   event.start_s - DECIDED_WINDOW_S <= o.video_time <= event.end_s +
+                   DECIDED_WINDOW_S for o in self.w.session.inspection.observations)
+
+    def candidate_markers(self) -> list[Marker]:
+        return [Marker(e.start_s, e.end_s,
+                       REVIEWED_COLOUR if self.reviewed(e) else CANDIDATE_COLOUR, e.code)
+                for e in self.candidates()]
+
+    def next_candidate(self) -> None:
+        self.step(True)
+
+    def previous_candidate(self) -> None:
+        self.step(False)
+
+    def step(self, forward: bool) -> None:
+        now = self.w.player.position_s()
+        events = self.candidates()
+        if forward:
+            event = next((e for e in events if e.best_s > now + 0.05), None)
+        else:
+            event = next((e for e in reversed(events) if e.best_s < now - 0.05), None)
+        if event is None:
+            self.w.statusBar().showMessage("No more AI candidates in that direction.", 3000)
+            return
+        w = self.w
+        w.player.pause()
+        w.player.seek(event.best_frame)
+        fps = w.player.info.fps if w.player.info else 1.0
+        context = f"Candidate {events.index(event) + 1} of {len(events)}"
+        if self.reviewed(event):
+            context += " (reviewed)"
+        w.statusBar().showMessage(context, 4000)
+        self.show(Suggestion(event.label, event.code, event.confidence,
+                             tuple(event.alternatives), w.model_id(), event.best_frame,
+                             event.best_frame / fps), context)
