@@ -55,11 +55,12 @@ def self_test() -> int:
             suggestion = Suggestion(event.label, event.code, event.confidence, (),
                                     classifier.model_id, event.best_frame, event.best_s)
             session.inspection.observations.append(session.from_suggestion(suggestion, None))
-        out = Path(tempfile.mkdtemp(prefix="sewer-selftest-")) / "self_test_report.pdf"
-        write_report(session.inspection, session.table, out)
-        report["pdf"] = str(out)
-        report["pdf_bytes"] = out.stat().st_size
-        ok = scan.frames_classified > 0 and out.stat().st_size > 1000
+        with tempfile.TemporaryDirectory(prefix="sewer-selftest-") as folder:  # leaves nothing
+            pdf = write_report(session.inspection, session.table,
+                               Path(folder) / "self_test_report.pdf").read_bytes()
+        report["pdf_bytes"] = len(pdf)
+        report["pdf_valid"] = pdf.startswith(b"%PDF")
+        ok = scan.frames_classified > 0 and len(pdf) > 1000 and pdf.startswith(b"%PDF")
     except Exception as exc:  # noqa: BLE001 - the self-test prints whatever broke
         report["failed"] = f"{type(exc).__name__}: {exc}"
         report["traceback"] = traceback.format_exc(limit=5)
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         return self_test()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from sewer_gui.app_settings import load_settings
+    from sewer_gui.app_settings import read_settings
     from sewer_gui.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -85,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     except CodeTableError as exc:
         QMessageBox.critical(None, "Code table", str(exc))
         return 2
-    window = MainWindow(load_settings(), table)
+    settings, problems = read_settings()
+    window = MainWindow(settings, table)
     window.show()
+    if problems:  # bad values fell back to defaults: say which, without blocking start-up
+        print("\n".join(problems), file=sys.stderr)
+        window.statusBar().showMessage(" | ".join(problems), 30000)
     target = sample_video_path() if args.demo else Path(args.path) if args.path else None
     if target is not None:
         if target.suffix == ".sewerproj":
