@@ -15,6 +15,7 @@ import numpy as np
 
 from ml.classes import SUGGESTED_CODE, CrackClass
 from ml.runtime.classifier import CrackClassifier
+from ml.runtime.progress import drain
 from ml.runtime.track import DistanceTrack
 from ml.runtime.video import VideoReader
 
@@ -165,12 +166,7 @@ def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings =
 
 def run_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings = ScanSettings(),
              track: DistanceTrack | None = None) -> ScanResult:
-    gen = iter_scan(video, classifier, settings, track)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return drain(iter_scan(video, classifier, settings, track))
 
 
 def score_events(events: list[DefectEvent], truth: list[dict], tolerance_m: float = 0.5,

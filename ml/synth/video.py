@@ -16,6 +16,7 @@ import numpy as np
 from ml.classes import SUGGESTED_CODE, CrackClass
 from ml.synth import features as feat
 from ml.synth.camera import Camera, Projection, finish_frame, seamless
+from ml.synth.osd import CounterStyle, burn_osd
 from ml.synth.scene import GEOMETRY, add_distractors, apply_water, random_look
 from ml.synth.wall import base_wall
 
@@ -78,8 +79,11 @@ def _time_track(spec: DriveSpec, stops: list[float]) -> list[tuple[float, float]
     return knots
 
 
-def write_drive(out: Path, seed: int, spec: DriveSpec = DriveSpec()) -> dict:
-    """Render the video to `out` (MP4) and its sidecar next to it; returns the sidecar."""
+def write_drive(out: Path, seed: int, spec: DriveSpec = DriveSpec(),
+                osd: CounterStyle | None = None) -> dict:
+    """Render the video to `out` (MP4) and its sidecar next to it; returns the sidecar.
+
+    `osd` draws the counter in that style instead of the demo's `ft` counter."""
     rng = np.random.default_rng(seed)
     look = random_look(rng)
     look.water_level = float(rng.uniform(0.05, 0.2))
@@ -113,7 +117,9 @@ def write_drive(out: Path, seed: int, spec: DriveSpec = DriveSpec()) -> dict:
             image = projection.render(wall, GEOMETRY, metres_to_row(d))
             feet = d / 0.3048
             frame = finish_frame(rng, image, blur=0.4, noise=2.5, jpeg_quality=None,
-                                 counter_text=f"{feet:6.1f} ft  MH-17 > MH-18")
+                                 counter_text="" if osd else f"{feet:6.1f} ft  MH-17 > MH-18")
+            if osd is not None:
+                burn_osd(frame, osd, d)
             writer.write(frame)
             if index % int(spec.fps) == 0:
                 track.append([round(t, 3), round(d, 3)])

@@ -1,0 +1,1 @@
+"""Reading the distance counter burnt into CCTV footage (no Qt, no torch)."""

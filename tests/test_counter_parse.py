@@ -1,0 +1,78 @@
+"""Counter text parsing, outlier rejection and the monotone fit: no OCR involved."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml.ocr.counter import Candidate
+from ml.ocr.parse import CounterValue, best_counter, parse_counter
+from ml.ocr.video_counter import find_region, monotone_fit, reject_outliers
+
+
+@pytest.mark.parametrize("text, distance, unit", [
+    ("LZ1: +0004.70 m", 4.70, "m"),
+    ("LZ1:-0000.45 m", -0.45, "m"),
+    ("32.0m", 32.0, "m"),
+    ("10.28 m", 10.28, "m"),
+    ("D: 3.20M", 3.20, "m"),
+    ("0066.4'", 66.4, "ft"),
+    ("  12.3 ft  MH-17 > MH-18", 12.3, "ft"),
+    ("149.11FT", 149.11, "ft"),
+    ("0O66.4'", 66.4, "ft"),  # O read for 0
+    ("19.85mm", 19.85, "m"),  # PP-OCR repeats a line's last letter
+    ("335.2ftt", 335.2, "ft"),
+    ("27.5ft:", 27.5, "ft"),
+    ("0066.4", 66.4, None),
+])
+def test_counter_formats_parse_to_distance_and_unit(text, distance, unit):
+    value = best_counter(text)
+    assert value is not None and value.distance == pytest.approx(distance) and value.unit == unit
+
+
+@pytest.mark.parametrize("text", [
+    "07/13/10", "2024-05-17", "13.07.2024", "10:42:07", "10:42:07.5", "300mm PVC", "DN300",
+    "P: O.00PSI", "Z: 1X", "1.5X", "12.5%", "MH 3-182H > MH 3-183", "D:__:__M", "ID:W12", "",
+])
+def test_competing_numbers_are_not_distances(text):
+    assert parse_counter(text) == []
+
+
+def test_labelled_number_wins_over_bare_number():
+    value = best_counter("0012.40  LZ1: +0004.70 m")
+    assert value is not None and value.distance == pytest.approx(4.70) and value.labelled
+    assert value.metres() == pytest.approx(4.70)
+    assert CounterValue(10.0, "ft", "10.0 ft").metres() == pytest.approx(3.048)
+
+
+def test_outliers_far_from_their_neighbours_are_rejected():
+    times = np.arange(10.0)
+    values = times * 0.25
+    values[4] = 40.0  # "+" read as "4"
+    keep = reject_outliers(times, values, tolerance=0.5)
+    assert keep.tolist() == [k != 4 for k in range(10)]
+
+
+def test_monotone_fit_pools_violators_and_follows_a_falling_counter():
+    fitted = monotone_fit(np.array([0.0, 1.0, 0.8, 2.0, 3.0]))
+    assert np.all(np.diff(fitted) >= 0)
+    assert fitted[1] == pytest.approx(0.9) and fitted[2] == pytest.approx(0.9)
+    falling = monotone_fit(np.array([5.0, 4.0, 4.2, 3.0]))
+    assert np.all(np.diff(falling) <= 0)
+
+
+def _cand(value: float, box: tuple[int, int, int, int], unit: str | None = "m") -> Candidate:
+    return Candidate(CounterValue(value, unit, f"{value}"), box, 0.9)
+
+
+def test_region_is_the_place_whose_number_changes():
+    constant = (200, 10, 300, 30)  # a number that stays: e.g. a pipe length in the title
+    moving = (10, 200, 80, 220)
+    probes = [[_cand(12.5, constant), _cand(d, (moving[0] + k, 200, 80 + k, 220))]
+              for k, d in enumerate([0.5, 2.0, 4.1])]
+    region = find_region(probes, 320, 240)
+    assert region is not None
+    x0, y0, x1, y1 = region
+    assert x0 <= moving[0] and x1 >= moving[2] + 2 and y0 <= 200 and y1 >= 220 and y1 < 240
+    assert not (x0 <= constant[0] and x1 >= constant[2])
+    assert find_region([[], []], 320, 240) is None
