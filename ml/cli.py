@@ -126,11 +126,12 @@ def cmd_export(args) -> int:
 def cmd_scan(args) -> int:
     from ml.runtime.classifier import CrackClassifier
     from ml.runtime.scan import ScanSettings, run_scan, score_events
-    from ml.runtime.track import DistanceTrack, sidecar_for
+    from ml.runtime.track import load_sidecar, sidecar_for
 
     video = Path(args.video)
     sidecar = Path(args.sidecar) if args.sidecar else sidecar_for(video)
-    track = DistanceTrack.from_sidecar(sidecar) if sidecar else None
+    checked = load_sidecar(sidecar) if sidecar else None  # SidecarError names the file
+    track = checked.track if checked else None
     settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth,
                             min_samples=args.min_samples)
     result = run_scan(video, CrackClassifier(Path(args.model)), settings, track)
@@ -139,20 +140,9 @@ def cmd_scan(args) -> int:
            "video_seconds": round(result.video_seconds, 2),
            "wall_seconds": round(result.wall_seconds, 2),
            "realtime_factor": round(result.realtime_factor, 2)}
-    if sidecar:
-        truth = json.loads(sidecar.read_text(encoding="utf-8"))["defects"]
-        out["score"] = score_events(result.events, truth)
+    if checked:
+        out["score"] = score_events(result.events, checked.defects)
     print(json.dumps(out, indent=None if args.json else 1))
-    return 0
-
-
-def cmd_counter(args) -> int:
-    from ml.ocr.engines import make_engine
-    from ml.ocr.files import read_counter_files
-
-    results = read_counter_files([Path(f) for f in args.files], make_engine(args.engine),
-                                 args.every, args.unit)
-    print(json.dumps(results, indent=None if args.json else 1))
     return 0
 
 
@@ -259,14 +249,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_scan)
 
-    p = sub.add_parser("counter", help="read the distance counter burnt into pictures or videos")
-    p.add_argument("files", nargs="+", metavar="FILE_OR_VIDEO")
-    p.add_argument("--engine", default="rapidocr", choices=["rapidocr", "tesseract"])
-    p.add_argument("--every", type=float, default=2.0, help="seconds between video samples")
-    p.add_argument("--unit", choices=["m", "ft"], help="unit of counters that show none")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_counter)
-
     p = sub.add_parser("bench", help="ONNX Runtime latency and scan speed")
     p.add_argument("--models", default=str(Path(__file__).resolve().parent.parent /
                                            "resources" / "models"))
@@ -286,11 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sewer-ml: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - model and video errors carry their own message
-        from ml.ocr.engines import OcrUnavailable
         from ml.runtime.classifier import ModelError
         from ml.runtime.video import VideoError
 
-        if isinstance(exc, ModelError | VideoError | OcrUnavailable):
+        if isinstance(exc, ModelError | VideoError):
             print(f"sewer-ml: error: {exc}", file=sys.stderr)
             return 2
         raise

@@ -7,7 +7,6 @@ and reused (the self-test uses it without a window).
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from ml.classes import DESCRIPTIONS, FRACTURE_TWIN, CrackClass
 from ml.runtime.scan import DefectEvent
-from ml.runtime.track import DistanceTrack, SidecarError, sidecar_for
+from ml.runtime.track import DistanceTrack, SidecarError, load_sidecar, sidecar_for
 from ml.runtime.video import VideoInfo, VideoReader
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState, Units
@@ -152,12 +151,12 @@ class CodingSession:
         if sidecar is None or self.track_source == "calibration":
             return
         try:
-            track = DistanceTrack.from_sidecar(sidecar)
+            checked = load_sidecar(sidecar)
         except SidecarError:
             return  # distances fall back to calibration; the video itself is fine
+        track = checked.track
         scale = 1.0 if self.inspection.units is Units.METRES else 1 / METRES_PER_FOOT
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        if data.get("units", "m") != "m":
+        if checked.units != "m":
             scale = 1.0
         self.track = DistanceTrack([(t, d * scale) for t, d in track.anchors],
                                    track.start_distance * scale)

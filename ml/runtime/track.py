@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MAX_SIDECAR_BYTES = 64 * 2**20
 
 
 class SidecarError(ValueError):
@@ -53,14 +56,58 @@ class DistanceTrack:
     @classmethod
     def from_sidecar(cls, path: Path) -> DistanceTrack:
         """The `track` of a synthetic video's JSON sidecar: [[time, distance], ...]."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            track = [(float(t), float(d)) for t, d in data["track"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise SidecarError(f"{path}: not a valid video sidecar ({exc})") from exc
-        if not track:
-            raise SidecarError(f"{path}: the sidecar's distance track is empty")
-        return cls(anchors=sorted(track), start_distance=track[0][1])
+        return load_sidecar(path).track
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A synthetic video's sidecar, checked: finite numbers, known units, well-formed defects."""
+
+    track: DistanceTrack
+    units: str  # "m" or "ft"
+    defects: list[dict]  # {"label", "code", "distance_m", ...}; empty when the file has none
+
+
+def load_sidecar(path: Path) -> Sidecar:
+    """Read and check a sidecar; anything malformed is a SidecarError naming the file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_SIDECAR_BYTES:
+            raise SidecarError(f"{path}: the sidecar is larger than "
+                               f"{MAX_SIDECAR_BYTES // 2**20} MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: [[[[...]]]] deep
+        raise SidecarError(f"{path}: not a valid video sidecar "
+                           f"({str(exc)[:120] or type(exc).__name__})") from exc
+    if not isinstance(data, dict):
+        raise SidecarError(f"{path}: not a valid video sidecar (not a JSON object)")
+    try:
+        track = [(_finite(t, "time"), _finite(d, "distance")) for t, d in data["track"]]
+        defects = [_checked_defect(d) for d in data.get("defects", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SidecarError(f"{path}: not a valid video sidecar ({exc!s:.120})") from exc
+    units = data.get("units", "m")
+    if units not in ("m", "ft"):
+        raise SidecarError(f"{path}: the sidecar's units {units!r} are not m or ft")
+    if not track:
+        raise SidecarError(f"{path}: the sidecar's distance track is empty")
+    if any(t < 0 for t, _d in track):
+        raise SidecarError(f"{path}: the sidecar's track has a negative time")
+    return Sidecar(DistanceTrack(anchors=sorted(track), start_distance=track[0][1]), units,
+                   defects)
+
+
+def _finite(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not math.isfinite(value):
+        raise ValueError(f"{name} {value!r} is not a finite number")
+    return float(value)
+
+
+def _checked_defect(defect: object) -> dict:
+    if not isinstance(defect, dict) or not isinstance(defect.get("label"), str):
+        raise ValueError(f"defect {str(defect)[:60]} has no label")
+    return {**defect, "distance_m": _finite(defect.get("distance_m"), "defect distance_m")}
 
 
 def sidecar_for(video: Path) -> Path | None:
