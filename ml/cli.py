@@ -146,6 +146,16 @@ def cmd_scan(args) -> int:
     return 0
 
 
+def cmd_counter(args) -> int:
+    from ml.ocr.engines import make_engine
+    from ml.ocr.files import read_counter_files
+
+    results = read_counter_files([Path(f) for f in args.files], make_engine(args.engine),
+                                 args.every, args.unit)
+    print(json.dumps(results, indent=None if args.json else 1))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from ml.bench import run_bench
 
@@ -249,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_scan)
 
+    p = sub.add_parser("counter", help="read the distance counter burnt into pictures or videos")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_VIDEO")
+    p.add_argument("--engine", default="rapidocr", choices=["rapidocr", "tesseract"])
+    p.add_argument("--every", type=float, default=2.0, help="seconds between video samples")
+    p.add_argument("--unit", choices=["m", "ft"], help="unit of counters that show none")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_counter)
+
     p = sub.add_parser("bench", help="ONNX Runtime latency and scan speed")
     p.add_argument("--models", default=str(Path(__file__).resolve().parent.parent /
                                            "resources" / "models"))
@@ -268,10 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sewer-ml: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - model and video errors carry their own message
+        from ml.ocr.engines import OcrUnavailable
         from ml.runtime.classifier import ModelError
         from ml.runtime.video import VideoError
 
-        if isinstance(exc, ModelError | VideoError):
+        if isinstance(exc, ModelError | VideoError | OcrUnavailable):
             print(f"sewer-ml: error: {exc}", file=sys.stderr)
             return 2
         raise
