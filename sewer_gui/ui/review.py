@@ -53,7 +53,9 @@ class SuggestionHold:
 
     def _show(self, suggestion: Suggestion | None, switch: bool) -> bool:
         self.shown = suggestion
-        if switch:
+        if suggestion is None:
+            self.since = -1e9  # nothing on screen: the next suggestion may appear at once
+        elif switch:
             self.since = self.clock()
         return True
 

@@ -6,8 +6,8 @@ whether the coder is done (Enter: focus goes back to the video) or moving on (Ta
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from sewer_gui.pacp.codes import CodeTable
@@ -35,6 +35,20 @@ class CodePicker(QComboBox):
         self.activated.connect(lambda i: self._commit(str(self.itemData(i)), done=True))
         completer.activated[str].connect(lambda text: self.commit_text(text, done=True))
         self.lineEdit().returnPressed.connect(lambda: self.commit_text(self.currentText(), True))
+        completer.popup().installEventFilter(self)  # Tab while the list is open (see below)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        """Tab with the list open: take the highlighted entry (or the text) and move on."""
+        popup = self.completer().popup()
+        if watched is popup and event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            index = popup.currentIndex()
+            text = index.data() if index.isValid() else self.currentText()
+            popup.hide()
+            if self.commit_text(str(text), done=False):
+                self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab)
+            return True
+        return super().eventFilter(watched, event)
 
     def set_code(self, code: str) -> None:
         self._code = code
@@ -74,14 +88,18 @@ class CodePicker(QComboBox):
             self.codeChosen.emit(code)
         self.committed.emit(done)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
-        if event.key() == Qt.Key.Key_Tab and self.commit_text(self.currentText(), done=False):
-            self.focusNextChild()
-            return
-        super().keyPressEvent(event)
+    def event(self, event: QEvent) -> bool:
+        """Tab commits before Qt moves the focus (no focus-out arrives while the list is open)."""
+        if event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self.completer().popup().hide()
+            self.commit_text(self.currentText(), done=False)
+        return super().event(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt name
-        popup = self.completer().popup()
-        if not popup.isVisible() and self.resolve(self.currentText()) not in (None, self._code):
-            self.commit_text(self.currentText(), done=False)  # typed, then clicked away
+        """Tab (or a click elsewhere) commits what was typed; the list opening does not."""
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.completer().popup().hide()
+            if self.resolve(self.currentText()) not in (None, self._code):
+                self.commit_text(self.currentText(), done=False)
         super().focusOutEvent(event)

@@ -1,0 +1,190 @@
+"""Keyboard-only coding, driven as a certified coder does it: the keys, not the methods."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from ml.classes import CrackClass
+from sewer_gui.app_settings import AppSettings
+from sewer_gui.pacp.model import Origin, ReviewState
+from sewer_gui.session import Suggestion
+from sewer_gui.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def coder(qtbot, code_table, short_video):
+    """The window with a video open, live suggestions off (tests offer suggestions themselves)."""
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    assert w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    yield w
+    w.shutdown()
+
+
+def suggestion(w, code="CL", time_s=None, label=CrackClass.CL) -> Suggestion:
+    t = w.player.time_s() if time_s is None else time_s
+    return Suggestion(label, code, 0.88, (("CC", 0.05),), "test-model",
+                      int(t * w.player.info.fps), t)
+
+
+def key(qtbot, w, k, modifier=Qt.KeyboardModifier.NoModifier):
+    """A key press where the keyboard delivers it: an open list, else the focused widget."""
+    target = QApplication.activePopupWidget() or QApplication.focusWidget() or w
+    qtbot.keyClick(target, k, modifier)
+
+
+def observations(w):
+    return w.session.inspection.observations
+
+
+def test_m_then_typed_code_and_enter_commits_once_and_gives_keys_back(qtbot, coder):
+    w = coder
+    w.review.show(suggestion(w))  # a suggestion on screen must not steal the picker's Enter
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    assert w.editor.code.hasFocus() or w.editor.code.lineEdit().hasFocus()
+    qtbot.keyClicks(QApplication.focusWidget(), "CC")
+    key(qtbot, w, Qt.Key.Key_Return)
+    [obs] = observations(w)
+    assert obs.code == "CC" and obs.origin is Origin.MANUAL
+    assert w.video_view.hasFocus()
+    assert w.suggestion is not None  # Enter went to the picker, not to "confirm"
+    key(qtbot, w, Qt.Key.Key_Space)  # the video keys work again
+    qtbot.waitUntil(lambda: w.player.is_playing, timeout=2000)
+    w.player.pause()
+
+
+def test_tab_commits_the_code_then_clock_is_typed(qtbot, coder):
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    qtbot.keyClicks(QApplication.focusWidget(), "cc")
+    key(qtbot, w, Qt.Key.Key_Tab)
+    [obs] = observations(w)
+    assert obs.code == "CC"
+    assert w.editor.clock_text.hasFocus()
+    qtbot.keyClicks(w.editor.clock_text, "10-2")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (obs.clock_from, obs.clock_to) == (10, 2)
+    assert w.video_view.hasFocus()
+
+
+def test_down_and_enter_picks_from_the_list(qtbot, coder):
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    qtbot.keyClicks(QApplication.focusWidget(), "spiral")
+    popup = w.editor.code.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    [obs] = observations(w)
+    spiral = {s.code for s in w.table if "spiral" in s.description.lower()}
+    assert obs.code in spiral
+    assert len(observations(w)) == 1
+
+
+def test_enter_twice_on_a_suggestion_makes_one_observation(qtbot, coder):
+    w = coder
+    s = suggestion(w)
+    w.review.on_live(s)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    w.review.on_live(s)  # the same frame classified again after the seek
+    key(qtbot, w, Qt.Key.Key_Return)
+    [obs] = observations(w)
+    assert obs.origin is Origin.AI_CONFIRMED and obs.review is ReviewState.ACCEPTED
+    assert obs.clock_from is None  # no silent 12 to 12 ...
+    assert any("clock position is missing" in f.message for f in w.session.findings()
+               if f.observation is obs)  # ... it is flagged until the coder sets it
+    assert w.video_view.hasFocus()
+
+
+def test_typed_clock_positions_and_bad_ones(qtbot, coder):
+    w = coder
+    obs = w.add_manual_observation("CM")
+    w.editor.clock_text.setFocus()
+    w.editor.clock_text.clear()
+    qtbot.keyClicks(w.editor.clock_text, "3 9")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (obs.clock_from, obs.clock_to) == (3, 9)
+    cl = w.add_manual_observation("CL")
+    w.editor.clock_text.setFocus()
+    qtbot.keyClicks(w.editor.clock_text, "3")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (cl.clock_from, cl.clock_to) == (3, None)
+    w.editor.clock_text.setFocus()
+    w.editor.clock_text.clear()
+    qtbot.keyClicks(w.editor.clock_text, "13")
+    w.editor.clock_text.editingFinished.emit()
+    assert cl.clock_from == 3 and "13 is not a clock position" in w.statusBar().currentMessage()
+    w.editor.clock_text.clear()
+    qtbot.keyClicks(w.editor.clock_text, "3-9")
+    w.editor.clock_text.editingFinished.emit()
+    assert cl.clock_to is None and "CL takes one clock position" in \
+        w.statusBar().currentMessage()
+
+
+def test_home_end_and_rapid_shift_right(qtbot, coder):
+    w = coder
+    fps = w.player.info.fps
+    w.focus_video()
+    for _ in range(2):  # faster than frames are decoded: none may be dropped
+        key(qtbot, w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert w.player.position() == int(round(10 * fps))
+    qtbot.waitUntil(lambda: w.player.index == int(round(10 * fps)), timeout=5000)
+    key(qtbot, w, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: w.player.index >= w.player.info.frame_count - 2, timeout=5000)
+    key(qtbot, w, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: w.player.index == 0, timeout=5000)
+    for _ in range(4):
+        key(qtbot, w, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: w.player.index == 4, timeout=5000)
+
+
+def test_changing_an_ai_code_after_confirming_makes_it_ai_edited(qtbot, coder):
+    w = coder
+    w.review.on_live(suggestion(w))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    [obs] = observations(w)
+    assert obs.source_text() == "AI-confirmed 88%"
+    w.editor.code.setFocus()
+    w.editor.code.lineEdit().selectAll()
+    qtbot.keyClicks(w.editor.code.lineEdit(), "FL")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert obs.code == "FL" and obs.origin is Origin.AI_EDITED
+    assert obs.source_text() == "AI-edited 88%"
+    w.coding.undo()
+    assert obs.code == "CL" and obs.origin is Origin.AI_CONFIRMED
+
+
+def test_continuous_defect_started_and_finished_by_key(qtbot, coder):
+    w = coder
+    start = w.add_manual_observation("FL")
+    w.model.edit(start, clock_from=3)
+    w.select_observation(start, seek=False)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_S)
+    assert start.continuous == "S01"
+    w.player.seek_time(9.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 9.0) < 0.2, timeout=5000)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_E)
+    finish = observations(w)[-1]
+    assert (finish.code, finish.continuous, finish.clock_from) == ("FL", "F01", 3)
+    assert finish.distance == w.session.distance_at(w.player.time_s()) > start.distance
+    assert not [f for f in w.session.findings() if "F01" in f.message or "S01" in f.message]
+    w.select_observation(start, seek=False)
+    w.editor.continuous.setFocus()
+    w.editor.continuous.lineEdit().selectAll()
+    qtbot.keyClicks(w.editor.continuous.lineEdit(), "s12")  # beyond S05
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert start.continuous == "S12"
