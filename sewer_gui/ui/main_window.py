@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from ml.runtime.classifier import CrackClassifier, ModelError
 from ml.runtime.video import VideoError
 from sewer_gui.app_settings import AppSettings
+from sewer_gui.frame_cache import FrameCache
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.grade_colours import grade_hex
 from sewer_gui.pacp.model import Observation, ReviewState
@@ -65,7 +65,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.player = VideoPlayer(self)
         self.classifier: CrackClassifier | None = None
         self.inference: InferenceWorker | None = None
-        self.recent_frames: collections.OrderedDict[int, np.ndarray] = collections.OrderedDict()
+        self.recent_frames = FrameCache()  # bounded by bytes too: 90 8K frames are 9 GB
         self.last_error = ""
         self.model = ObservationModel(table, self)
         self._build_ui()
@@ -253,8 +253,6 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.video_view.set_frame(frame)
         self.refresh_overlay()
         self.recent_frames[index] = frame
-        while len(self.recent_frames) > 90:
-            self.recent_frames.popitem(last=False)
         if self.inference is not None and self.live_box.isChecked():
             self.inference.submit(index, frame)
 
