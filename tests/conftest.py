@@ -89,3 +89,21 @@ def tiny_student(tiny_data, tmp_path_factory):
     from tests.ml_fixtures import tiny_student_checkpoint
 
     return tiny_student_checkpoint(tiny_data, tmp_path_factory.mktemp("student_ckpt"))
+
+
+@pytest.fixture
+def coder(qtbot, code_table, short_video):
+    """The window with a video open, live suggestions off (tests offer suggestions themselves)."""
+    from sewer_gui.app_settings import AppSettings
+    from sewer_gui.ui.main_window import MainWindow
+
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    assert w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    yield w
+    w.shutdown()

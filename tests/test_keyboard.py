@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from ml.classes import CrackClass
-from sewer_gui.app_settings import AppSettings
 from sewer_gui.pacp.model import Origin, ReviewState
-from sewer_gui.session import Suggestion
-from sewer_gui.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def coder(qtbot, code_table, short_video):
-    """The window with a video open, live suggestions off (tests offer suggestions themselves)."""
-    w = MainWindow(AppSettings(live_suggestions=False), code_table)
-    w.confirm_discard = lambda: True
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
-    assert w.open_video(short_video)
-    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
-    yield w
-    w.shutdown()
-
-
-def suggestion(w, code="CL", time_s=None, label=CrackClass.CL) -> Suggestion:
-    t = w.player.time_s() if time_s is None else time_s
-    return Suggestion(label, code, 0.88, (("CC", 0.05),), "test-model",
-                      int(t * w.player.info.fps), t)
-
-
-def key(qtbot, w, k, modifier=Qt.KeyboardModifier.NoModifier):
-    """A key press where the keyboard delivers it: an open list, else the focused widget."""
-    target = QApplication.activePopupWidget() or QApplication.focusWidget() or w
-    qtbot.keyClick(target, k, modifier)
-
-
-def observations(w):
-    return w.session.inspection.observations
+from tests.keys import key, observations, suggestion
 
 
 def test_m_then_typed_code_and_enter_commits_once_and_gives_keys_back(qtbot, coder):

@@ -43,6 +43,18 @@ class VideoView(QWidget):
         self._placeholder = text
         self.update()
 
+    def picture_rect(self) -> QRectF:
+        if self._image is None:
+            return QRectF(self.rect())
+        scaled = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF((self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2,
+                      scaled.width(), scaled.height())
+
+    @staticmethod
+    def banner_rect(picture: QRectF) -> QRectF:
+        """Near the top, under the distance box: CCTV burns its own text into the bottom."""
+        return QRectF(picture.left() + 8, picture.top() + 40, picture.width() - 16, 30)
+
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#101214"))
@@ -51,10 +63,7 @@ class VideoView(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             p.end()
             return
-        scaled = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - scaled.width()) / 2
-        y = (self.height() - scaled.height()) / 2
-        target = QRectF(x, y, scaled.width(), scaled.height())
+        target = self.picture_rect()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.drawImage(target, self._image)
         font = QFont(self.font())
@@ -68,7 +77,7 @@ class VideoView(QWidget):
             p.setPen(QColor("#ffffff"))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, self._distance_text)
         if self._banner:
-            box = QRectF(target.left() + 8, target.bottom() - 44, target.width() - 16, 36)
+            box = self.banner_rect(target)
             colour = QColor(self._banner_colour)
             colour.setAlpha(215)
             p.fillRect(box, colour)

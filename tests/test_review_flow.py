@@ -1,0 +1,239 @@
+"""Review flow and project housekeeping, driven by keys: reject reasons, dismiss, candidates,
+suggestion hold, unsaved-changes prompt, New project, calibration anchors, layout, file names."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
+
+from ml.classes import CrackClass
+from ml.runtime.scan import DefectEvent
+from sewer_gui.app_settings import AppSettings
+from sewer_gui.decisions import export_decisions
+from sewer_gui.pacp.examples import sample_header
+from sewer_gui.pacp.model import Origin, ReviewState
+from sewer_gui.session import Suggestion
+from sewer_gui.ui.main_window import MainWindow
+from sewer_gui.ui.review import REVIEWED_COLOUR, SuggestionHold
+from tests.keys import key, observations, suggestion
+
+
+def test_reject_asks_why_with_one_key(qtbot, coder, tmp_path):
+    w = coder
+    w.review.on_live(suggestion(w, time_s=1.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Backspace)
+    qtbot.keyClick(w.review.dialog, Qt.Key.Key_N)
+    not_defect = observations(w)[-1]
+    assert not_defect.review is ReviewState.REJECTED and not_defect.code == "CL"
+    assert w.video_view.hasFocus()
+
+    w.review.on_live(suggestion(w, time_s=4.0))
+    key(qtbot, w, Qt.Key.Key_Backspace)
+    qtbot.keyClick(w.review.dialog, Qt.Key.Key_W)
+    qtbot.keyClicks(w.review.dialog.picker.lineEdit(), "CC")
+    qtbot.keyClick(w.review.dialog.picker.lineEdit(), Qt.Key.Key_Return)
+    wrong_code = observations(w)[-1]
+    assert (wrong_code.review, wrong_code.code) == (ReviewState.RELABELLED, "CC")
+    assert wrong_code.origin is Origin.AI_EDITED and not wrong_code.counts
+
+    w.review.on_live(suggestion(w, time_s=7.0))
+    key(qtbot, w, Qt.Key.Key_Backspace)
+    qtbot.keyClick(w.review.dialog, Qt.Key.Key_Escape)  # cancel: nothing recorded
+    assert len(observations(w)) == 2 and w.suggestion is not None
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_X)  # dismiss: a duplicate
+    dismissed = observations(w)[-1]
+    assert dismissed.review is ReviewState.DISMISSED and dismissed.source_text() == \
+        "AI 88% dismissed"
+
+    counts = export_decisions(w.session.project_inspections(), tmp_path)
+    assert counts == {"ND": 1, "CC": 1}  # the wrong-code frame teaches CC; dismissed: nothing
+    assert w.session.ratings().structural.occurrences == 0
+
+
+def test_decisions_export_covers_every_inspection(tmp_path, tiny_jpeg, code_table):
+    from sewer_gui.pacp.model import Inspection, Observation
+    from sewer_gui.session import CodingSession
+    from sewer_gui.storage.project_store import ProjectStore
+
+    project = tmp_path / "two.sewerproj"
+    store = ProjectStore.create(project)
+    store.save_inspection(Inspection(observations=[
+        Observation(1, "CL", clock_from=3, snapshot_jpeg=tiny_jpeg, origin=Origin.AI_CONFIRMED)]))
+    store.save_inspection(Inspection(observations=[
+        Observation(2, "CM", clock_from=1, clock_to=4, snapshot_jpeg=tiny_jpeg)]))
+    store.close()
+    session = CodingSession(code_table)
+    session.open_project(project)
+    session.inspection.observations.append(
+        Observation(3, "CC", snapshot_jpeg=tiny_jpeg, origin=Origin.AI_SUGGESTED,
+                    review=ReviewState.REJECTED))  # unsaved edit of the open inspection
+    counts = export_decisions(session.project_inspections(), tmp_path / "out")
+    session.close()
+    assert counts == {"CL": 1, "CM": 1, "ND": 1}
+
+
+def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
+    w = coder
+    fps = w.player.info.fps
+    w.session.candidates = [DefectEvent(CrackClass.CL, "CL", 1, 2, 1.5, int(1.5 * fps), 0.8),
+                            DefectEvent(CrackClass.CM, "CM", 5, 6, 5.5, int(5.5 * fps), 0.7),
+                            DefectEvent(CrackClass.CC, "CC", 9, 10, 9.5, int(9.5 * fps), 0.6)]
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_N)
+    key(qtbot, w, Qt.Key.Key_N)  # before the first seek is shown: counts from the target
+    assert w.suggestion.code == "CM"
+    assert w.suggestion_panel.context.text() == "Candidate 2 of 3"
+    key(qtbot, w, Qt.Key.Key_Return)
+    colours = [m.colour for m in w.timeline._candidates]
+    assert colours[1] == REVIEWED_COLOUR and colours[0] != REVIEWED_COLOUR
+    qtbot.waitUntil(lambda: w.player.index == int(5.5 * fps), timeout=5000)
+    key(qtbot, w, Qt.Key.Key_N)
+    key(qtbot, w, Qt.Key.Key_P)
+    assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed)"
+
+
+def test_live_suggestions_are_held(qtbot):
+    now = [0.0]
+    hold = SuggestionHold(1.5, clock=lambda: now[0])
+    codes = ["CL", "CC", None, "CM"]
+    switches, shown = 0, None
+    for step in range(190):  # 19 s of a model changing its mind every 0.1 s
+        now[0] = step * 0.1
+        code = codes[step % len(codes)]
+        s = None if code is None else Suggestion(CrackClass(code), code, 0.6, (), "m", step,
+                                                 now[0])
+        hold.offer(s)
+        hold.release()
+        current = hold.shown.code if hold.shown else None
+        switches += current != shown
+        shown = current
+    assert switches <= 2 * (19 / 1.5 + 1)  # each code stays 1.5 s; blanks may be brief
+    assert switches < 190 / 4
+
+
+def test_banner_stays_off_the_burnt_in_bottom_text(qtbot, coder):
+    w = coder
+    w.review.show(suggestion(w))
+    picture = w.video_view.picture_rect()
+    banner = w.video_view.banner_rect(picture)
+    assert banner.bottom() < picture.top() + picture.height() / 2
+    assert w.video_view._banner.startswith("CL")
+
+
+def test_quit_with_only_calibration_changes_asks(qtbot, code_table, short_video, monkeypatch):
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    qtbot.addWidget(w)
+    w.show()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or
+                        QMessageBox.StandardButton.Cancel)
+    w.calibration.set_anchor(12.0)  # no observation at all, only an anchor
+    w.close()
+    assert asked and w.isVisible()  # cancelled: still open
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    w.close()
+    assert not w.isVisible()
+
+
+def test_new_project_clears_the_screen(qtbot, coder):
+    w = coder
+    w.player.seek_time(5.0)
+    qtbot.waitUntil(lambda: w.player.time_s() >= 4.9, timeout=5000)
+    obs = w.add_manual_observation("CL")
+    w.review.show(suggestion(w))
+    w.statusBar().showMessage("something old")
+    assert w.editor.obs is obs
+    w.new_project()
+    assert w.time_label.text() == "0:00.0 / 0:00" and w.statusBar().currentMessage() == ""
+    assert w.editor.obs is None and w.suggestion is None and w.model.rowCount() == 0
+    assert w.video_view._distance_text == "" and w.timeline._duration == 0
+
+
+def test_calibration_anchors_listed_edited_deleted_and_overlay_refreshes(qtbot, coder,
+                                                                          short_video, tmp_path):
+    import shutil
+
+    w = coder
+    bare = tmp_path / "bare.mp4"
+    shutil.copy(short_video, bare)
+    assert w.open_video(bare)
+    w.player.seek_time(4.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 4.0) < 0.2, timeout=5000)
+    w.calibration.set_anchor(10.0)
+    assert w.video_view._distance_text.startswith("10.00")  # at once, no new frame needed
+    w.player.seek_time(8.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 8.0) < 0.2, timeout=5000)
+    w.calibration.set_anchor(20.0)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)
+    dialog = w.calibration.dialog
+    assert dialog.table.rowCount() == 2 and dialog.table.item(1, 1).text() == "20.00"
+    dialog.table.item(1, 1).setText("24")  # typed in place
+    assert w.session.calibration_anchors()[1][1] == 24.0
+    assert w.video_view._distance_text.startswith("24.00")
+    dialog.table.setCurrentCell(0, 0)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)
+    assert [d for _t, d in w.session.calibration_anchors()] == [24.0]
+    assert dialog.table.rowCount() == 1 and w.session.dirty
+
+
+def test_layout_is_remembered_and_files_are_named_after_the_segment(qtbot, code_table,
+                                                                    tmp_path):
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.resize(700, 500)  # within the offscreen screen
+    dock = w.findChild(QDockWidget, "Observation")
+    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    w.project.save_layout()
+    w.session.inspection.header = sample_header()
+    assert w.project.default_path(".pdf").name == "SEG-0412_MH-17-MH-18.pdf"
+    project = tmp_path / "jobs" / "a.sewerproj"
+    project.parent.mkdir()
+    assert w.save_project(project)
+    assert w.project.default_path(".pdf") == project.parent / "SEG-0412_MH-17-MH-18.pdf"
+    w.shutdown()
+    again = MainWindow(AppSettings(live_suggestions=False), code_table)
+    again.confirm_discard = lambda: True
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (700, 500)
+    moved = again.findChild(QDockWidget, "Observation")
+    assert again.dockWidgetArea(moved) == Qt.DockWidgetArea.LeftDockWidgetArea
+    again.shutdown()
+
+
+@pytest.mark.parametrize(("name", "typed", "stored"), [
+    ("inspection_date", "3/5/2025", "2025-03-05"), ("inspection_time", "940", "09:40"),
+    ("height", "12.0", "12")])
+def test_header_takes_typed_values_and_refuses_nonsense(qtbot, coder, name, typed, stored):
+    w = coder
+    edit = w.header_form.fields[name]
+    edit.setFocus()
+    qtbot.keyClicks(edit, "13/31/2025" if name == "inspection_date" else "25:99x")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert getattr(w.session.inspection.header, name) == ""
+    assert "is not a" in w.header_form.message.text()
+    edit.clear()
+    qtbot.keyClicks(edit, typed)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert getattr(w.session.inspection.header, name) == stored
+    assert w.header_form.message.text() == "" and not observations(w)
+
+
+def test_coded_header_fields_are_drop_downs_from_the_lookup_table(qtbot, coder):
+    w = coder
+    box = w.header_form.fields["direction"]
+    box.setFocus()
+    box.setCurrentIndex(box.findData("D"))
+    box.activated.emit(box.currentIndex())
+    assert w.session.inspection.header.direction == "D"
+    w.session.inspection.header.material = "steel-ish"  # e.g. from an older file
+    w.on_observations_changed()
+    material = w.header_form.fields["material"]
+    assert "not a code" in material.currentText() and "ffcdd2" in material.styleSheet()
+    assert any(f.message.startswith("Material: 'steel-ish'") for f in w.session.findings())
+    assert QApplication.focusWidget() is not None
