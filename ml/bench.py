@@ -60,7 +60,9 @@ def _teacher_onnx(models: Path, size: int, tmp: Path) -> Path | None:
     return out
 
 
-def run_bench(models: Path, video: Path | None, repeats: int, threads: int) -> dict:
+def run_bench(models: Path, video: Path | None, repeats: int, threads: int,
+              front_size: int = 0) -> dict:
+    """Shipped models' latency; with `front_size`, every architecture too (1 thread, batch 1)."""
     from ml.runtime.classifier import CrackClassifier
 
     student = models / "cmi_student.onnx"
@@ -81,6 +83,13 @@ def run_bench(models: Path, video: Path | None, repeats: int, threads: int) -> d
     if "teacher_fp32" in lat:
         result["teacher_over_student_b1_224"] = round(
             lat["teacher_fp32"][0]["median_ms"] / lat["student_fp32"][0]["median_ms"], 2)
+    if front_size:
+        try:
+            from ml.arch_bench import architecture_front
+
+            result["front"] = architecture_front(size=front_size, repeats=max(repeats, 100))
+        except ImportError as error:  # an app install without torch cannot export them
+            result["front"] = {"skipped": str(error)}
     if video is not None:
         from ml.runtime.scan import run_scan
 

@@ -160,7 +160,7 @@ def cmd_bench(args) -> int:
     from ml.bench import run_bench
 
     result = run_bench(Path(args.models), Path(args.video) if args.video else None,
-                       args.repeats, args.threads)
+                       args.repeats, args.threads, args.front_size)
     print(json.dumps(result, indent=None if args.json else 1))
     return 0
 
@@ -273,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video")
     p.add_argument("--repeats", type=int, default=30)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--front-size", type=int, default=112,
+                   help="also time every architecture at this size, 1 thread (0: skip; needs torch)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser

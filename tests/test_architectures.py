@@ -1,5 +1,7 @@
 """Every registered student/baseline builds, trains a step and exports to ONNX with parity."""
 
+import platform
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -7,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from ml.arch_bench import architecture_front, markdown_table
 from ml.training.cmi import CMI, MultiReachDepthwise
 from ml.training.models import ARCHITECTURES, build_model
 
@@ -71,3 +74,13 @@ def test_cmi_width_keeps_channels_aligned():
         for module in CMI(6, width=width).modules():
             if isinstance(module, torch.nn.Conv2d) and module.in_channels != 3:
                 assert module.in_channels % 16 == 0 and module.out_channels % 16 == 0
+
+
+def test_front_benchmark_counts_the_reorders_v1_paid_for(tmp_path):
+    front = architecture_front(("cmi", "cmi_v1"), size=64, repeats=3)
+    rows = front["archs"]
+    assert set(rows) == {"cmi", "cmi_v1"} and front["threads"] == 1
+    assert all(row["median_ms"] > 0 and row["params"] > 0 for row in rows.values())
+    if platform.machine().lower() in ("x86_64", "amd64"):  # NCHWc layouts are x86-only
+        assert rows["cmi_v1"]["reorder_nodes"] > 10 > rows["cmi"]["reorder_nodes"]
+    assert "| cmi_v1 |" in markdown_table(front)
