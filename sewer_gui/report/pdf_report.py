@@ -18,6 +18,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from sewer_gui import __version__
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.header_rules import default_lookups, field_kind
 from sewer_gui.pacp.model import Inspection, Observation, Origin
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
 from sewer_gui.report.markup import markup, pieces, plain
@@ -89,9 +90,10 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
     """Render the report to `out_path` atomically (a failed write leaves no partial file)."""
     out_path = Path(out_path)
     story = build_story(inspection, table)
-    footer = (f"PACP-style report  |  project: {project_file or '-'}  |  model: "
-              f"{inspection.model_used or 'none'}  |  sewer-pacp-assistant {__version__}  |  "
-              f"{dt.date.today().isoformat()}")
+    models = models_used(inspection)
+    footer = (f"PACP-style report  |  project: {project_file or '-'}  |  "
+              f"{'models' if len(models) > 1 else 'model'}: {', '.join(models) or 'none'}  |  "
+              f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
     canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_text": footer})
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +106,7 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
                                     author=plain(inspection.header.surveyed_by),
                                     subject="PACP-style sewer inspection report")
             doc.build(story, canvasmaker=canvas_class)
+            os.chmod(tmp_name, 0o666 & ~current_umask())  # mkstemp's 0600 is not the user's wish
             os.replace(tmp_name, out_path)
         finally:
             Path(tmp_name).unlink(missing_ok=True)
@@ -113,6 +116,30 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
         raise ReportError(f"Could not lay out the report {out_path}: "
                           f"{str(exc).splitlines()[0][:200]}") from exc
     return out_path
+
+
+def models_used(inspection: Inspection) -> list[str]:
+    """Every model behind a reviewed AI row of the report (footer), in order of appearance."""
+    names: list[str] = []
+    for obs in inspection.sorted_observations():
+        if obs.counts and obs.origin is not Origin.MANUAL:
+            name = obs.model_id or inspection.model_used or "unknown model"
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def current_umask() -> int:
+    """The process umask without changing it (Linux: /proc), else the set-and-restore dance."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def build_story(inspection: Inspection, table: CodeTable) -> list:
@@ -144,7 +171,7 @@ def _grid_style(header_rows: int = 1) -> list:
 
 
 def _header_table(inspection: Inspection, width: float, field: ParagraphStyle) -> Table:
-    cells = [(label, Paragraph(markup(getattr(inspection.header, attr) or "-",
+    cells = [(label, Paragraph(markup(_header_value(attr, getattr(inspection.header, attr)),
                                       HEADER_VALUE_LIMIT), field))
              for attr, label in HEADER_FIELDS]
     rows = [[a[0], a[1], b[0], b[1]] for a, b in zip(cells[0::2], cells[1::2], strict=True)]
@@ -158,6 +185,20 @@ def _header_table(inspection: Inspection, width: float, field: ParagraphStyle) -
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#cfd8dc")),
     ]))
     return t
+
+
+def _header_value(name: str, value: str) -> str:
+    """Coded fields print their description (with the code), not the bare code."""
+    lookups = default_lookups()
+    if not value:
+        return "-"
+    if field_kind(name, lookups) != "coded":
+        return value
+    try:
+        code = lookups.resolve(name, value)
+    except ValueError:
+        return value
+    return f"{lookups.describe(name, code)} ({code})"
 
 
 def _ratings_table(ratings: InspectionRatings) -> Table:
@@ -191,8 +232,7 @@ def _values_text(obs: Observation) -> str:
 def _origin_text(obs: Observation) -> str:
     if obs.origin is Origin.MANUAL:
         return ""
-    confidence = f" {obs.confidence:.0%}" if obs.confidence is not None else ""
-    return f"<br/><font color='#607d8b'>AI{confidence}, reviewed</font>"
+    return f"<br/><font color='#607d8b'>{markup(obs.source_text())}</font>"
 
 
 def _thumbnail(jpeg: bytes | None, max_width: float) -> object:

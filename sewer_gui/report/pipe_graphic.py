@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
@@ -20,7 +22,8 @@ def grade_colour(grade: int | None) -> colors.Color:
 def pipe_drawing(inspection: Inspection, table: CodeTable, width: float,
                  height: float = 92) -> Drawing:
     observations = [o for o in inspection.sorted_observations() if o.counts]
-    length = max([o.distance for o in observations] + [_surveyed_length(inspection), 1.0])
+    surveyed = surveyed_length(inspection)
+    length = max([o.distance for o in observations] + [surveyed, 1.0])
     left, right = 48.0, width - 48.0
     pipe_y, pipe_h = 30.0, 14.0
 
@@ -31,7 +34,7 @@ def pipe_drawing(inspection: Inspection, table: CodeTable, width: float,
     d.add(Rect(left, pipe_y, right - left, pipe_h, fillColor=colors.HexColor("#cfd8dc"),
                strokeColor=colors.HexColor("#455a64"), strokeWidth=0.8))
     for x, label in ((left, inspection.header.upstream_mh or "Start"),
-                     (right, inspection.header.downstream_mh or "End")):
+                     (x_at(surveyed or length), inspection.header.downstream_mh or "End")):
         d.add(Rect(x - 6, pipe_y - 6, 12, pipe_h + 12, fillColor=colors.HexColor("#37474f"),
                    strokeColor=None))
         d.add(String(x, pipe_y - 18, label, fontSize=7, textAnchor="middle"))
@@ -70,10 +73,13 @@ def _draw_continuous_runs(d: Drawing, observations, table, x_at, pipe_y: float,
                        strokeColor=None, fillOpacity=0.55))
 
 
-def _surveyed_length(inspection: Inspection) -> float:
+def surveyed_length(inspection: Inspection) -> float:
+    """The header's surveyed (else total) length, else the end access point's distance; 0 when
+    none is known. Accepts a unit after the number ("80 ft")."""
     for text in (inspection.header.length_surveyed, inspection.header.total_length):
-        try:
-            return float(text)
-        except ValueError:
-            continue
-    return 0.0
+        match = re.match(r"\s*(\d+(?:\.\d*)?)", text or "")
+        if match and float(match.group(1)) > 0:
+            return float(match.group(1))
+    ends = [o.distance for o in inspection.observations
+            if o.counts and o.code.startswith("A") and o.distance > 0]
+    return max(ends, default=0.0)

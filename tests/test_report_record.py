@@ -1,0 +1,56 @@
+"""What the PDF says about who decided what, where the pipe ends, and how the file is written."""
+
+from __future__ import annotations
+
+import os
+
+import pypdfium2 as pdfium
+from reportlab.graphics.shapes import String
+
+from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.pacp.model import Observation, Origin
+from sewer_gui.report.pdf_report import write_report
+from sewer_gui.report.pipe_graphic import pipe_drawing
+
+
+def pdf_text(path) -> str:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def test_footer_names_every_model_and_rows_say_ai_edited(tmp_path, code_table):
+    inspection = sample_inspection()
+    inspection.model_used = ""  # what the app had loaded last says nothing about old rows
+    inspection.observations.insert(3, Observation(
+        20.0, "FL", clock_from=2, origin=Origin.AI_EDITED, confidence=0.77, model_id="cmi-v2"))
+    text = pdf_text(write_report(inspection, code_table, tmp_path / "r.pdf"))
+    assert "models: cmi-demo, cmi-v2" in text
+    assert "AI-confirmed 91%" in text and "AI-edited 77%" in text
+    assert "Downstream (D)" in text and "Vitrified clay pipe (VCP)" in text
+    assert "model: none" not in text
+
+
+def test_downstream_manhole_is_drawn_at_the_surveyed_length(code_table):
+    inspection = sample_inspection()
+    inspection.observations = [o for o in inspection.observations if o.distance <= 50]
+    inspection.header.length_surveyed = "80 ft"  # typed with its unit
+    drawing = pipe_drawing(inspection, code_table, width=500)
+    labels = {s.text: s.x for s in drawing.contents if isinstance(s, String)}
+    left, right = labels["MH-17"], labels["MH-18"]
+    assert right == 500 - 48  # the far end of the pipe: 80, not the last defect at 50
+    assert abs(labels["FL"] - (left + (right - left) * 50 / 80)) < 0.5
+
+
+def test_reports_honour_the_umask(tmp_path, code_table):
+    old = os.umask(0o022)
+    try:
+        path = write_report(sample_inspection(), code_table, tmp_path / "open.pdf")
+        assert path.stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        path = write_report(sample_inspection(), code_table, tmp_path / "private.pdf")
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
