@@ -17,6 +17,7 @@ from sewer_gui.exchange.exchange import (
 )
 from sewer_gui.pacp.codes import CodeTable, CodeTableError, default_code_table
 from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.pacp.header_rules import default_lookups, normalise_header
 from sewer_gui.pacp.model import Units
 from sewer_gui.pacp.ratings import rate
 from sewer_gui.pacp.validation import Severity, validate
@@ -95,6 +96,10 @@ def cmd_validate(args: argparse.Namespace, table: CodeTable) -> int:
 
 def cmd_import(args: argparse.Namespace, table: CodeTable) -> int:
     inspections = import_csv(Path(args.exchange), table)
+    lookups = default_lookups()
+    for inspection in inspections:  # header values checked like the app's typed fields
+        for problem in normalise_header(inspection.header, lookups):
+            print(f"warning: {inspection.title()}: {problem}", file=sys.stderr)
     with ProjectStore.replacing(Path(args.project)) as store:  # the old file stays until done
         for inspection in inspections:
             store.save_inspection(inspection)

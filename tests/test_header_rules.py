@@ -45,3 +45,30 @@ def test_lookup_table_is_data_and_bad_files_are_named(tmp_path):
         LookupTable.load(bad)
     with pytest.raises(LookupTableError, match="cannot read"):
         LookupTable.load(tmp_path / "missing.csv")
+
+
+def test_validate_and_import_name_bad_header_values(tmp_path, code_table, capsys):
+    from sewer_gui.cli import main
+    from sewer_gui.exchange.exchange import export_csv
+    from sewer_gui.pacp.examples import sample_inspection
+    from sewer_gui.storage.project_store import ProjectStore
+
+    inspection = sample_inspection()
+    h = inspection.header
+    h.inspection_date, h.inspection_time, h.direction, h.height = \
+        "13/31/2025", "25:99", "sideways", "twelve"
+    h.material = "vitrified clay pipe"  # a description: taken and stored as its code
+    export_csv([inspection], code_table, tmp_path / "x")
+    project = tmp_path / "in.sewerproj"
+    assert main(["import", str(tmp_path / "x"), "--project", str(project)]) == 0
+    err = capsys.readouterr().err
+    for field in ("Inspection date: '13/31/2025'", "Inspection time: '25:99'",
+                  "Direction (Upstream/Downstream): 'sideways'", "Height: 'twelve'"):
+        assert field in err
+    store = ProjectStore.open(project, read_only=True)
+    [imported] = store.inspections()
+    store.close()
+    assert imported.header.material == "VCP" and imported.header.direction == "sideways"
+    assert main(["validate", str(project)]) == 1
+    out = capsys.readouterr().out
+    assert "header: Height: 'twelve' is not a number" in out

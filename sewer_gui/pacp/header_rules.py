@@ -147,3 +147,15 @@ def header_problems(header: InspectionHeader, lookups: LookupTable) -> list[tupl
         except ValueError as exc:
             out.append((name, f"{label}: {exc}"))
     return out
+
+
+def normalise_header(header: InspectionHeader, lookups: LookupTable) -> list[str]:
+    """Store valid values in their normal form (e.g. 'downstream' -> 'D'); bad ones are kept as
+    they are (no data is lost) and returned as messages for the importer to show."""
+    problems: list[str] = []
+    for name, _column, label, _required in InspectionHeader.columns():
+        try:
+            setattr(header, name, normalise(name, getattr(header, name), lookups))
+        except ValueError as exc:
+            problems.append(f"{label}: {exc}")
+    return problems
