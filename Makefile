@@ -22,7 +22,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[train,dev]"
 	touch $@ $(VENV)/.app-installed
 
+# Qt's xcb libraries are system packages: install them when root, else print the one command.
 run: $(VENV)/.app-installed
+	$(BIN)/python -m sewer_gui.system_libs
 	$(BIN)/sewer-gui --demo
 
 lint: $(VENV)/.dev-installed
