@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from ml.classes import DESCRIPTIONS, FRACTURE_TWIN, CrackClass
+from ml.ocr.merge import corrected_track
 from ml.runtime.scan import DefectEvent
 from ml.runtime.track import DistanceTrack, SidecarError, load_sidecar, sidecar_for
 from ml.runtime.video import VideoInfo, VideoReader
@@ -24,6 +25,8 @@ from sewer_gui.pacp.validation import Finding, validate
 from sewer_gui.storage.project_store import ProjectStore
 
 METRES_PER_FOOT = 0.3048
+# An anchor further than this from the counter's reading overrides it.
+COUNTER_TOLERANCE_M = 0.3
 SNAPSHOT_WIDTH = 480
 
 
@@ -63,6 +66,7 @@ class CodingSession:
         self.video_info: VideoInfo | None = None
         self.track = DistanceTrack()
         self.track_source = "none"  # "sidecar", "calibration" or "none"
+        self.counter_track: DistanceTrack | None = None  # read from the burnt-in counter
         self.candidates: list[DefectEvent] = []
         self.dirty = False
 
@@ -75,6 +79,7 @@ class CodingSession:
         self.close()
         self.inspection = Inspection(units=units)
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        self.counter_track = None
         self.video_info = None
         self.dirty = False
 
@@ -94,6 +99,7 @@ class CodingSession:
         self.store = store
         self.inspection = first
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        self.counter_track = None
         if anchors:
             self.track = DistanceTrack(anchors=anchors)
             self.track_source = "calibration"
@@ -142,6 +148,7 @@ class CodingSession:
         self.inspection.video_path = (self.store.relative_video_path(path) if self.store
                                       else str(Path(path).resolve()))
         self.candidates = []
+        self.counter_track = None
         self._load_sidecar(Path(path))
         self.dirty = True
         return info
@@ -163,7 +170,27 @@ class CodingSession:
         self.track_source = "sidecar"
 
     def distance_at(self, time_s: float) -> float:
-        return round(self.track.distance_at(time_s), 2)
+        return round(self.distance_track().distance_at(time_s), 2)
+
+    @property
+    def distance_source(self) -> str:
+        """"sidecar", "ocr" (the counter, corrected by any anchors), "calibration" or "none"."""
+        if self.counter_track is not None and self.track_source != "sidecar":
+            return "ocr"
+        return self.track_source
+
+    def distance_track(self) -> DistanceTrack:
+        if self.distance_source != "ocr" or self.counter_track is None:
+            return self.track
+        tolerance = COUNTER_TOLERANCE_M * (1.0 if self.inspection.units is Units.METRES
+                                           else 1 / METRES_PER_FOOT)
+        return corrected_track(self.counter_track, self.calibration_anchors(), tolerance)
+
+    def set_counter_track(self, points_m: list[tuple[float, float]]) -> None:
+        """Distances read from the video's counter (metres); anchors still override them."""
+        scale = 1.0 if self.inspection.units is Units.METRES else 1 / METRES_PER_FOOT
+        points = [(t, d * scale) for t, d in points_m]
+        self.counter_track = DistanceTrack(points, points[0][1]) if len(points) >= 2 else None
 
     def set_calibration_anchor(self, time_s: float, distance: float) -> None:
         if self.track_source != "calibration":

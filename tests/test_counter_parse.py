@@ -76,3 +76,24 @@ def test_region_is_the_place_whose_number_changes():
     assert x0 <= moving[0] and x1 >= moving[2] + 2 and y0 <= 200 and y1 >= 220 and y1 < 240
     assert not (x0 <= constant[0] and x1 >= constant[2])
     assert find_region([[], []], 320, 240) is None
+
+
+def test_anchors_override_the_counter_only_where_they_disagree():
+    from ml.ocr.merge import corrected_track
+    from ml.runtime.track import DistanceTrack
+
+    counter = DistanceTrack([(0.0, 0.0), (10.0, 5.0), (20.0, 10.0)])
+    agreeing = corrected_track(counter, [(10.0, 5.1)], tolerance=0.3)
+    assert agreeing.distance_at(10.0) == pytest.approx(5.0)
+    fixed = corrected_track(counter, [(10.0, 6.0), (20.0, 10.0)], tolerance=0.3)
+    assert fixed.distance_at(10.0) == pytest.approx(6.0)
+    assert fixed.distance_at(20.0) == pytest.approx(10.0)
+    assert fixed.distance_at(15.0) == pytest.approx(7.5 + 0.5)  # the correction fades out
+    assert fixed.distance_at(0.0) == pytest.approx(1.0)  # held before the first anchor
+    assert corrected_track(counter, [], 0.3) is counter
+
+
+def test_readings_of_a_moving_counter_are_kept_at_the_ends():
+    times = np.array([0.0, 2.0, 4.0, 6.0])
+    values = np.array([0.0, 0.8, 1.6, 2.4])  # 0.4 m/s: the first is not an outlier
+    assert reject_outliers(times, values, tolerance=0.5).all()

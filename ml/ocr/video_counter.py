@@ -85,13 +85,24 @@ def find_region(probes: list[list[Candidate]], width: int, height: int) -> Box |
 
 def reject_outliers(times: np.ndarray, values: np.ndarray, tolerance: float,
                     window: int = 5) -> np.ndarray:
-    """Mask of readings within `tolerance` of the median of their neighbours."""
+    """Mask of readings within `tolerance` of what their neighbours predict: each neighbour
+    carried to the reading's time along the neighbours' median slope (the crawler moves)."""
     keep = np.ones(len(values), dtype=bool)
-    half = window // 2
     for i in range(len(values)):
-        lo, hi = max(0, i - half), min(len(values), i + half + 1)
-        keep[i] = abs(values[i] - np.median(values[lo:hi])) <= tolerance
+        near = _neighbours(i, window // 2, len(values))
+        if not near:
+            continue
+        wide = _neighbours(i, window, len(values))  # the slope from twice as many: robust
+        slopes = [(values[b] - values[a]) / (times[b] - times[a])
+                  for a in wide for b in wide if times[b] > times[a]]
+        slope = float(np.median(slopes)) if slopes else 0.0
+        predicted = np.median([values[j] + slope * (times[i] - times[j]) for j in near])
+        keep[i] = abs(values[i] - predicted) <= tolerance
     return keep
+
+
+def _neighbours(i: int, half: int, count: int) -> list[int]:
+    return [j for j in range(max(0, i - half), min(count, i + half + 1)) if j != i]
 
 
 def monotone_fit(values: np.ndarray) -> np.ndarray:

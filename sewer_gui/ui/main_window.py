@@ -36,6 +36,7 @@ from sewer_gui.session import CodingSession, Suggestion
 from sewer_gui.ui import actions
 from sewer_gui.ui.calibration import CalibrationController
 from sewer_gui.ui.coding import CodingController
+from sewer_gui.ui.counter import CounterController
 from sewer_gui.ui.dialogs import DialogsMixin
 from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
@@ -73,6 +74,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.review = ReviewController(self)
         self.coding = CodingController(self)
         self.calibration = CalibrationController(self)
+        self.counter = CounterController(self)
         self.actions_by_name = actions.install(self)
         self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
                                       self.project.recent_menu)
@@ -233,6 +235,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.timeline.set_duration(info.duration)
         self.video_view.set_placeholder("Decoding...")
         self.start_inference()
+        self.counter.start(Path(path))
         self._refresh_markers()
         self.update_title()
         source = {"sidecar": "the video's sidecar", "calibration": "your calibration anchors",
@@ -245,6 +248,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
 
     def stop_video(self) -> None:
         self.cancel_scan(wait=True)
+        self.counter.cancel(wait=True)
         self.stop_inference()
         self.player.close()
         self.video_view.set_frame(None)
@@ -268,8 +272,10 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
             return
         unit = self.session.inspection.units.value
         text = f"{self.session.distance_at(t):.2f} {unit}"
-        if self.session.track_source == "none":
+        if self.session.distance_source == "none":
             text += "  (D: calibrate)"  # no sidecar, no anchors: the figure is not a measurement
+        elif self.session.distance_source == "ocr":
+            text += "  OCR"  # read from the burnt-in counter, not typed or from a sidecar
         self.video_view.set_distance_text(text)
 
     def focus_video(self) -> None:

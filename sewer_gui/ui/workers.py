@@ -54,7 +54,8 @@ class WorkersMixin:
         self.cancel_scan(wait=True)
         settings = ScanSettings(stride_s=self.settings.scan_stride_s,
                                 threshold=self.settings.threshold)
-        worker = create_worker(iter_scan, video, self.classifier, settings, self.session.track,
+        worker = create_worker(iter_scan, video, self.classifier, settings,
+                               self.session.distance_track(),
                                _start_thread=False)
         worker.yielded.connect(self._scan_progress)
         worker.returned.connect(self._scan_done)

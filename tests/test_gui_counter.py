@@ -1,0 +1,88 @@
+"""A video without a sidecar gets its distances from the burnt-in counter, read in the
+background; the coder's anchors override it where they disagree."""
+
+from __future__ import annotations
+
+import cv2
+import pytest
+from PySide6.QtCore import Qt
+
+from ml.synth.osd import CounterStyle
+from ml.synth.video import DriveSpec, write_drive
+from sewer_gui.app_settings import AppSettings
+from sewer_gui.ui.main_window import MainWindow
+
+SPEC = DriveSpec(length_m=3.0, speed_mps=0.4, fps=5, width=320, height=240, defects=1,
+                 pause_s=1.0)
+
+
+def _bare_drive(folder, style: CounterStyle):
+    video = folder / "bare.mp4"
+    sidecar = write_drive(video, 21, SPEC, osd=style)
+    video.with_suffix(".json").unlink()  # real footage comes without one
+    return video, sidecar
+
+
+@pytest.fixture(scope="module")
+def metre_drive(tmp_path_factory):
+    style = CounterStyle("{v:.2f} m", "m", font=cv2.FONT_HERSHEY_DUPLEX, corner="tl",
+                         extras=("13.07.2024",))
+    return _bare_drive(tmp_path_factory.mktemp("counter"), style)
+
+
+@pytest.fixture
+def window(qtbot, code_table):
+    w = MainWindow(AppSettings(model_path="/no/model.onnx", units="m"), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+def test_counter_gives_distances_and_anchors_override_it(qtbot, window, metre_drive):
+    video, sidecar = metre_drive
+    w = window
+    w.new_project()
+    with qtbot.waitSignal(w.counter.finished, timeout=90000) as finished:
+        assert w.open_video(video)
+        assert w.counter.running and w.counter.progress.isVisible()
+    assert finished.args[0].readable
+    qtbot.waitUntil(lambda: not w.counter.running, timeout=5000)
+    assert w.session.distance_source == "ocr" and w.video_view._distance_text.endswith("OCR")
+    t, truth = sidecar["track"][3]
+    assert w.session.distance_at(t) == pytest.approx(truth, abs=0.1)
+    w.player.seek_time(t)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - t) < 0.3, timeout=3000)
+    here = w.player.time_s()
+    agreeing = w.session.distance_at(here)
+    w.calibration.set_anchor(agreeing + 0.1)  # within the counter's tolerance: counter stands
+    assert w.session.distance_at(here) == pytest.approx(agreeing)
+    w.calibration.set_anchor(agreeing + 2.0)  # the coder knows better here
+    assert w.session.distance_at(here) == pytest.approx(agreeing + 2.0)
+    assert w.session.distance_source == "ocr"
+
+
+def test_counter_reading_can_be_cancelled(qtbot, window, metre_drive):
+    w = window
+    w.new_project()
+    assert w.open_video(metre_drive[0])
+    assert w.counter.running
+    qtbot.mouseClick(w.counter.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not w.counter.running, timeout=20000)
+    assert not w.counter.progress.isVisible()
+    assert w.session.distance_source == "none" and "calibrate" in w.video_view._distance_text
+
+
+def test_video_without_counter_falls_back_to_anchors(qtbot, window, tmp_path):
+    video, _sidecar = _bare_drive(tmp_path, CounterStyle("", "m", extras=("07/13/10",)))
+    w = window
+    w.new_project()
+    with qtbot.waitSignal(w.counter.finished, timeout=90000) as finished:
+        assert w.open_video(video)
+    assert not finished.args[0].readable
+    qtbot.waitUntil(lambda: not w.counter.running, timeout=5000)
+    assert w.session.distance_source == "none"
+    assert "No readable distance counter" in w.statusBar().currentMessage()
+    w.calibration.set_anchor(4.0)
+    assert w.session.distance_source == "calibration"
