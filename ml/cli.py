@@ -123,25 +123,71 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_scan(args) -> int:
-    from ml.runtime.classifier import CrackClassifier
-    from ml.runtime.scan import ScanSettings, run_scan, score_events
-    from ml.runtime.track import load_sidecar, sidecar_for
+def _scan_one(video: Path, sidecar: Path | None, classifier, settings, counter: bool) -> dict:
+    from ml.runtime.scan import run_scan, score_events
+    from ml.runtime.track import DistanceTrack, sidecar_for
 
-    video = Path(args.video)
-    sidecar = Path(args.sidecar) if args.sidecar else sidecar_for(video)
-    checked = load_sidecar(sidecar) if sidecar else None  # SidecarError names the file
-    track = checked.track if checked else None
-    settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth,
-                            min_samples=args.min_samples)
-    result = run_scan(video, CrackClassifier(Path(args.model)), settings, track)
+    sidecar = sidecar or sidecar_for(video)
+    track = DistanceTrack.from_sidecar(sidecar) if sidecar else None
+    if track is None and counter:  # real footage: distances from the burnt-in counter
+        from ml.ocr.engines import make_engine
+        from ml.ocr.video_counter import read_counter_track
+
+        read = read_counter_track(video, make_engine())
+        track = DistanceTrack(read.in_metres(), read.in_metres()[0][1]) if read.readable else None
+    result = run_scan(video, classifier, settings, track)
     out = {"video": str(video), "events": [e.to_json() for e in result.events],
            "frames_classified": result.frames_classified,
            "video_seconds": round(result.video_seconds, 2),
            "wall_seconds": round(result.wall_seconds, 2),
-           "realtime_factor": round(result.realtime_factor, 2)}
-    if checked:
-        out["score"] = score_events(result.events, checked.defects)
+           "realtime_factor": round(result.realtime_factor, 2),
+           "distances": "sidecar" if sidecar else "counter" if track else "none"}
+    if sidecar:
+        truth = json.loads(sidecar.read_text(encoding="utf-8"))["defects"]
+        out["score"] = score_events(result.events, truth)
+    return out
+
+
+def _scan_folder(folder: Path, out_dir: Path, scan_one) -> tuple[list[dict], int]:
+    """One `<video>.scan.json` per video in `folder`; a bad video is reported, not fatal."""
+    from ml.runtime.video import VIDEO_SUFFIXES, VideoError
+
+    videos = sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    if not videos:
+        raise ValueError(f"{folder}: no video files ({' '.join(VIDEO_SUFFIXES)})")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary, failed = [], 0
+    for video in videos:
+        try:
+            result = scan_one(video)
+        except VideoError as exc:
+            summary.append({"video": str(video), "error": str(exc)})
+            failed += 1
+            continue
+        written = out_dir / f"{video.stem}.scan.json"
+        written.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        summary.append({"video": str(video), "result": str(written),
+                        "events": len(result["events"]),
+                        "realtime_factor": result["realtime_factor"]})
+    return summary, failed
+
+
+def cmd_scan(args) -> int:
+    from ml.runtime.classifier import CrackClassifier
+    from ml.runtime.scan import ScanSettings
+
+    settings = ScanSettings(stride_s=args.stride, threshold=args.threshold, smooth=args.smooth,
+                            min_samples=args.min_samples)
+    classifier = CrackClassifier(Path(args.model))
+    video = Path(args.video)
+    if video.is_dir():
+        summary, failed = _scan_folder(
+            video, Path(args.out) if args.out else video,
+            lambda v: _scan_one(v, None, classifier, settings, args.counter))
+        print(json.dumps(summary, indent=None if args.json else 1))
+        return 1 if failed else 0
+    sidecar = Path(args.sidecar) if args.sidecar else None
+    out = _scan_one(video, sidecar, classifier, settings, args.counter)
     print(json.dumps(out, indent=None if args.json else 1))
     return 0
 
@@ -248,8 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--int8", action="store_true")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("scan", help="find crack events in a video")
-    p.add_argument("video")
+    p = sub.add_parser("scan", help="find crack events in a video, or in each video of a folder")
+    p.add_argument("video", help="a video, or a folder: one VIDEO.scan.json per video")
+    p.add_argument("--out", help="folder for the per-video results (default: the folder)")
+    p.add_argument("--counter", action="store_true",
+                   help="without a sidecar, take distances from the burnt-in counter (OCR)")
     p.add_argument("--model", required=True)
     p.add_argument("--sidecar")
     p.add_argument("--stride", type=float, default=0.4)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ml.classes import SUGGESTED_CODE, CrackClass
 from ml.runtime.classifier import CrackClassifier
+from ml.runtime.decode import sampled_batches
 from ml.runtime.progress import drain
 from ml.runtime.track import DistanceTrack
 from ml.runtime.video import VideoReader
@@ -31,6 +32,7 @@ class ScanSettings:
     merge_gap_s: float = 1.5  # same-class runs closer than this are one event
     min_samples: int = 3  # runs shorter than this many classified frames are noise
     batch: int = 8
+    decode_ahead: int = 3  # batches decoded ahead in a producer thread (0: no thread)
 
 
 @dataclass
@@ -129,28 +131,19 @@ def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings =
         info = reader.info
         step = max(1, int(round(settings.stride_s * info.fps)))
         times, frames, rows = [], [], []
-        pending: list[tuple[int, np.ndarray]] = []
+        batches = sampled_batches(reader, step, settings.batch, settings.decode_ahead)
         index = 0
-        while True:
-            # grab() skips colour conversion and copying for frames we do not classify.
-            if index % step and reader.grab():
-                index += 1
-                continue
-            got = reader.read()
-            if got is None:
-                break
-            index = got[0] + 1
-            pending.append(got)
-            if len(pending) >= settings.batch:
+        try:
+            while True:
+                pending, index = next(batches)
                 rows.append(classifier.probabilities([f for _i, f in pending]))
                 frames.extend(i for i, _f in pending)
                 times.extend(i / info.fps for i, _f in pending)
-                pending.clear()
                 yield ScanProgress(min(index / info.frame_count, 1.0), index, 0)
-        if pending:
-            rows.append(classifier.probabilities([f for _i, f in pending]))
-            frames.extend(i for i, _f in pending)
-            times.extend(i / info.fps for i, _f in pending)
+        except StopIteration as end:
+            index = end.value
+        finally:
+            batches.close()  # a cancelled scan stops the decoding thread
     probs = smooth_probabilities(np.concatenate(rows) if rows else
                                  np.zeros((0, len(classifier.classes))), settings.smooth)
     t = np.asarray(times)
