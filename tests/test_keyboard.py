@@ -153,3 +153,21 @@ def test_continuous_defect_started_and_finished_by_key(qtbot, coder):
     qtbot.keyClicks(w.editor.continuous.lineEdit(), "s12")  # beyond S05
     key(qtbot, w, Qt.Key.Key_Return)
     assert start.continuous == "S12"
+
+
+def test_readme_key_table_lists_every_shortcut():
+    import re
+    from pathlib import Path
+
+    from sewer_gui.ui.actions import COMMANDS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| key | what it does |"):]
+    keys_column = " ".join(line.split("|")[1] for line in table.splitlines()
+                           if line.startswith("|"))
+    for command in COMMANDS:
+        if not command.shortcut:
+            continue
+        spelled = command.shortcut.replace("Return", "Enter")
+        spelled = re.sub(r"^Ctrl\+[1-5]$", "Ctrl+1..5", spelled)
+        assert re.search(rf"(^|[\s,/]){re.escape(spelled)}($|[\s,/.])", keys_column), spelled
