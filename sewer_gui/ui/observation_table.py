@@ -45,16 +45,8 @@ COLUMNS = [
     Column("Value 2", "value_2", lambda o: _num(o.value_2)),
     Column("%", "percent", lambda o: _num(o.percent)),
     Column("Remarks", "remarks", lambda o: o.remarks),
-    Column("Source", "origin", lambda o: _source(o)),
+    Column("Source", "origin", lambda o: o.source_text()),
 ]
-
-
-def _source(obs: Observation) -> str:
-    if obs.review is ReviewState.REJECTED:
-        return "rejected AI"
-    if obs.confidence is None:
-        return "manual"
-    return f"AI {obs.confidence:.0%} ({obs.origin.value.replace('ai_', '')})"
 
 
 def parse_field(name: str, text: str) -> object:
@@ -149,9 +141,9 @@ class ObservationModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             spec = self.table.get(obs.code)
             return f"{obs.code}: {spec.description if spec else 'unknown code'}"
-        if role == Qt.ItemDataRole.ForegroundRole and obs.review is ReviewState.REJECTED:
-            return QBrush(QColor("#9e9e9e"))
-        if role == Qt.ItemDataRole.FontRole and obs.review is ReviewState.REJECTED:
+        if role == Qt.ItemDataRole.ForegroundRole and obs.review is not ReviewState.ACCEPTED:
+            return QBrush(QColor("#9e9e9e"))  # rejected, dismissed, pending: never counted
+        if role == Qt.ItemDataRole.FontRole and obs.review is not ReviewState.ACCEPTED:
             font = QFont()
             font.setStrikeOut(True)
             return font
