@@ -21,6 +21,7 @@ from sewer_gui.pacp.header_rules import default_lookups, normalise_header
 from sewer_gui.pacp.model import Units
 from sewer_gui.pacp.ratings import rate
 from sewer_gui.pacp.validation import Severity, validate
+from sewer_gui.report.job_summary import write_job_summary
 from sewer_gui.report.pdf_report import ReportError, write_report
 from sewer_gui.storage.project_store import (
     ProjectFileError,
@@ -70,6 +71,9 @@ def cmd_report(args: argparse.Namespace, table: CodeTable) -> int:
         target = out if len(inspections) == 1 else out.with_name(f"{out.stem}_{number}{out.suffix}")
         write_report(inspection, table, target, project_file=Path(args.project).name)
         print(target)
+    summary = out.with_name(f"{out.stem}_summary{out.suffix}")
+    write_job_summary(inspections, table, summary, project_file=Path(args.project).name)
+    print(summary)
     return 0
 
 
@@ -125,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("conditions")
     p.add_argument("--units", choices=[u.value for u in Units], default="ft")
     p.set_defaults(func=cmd_ratings)
-    p = sub.add_parser("report", help="PDF report of each inspection in a project")
+    p = sub.add_parser("report", help="PDF report of each inspection in a project, and the "
+                       "job summary (OUT_summary.pdf) beside them")
     p.add_argument("project")
     p.add_argument("--pdf", required=True)
     p.set_defaults(func=cmd_report)

@@ -77,7 +77,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         super().save()
 
     def _draw_footer(self, total: int) -> None:
-        width, _height = PAGE
+        width = self._pagesize[0]
         self.setFont("Helvetica", 7)
         self.setFillColor(colors.HexColor("#546e7a"))
         self.line(MARGIN, 0.55 * inch, width - MARGIN, 0.55 * inch)
@@ -94,17 +94,24 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
     footer = (f"PACP-style report  |  project: {project_file or '-'}  |  "
               f"{'models' if len(models) > 1 else 'model'}: {', '.join(models) or 'none'}  |  "
               f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
+    return render_pdf(story, out_path, footer, title=plain(inspection.title()),
+                      author=plain(inspection.header.surveyed_by),
+                      subject="PACP-style sewer inspection report")
+
+
+def render_pdf(story: list, out_path: Path, footer: str, title: str, author: str,
+               subject: str, pagesize: tuple[float, float] = PAGE) -> Path:
+    """Lay out `story` with the numbered footer and write it atomically (ReportError)."""
     canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer_text": footer})
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=out_path.parent)
         os.close(fd)
         try:
-            doc = SimpleDocTemplate(tmp_name, pagesize=PAGE, leftMargin=MARGIN,
+            doc = SimpleDocTemplate(tmp_name, pagesize=pagesize, leftMargin=MARGIN,
                                     rightMargin=MARGIN, topMargin=MARGIN,
-                                    bottomMargin=0.75 * inch, title=plain(inspection.title()),
-                                    author=plain(inspection.header.surveyed_by),
-                                    subject="PACP-style sewer inspection report")
+                                    bottomMargin=0.75 * inch, title=title, author=author,
+                                    subject=subject)
             doc.build(story, canvasmaker=canvas_class)
             os.chmod(tmp_name, 0o666 & ~current_umask())  # mkstemp's 0600 is not the user's wish
             os.replace(tmp_name, out_path)
