@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The torch wheels on this platform's disk; pip's constraint file may cap them.
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: run test lint unit model bench bench-gui selftest demo-video package package-test clean
+.PHONY: run test lint unit model bench bench-gui selftest demo-video package package-test clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,12 @@ package: $(VENV)/.package-installed
 
 package-test: $(VENV)/.package-installed
 	packaging/build.sh --test
+
+# Longer hostile-input run than CI's: FUZZ_EXAMPLES examples per property (tests/test_fuzz.py),
+# then kill -9 during saves for KILL_ROUNDS rounds. Figures: README "Hardening".
+FUZZ_EXAMPLES ?= 4000
+KILL_ROUNDS ?= 150
+fuzz: $(VENV)/.dev-installed
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics
+	$(BIN)/python benchmarks/kill_saves.py --rounds $(KILL_ROUNDS)

@@ -20,9 +20,14 @@ class CellError(ValueError):
     """A cell that is not a usable value; the caller adds the file, line and column."""
 
 
+def is_number(text: str) -> bool:
+    """A plain decimal number ('-2', '+3.5', '1e3'): a spreadsheet reads it as a value."""
+    return _NUMBER.match(text) is not None
+
+
 def neutralise(text: str) -> str:
     """The text as written to a CSV cell: formula-looking text gets a leading apostrophe."""
-    if _NUMBER.match(text) or not _NEEDS_QUOTE.match(text):
+    if is_number(text) or not _NEEDS_QUOTE.match(text):
         return text
     return "'" + text
 

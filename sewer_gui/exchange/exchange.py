@@ -125,8 +125,8 @@ def _csv_text(columns: list[str], rows: list[Row]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
-    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()}
-                     for row in rows)
+    writer.writerows({k: neutralise(v.replace("\x00", "")) if isinstance(v, str) else v
+                      for k, v in row.items()} for row in rows)  # NUL: no CSV reader takes it
     return buffer.getvalue()
 
 

@@ -6,6 +6,7 @@ Every problem ends in an ExchangeError whose message names the file, the line an
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def read_csv_table(path: Path, required: list[str]) -> list[tuple[int, TableRow]
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ExchangeError(f"{path}, line {line}: contains a NUL character (not a CSV file)")
     try:
-        reader = csv.DictReader(text.splitlines(keepends=True))
+        reader = csv.DictReader(io.StringIO(text, newline=""))  # only \r and \n end rows
         fieldnames = reader.fieldnames or []
         missing = [c for c in required if c not in fieldnames]
         if missing:

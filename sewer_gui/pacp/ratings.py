@@ -117,7 +117,7 @@ def rate(observations: list[Observation], units: Units, table: CodeTable) -> Ins
         grade = observation_grade(obs, table)
         if spec is None or grade is None or spec.rated_family is None:
             continue
-        role = obs.continuous_role
+        role = obs.continuous_role if math.isfinite(obs.distance) else None
         if role and role[0] == "F":
             continue  # the finish row closes the start's run; it is not another occurrence
         n = 1
@@ -129,7 +129,7 @@ def rate(observations: list[Observation], units: Units, table: CodeTable) -> Ins
 
 
 def _survey_order(obs: Observation) -> tuple[bool, float]:
-    """By distance; a non-finite distance (NaN sorts nowhere) goes last, whatever the row order."""
+    """By distance; non-finite distances (NaN sorts nowhere) go last and never pair."""
     finite = math.isfinite(obs.distance)
     return (not finite, obs.distance if finite else 0.0)
 
@@ -140,8 +140,8 @@ def _continuous_finish_distances(ordered: list[Observation]) -> dict[int, float]
     finishes: dict[int, float] = {}
     for obs in ordered:
         role = obs.continuous_role
-        if role is None:
-            continue
+        if role is None or not math.isfinite(obs.distance):
+            continue  # a run needs both ends at known places; an unplaced row counts once
         kind, number = role
         if kind == "S":
             open_starts[number] = obs

@@ -80,7 +80,9 @@ class ProjectSaveError(Exception):
     """A save failed; the message names the file and says that the previous save is intact."""
 
 
-def _friendly_sqlite_reason(exc: sqlite3.Error) -> str:
+def _friendly_sqlite_reason(exc: sqlite3.Error | UnicodeError) -> str:
+    if isinstance(exc, UnicodeError):  # sqlite's message quoted undecodable bytes of the file
+        return "the file is damaged or is not a project"
     text = str(exc).lower()
     if "full" in text:
         return "the disk is full"
@@ -160,10 +162,11 @@ class ProjectStore:
                 sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise ProjectFileError(f"{path}: cannot open ({_friendly_sqlite_reason(exc)})") from exc
+        conn.text_factory = _lenient_text
         writable = creating or lock is not None
         try:
             cls._prepare(conn, path, creating, writable)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeError) as exc:
             conn.close()
             raise ProjectFileError(f"{path}: {_friendly_sqlite_reason(exc)}") from exc
         except ProjectFileError:
@@ -232,8 +235,8 @@ class ProjectStore:
     def _reading(self, what: str) -> Iterator[None]:
         try:
             yield
-        except (sqlite3.Error, rows.DamagedRowError) as exc:
-            reason = _friendly_sqlite_reason(exc) if isinstance(exc, sqlite3.Error) else exc
+        except (sqlite3.Error, rows.DamagedRowError, UnicodeError) as exc:
+            reason = exc if isinstance(exc, rows.DamagedRowError) else _friendly_sqlite_reason(exc)
             raise ProjectFileError(f"{self.path}: {what} cannot be read ({reason})") from exc
 
     def _load_inspection(self, iid: int, header_json: str, units: str, video: object,
@@ -271,7 +274,7 @@ class ProjectStore:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write_inspection(inspection, calibration)
             self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeError) as exc:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             for obj, old_id in before:
@@ -358,6 +361,11 @@ def _lock(path: Path) -> ProjectLock:
         return ProjectLock(path).acquire()
     except LockHeldError as exc:
         raise ProjectLockedError(f"{path}: {exc}") from exc
+
+
+def _lenient_text(data: bytes) -> str:
+    """Text of a damaged file stays readable: a flipped byte shows as a replacement mark."""
+    return data.decode("utf-8", "replace")
 
 
 def _read_only_connection(path: Path) -> sqlite3.Connection:
