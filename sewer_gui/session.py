@@ -67,6 +67,8 @@ class CodingSession:
         self.track = DistanceTrack()
         self.track_source = "none"  # "sidecar", "calibration" or "none"
         self.counter_track: DistanceTrack | None = None  # read from the burnt-in counter
+        self.job: list[Inspection] = [self.inspection]  # every inspection of the project
+        self._anchors_aside: dict[int, list[tuple[float, float]]] = {}  # by id() of inspection
         self.candidates: list[DefectEvent] = []
         self.dirty = False
 
@@ -80,6 +82,7 @@ class CodingSession:
         self.inspection = Inspection(units=units)
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
+        self.job, self._anchors_aside = [self.inspection], {}
         self.video_info = None
         self.dirty = False
 
@@ -100,6 +103,7 @@ class CodingSession:
         self.inspection = first
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
+        self.job, self._anchors_aside = inspections or [first], {}
         if anchors:
             self.track = DistanceTrack(anchors=anchors)
             self.track_source = "calibration"
@@ -109,16 +113,21 @@ class CodingSession:
     def save(self, path: Path | None = None) -> Path:
         """Save to the open project or to `path` (Save As); ProjectSaveError keeps old data."""
         if path is not None and (self.store is None or not self.store.is_same_file(Path(path))):
-            video = self.video_path()  # resolved against the old file before switching
+            # Resolved against the old file before switching: videos and others' anchors.
+            videos = [self.video_path(inspection) for inspection in self.job]
+            others = [self._anchors_of(i) for i in self.job if i is not self.inspection]
             store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
             self.store = store
-            if video:
-                self.inspection.video_path = store.relative_video_path(video)
-            self.inspection.id = None
-            for obs in self.inspection.observations:
-                obs.id = None
+            for inspection, video in zip(self.job, videos, strict=True):
+                inspection.video_path = store.relative_video_path(video) if video else ""
+                inspection.id = None
+                for obs in inspection.observations:
+                    obs.id = None
+            for inspection, anchors in zip([i for i in self.job if i is not self.inspection],
+                                           others, strict=True):
+                store.save_inspection(inspection, anchors or None)
         if self.store is None:
             raise ValueError("the project has no file yet: choose where to save it")
         calibration = self.track.anchors if self.track_source == "calibration" else None
@@ -131,9 +140,70 @@ class CodingSession:
             self.store.close()
             self.store = None
 
+    # ----- the job: every inspection (pipe segment) of the project ---------------------------
+    def job_index(self) -> int:
+        return next(k for k, inspection in enumerate(self.job) if inspection is self.inspection)
+
+    def switch_inspection(self, index: int) -> Inspection:
+        """Make the job's `index`-th inspection current; with a project file, the one left is
+        saved first (ProjectSaveError leaves everything as it was)."""
+        target = self.job[index]
+        if target is not self.inspection:
+            self._leave_current()
+            self._make_current(target)
+        return target
+
+    def insert_inspection(self, index: int, inspection: Inspection) -> None:
+        """Add an inspection (next segment, duplicate, undone delete) and make it current."""
+        self._leave_current()
+        self.job.insert(index, inspection)
+        self._make_current(inspection)
+        self.dirty = True
+
+    def remove_inspection(self, index: int) -> Inspection:
+        """Take an inspection out of the job and the project file; a neighbour becomes current.
+        The removed one keeps its anchors aside, so that `insert_inspection` can restore it."""
+        if len(self.job) == 1:
+            raise ValueError("a project keeps at least one inspection")
+        removed = self.job[index]
+        self._anchors_aside[id(removed)] = self._anchors_of(removed)
+        if self.store is not None and removed.id is not None:
+            self.store.delete_inspection(removed.id)
+        removed.id = None
+        for obs in removed.observations:
+            obs.id = None
+        self.job.pop(index)
+        if removed is self.inspection:
+            self._make_current(self.job[min(index, len(self.job) - 1)])
+            self.dirty = self.store is None
+        return removed
+
+    def _leave_current(self) -> None:
+        if self.store is not None and self.dirty:
+            self.save()
+        self._anchors_aside[id(self.inspection)] = self.calibration_anchors()
+
+    def _anchors_of(self, inspection: Inspection) -> list[tuple[float, float]]:
+        if inspection is self.inspection:
+            return self.calibration_anchors()
+        if id(inspection) in self._anchors_aside:
+            return list(self._anchors_aside[id(inspection)])
+        if self.store is not None and inspection.id is not None:
+            return self.store.calibration(inspection.id)
+        return []
+
+    def _make_current(self, inspection: Inspection) -> None:
+        anchors = self._anchors_of(inspection)
+        self._anchors_aside.pop(id(inspection), None)
+        self.inspection, self.video_info = inspection, None
+        self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        self.counter_track = None
+        if anchors:
+            self.track, self.track_source = DistanceTrack(anchors=anchors), "calibration"
+
     # ----- video and distance ----------------------------------------------------------------
-    def video_path(self) -> Path | None:
-        stored = self.inspection.video_path
+    def video_path(self, inspection: Inspection | None = None) -> Path | None:
+        stored = (inspection or self.inspection).video_path
         if not stored:
             return None
         if self.store:
