@@ -1,95 +1,187 @@
-"""The training wizard end to end on a tiny synthetic set: real child processes, real torch."""
+"""The training wizard driven as a user would, on tiny data: real child processes, real torch."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
+
+import cv2
 import numpy as np
-import pytest
 
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
-from sewer_gui.training_plan import (
+from sewer_gui.decisions import export_decisions
+from sewer_gui.training_recipe import (
     WizardSettings,
-    export_project_frames,
-    parse_progress,
+    estimate_seconds,
+    event_text,
+    measured_kd_defaults,
     plan_steps,
 )
-from sewer_gui.ui.wizard import TrainingWizard
+from sewer_gui.ui.wizard import PageId, TrainingWizard
 
 
-def _tiny(wizard: TrainingWizard) -> None:
-    s = wizard.settings
-    s.teacher_epochs, s.student_epochs, s.image_size, s.batch_size = 1, 1, 32, 8
-    wizard.teacher_page.epochs.setValue(1)
-    wizard.student_page.epochs.setValue(1)
-    wizard.student_page.size.setValue(32)
-    wizard.student_page.batch.setValue(8)
-
-
-def test_wizard_trains_compares_exports_and_activates(qtbot, tiny_data, tmp_path):
-    activated = []
-    wizard = TrainingWizard(activate=activated.append, work_dir=tmp_path / "work")
-    qtbot.addWidget(wizard)
-    _tiny(wizard)
+def _to_recipe(qtbot, wizard: TrainingWizard, data, student) -> None:
     wizard.show()
-    wizard.data_page.add_source(str(tiny_data))
-    assert wizard.data_page.isComplete()
-    wizard.next()  # -> check
-    assert wizard.check_page.isComplete()
-    assert wizard.check_page.counts.item(0, 1).text() == "6"
-    wizard.next()  # -> teacher
-    wizard.next()  # -> student
-    wizard.next()  # -> run: starts the children
+    wizard.data_page.add_source(str(data))
+    wizard.next()  # -> check: every image in a worker
+    qtbot.waitUntil(lambda: wizard.check_page.checked, timeout=60_000)
+    assert wizard.check_page.isComplete(), wizard.check_page.summary.text()
+    wizard.next()  # -> recipe: times a few batches in a child
+    recipe = wizard.recipe_page
+    recipe.start.setText(str(student))
+    recipe.epochs.setValue(1)
+    recipe.batch.setValue(8)
+    qtbot.waitUntil(lambda: recipe.last_estimate is not None, timeout=120_000)
+    assert "whole run" in recipe.estimate.text()
+
+
+def test_wizard_fine_tunes_and_compares_with_the_model_in_use(qtbot, team_data, tiny_student,
+                                                               tiny_onnx, tmp_path):
+    activated = []
+    wizard = TrainingWizard(activate=activated.append, active_model=tiny_onnx,
+                            work_dir=tmp_path / "work")
+    qtbot.addWidget(wizard)
+    _to_recipe(qtbot, wizard, team_data, tiny_student)
+    assert wizard.recipe_page.method_key() == "finetune"  # the default
+    nd = len(list((team_data / "ND").glob("*.png")))
+    assert wizard.check_page.counts.item(0, 1).text() == str(nd)
+    wizard.next()  # -> run
     run = wizard.run_page
-    qtbot.waitUntil(run.isComplete, timeout=240_000)
-    assert set(run.done) == {"teacher", "student", "distill"}
-    assert run.loss_chart.series and run.progress.value() == 100
+    qtbot.waitUntil(run.isComplete, timeout=300_000)
+    assert [s.name for s in run.steps] == ["finetune", "compare"]
+    assert run.loss_chart.series["finetune"] and not run.kd_chart.series
+    log = run.log.toPlainText()
+    assert "Epoch 1: loss" in log and "split by group" in log and '{"event"' not in log
     wizard.next()  # -> results
     results = wizard.results_page
-    assert results.table.rowCount() == 3
-    assert "Distillation" in results.verdict.text()
-    out = tmp_path / "mine.onnx"
-    results.export_to(tmp_path / "work" / "distilled" / "best.pt", out)
-    assert out.exists() and activated == [out]
-    assert (tmp_path / "mine_MODEL_CARD.md").exists()
+    names = [results.table.item(r, 0).text() for r in range(results.table.rowCount())]
+    assert names == ["Model in use", "Fine-tuned"]
+    offered = results.offered("Fine-tuned")
+    assert results.activate_button.isEnabled() == offered
+    results.activate_selected()
+    assert (activated == [tmp_path / "work" / "finetune" / "model.onnx"]) == offered
+    written = results.export_to("Fine-tuned", tmp_path / "export")
+    assert [p.suffix for p in written] == [".onnx", ".onnx", ".md"]
+    assert "<b>" not in written[2].read_text() and "macro-F1" in written[2].read_text()
 
 
-def test_wizard_cancel_keeps_checkpoint_and_resume_finishes(qtbot, tiny_data, tmp_path):
-    wizard = TrainingWizard(work_dir=tmp_path / "work")
+def _comparison(work, verdict: str, chance: bool = False) -> None:
+    """A finished run's comparison as `sewer-ml compare` writes it."""
+    (work / "finetune").mkdir(parents=True)
+    for name in ("model.onnx", "model_int8.onnx", "MODEL_CARD.md"):
+        (work / "finetune" / name).write_text("x")
+    cm = np.diag([10] * 6).tolist()
+    diff = {"value": 0.1, "low": 0.05, "high": 0.15} if verdict == "better" else \
+        {"value": -0.01, "low": -0.05, "high": 0.03}
+    models = {"Model in use": {"model_id": "a", "accuracy": 0.5, "macro_f1": 0.5,
+                               "chance_level": False, "confusion": cm},
+              "Fine-tuned": {"model_id": "b", "accuracy": 0.6, "macro_f1": 0.6,
+                             "chance_level": chance, "confusion": cm}}
+    (work / "comparison.json").write_text(json.dumps({
+        "frames": 60, "groups": 12, "resampled": "groups", "baseline": "Model in use",
+        "models": models, "pairs": {}, "verdict": "v",
+        "differences": {"Fine-tuned": {"macro_f1": diff | {"verdict": verdict},
+                                       "accuracy": diff | {"verdict": verdict}}},
+        "offer": ["Fine-tuned"] if verdict == "better" and not chance else []}))
+
+
+def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
+    for verdict, chance, offered in (("better", False, True), ("same", False, False),
+                                     ("better", True, False)):
+        work = tmp_path / f"{verdict}{chance}"
+        _comparison(work, verdict, chance)
+        activated = []
+        wizard = TrainingWizard(activate=activated.append, work_dir=work)
+        qtbot.addWidget(wizard)
+        page = wizard.results_page
+        page.initializePage()
+        assert page.activate_button.isEnabled() is offered
+        page.activate_selected()
+        assert bool(activated) is offered
+        verdicts = page.table.item(1, 5).text()
+        assert verdicts == ("at chance level" if chance else "better" if offered
+                            else "no measurable difference")
+
+
+def test_cancelled_run_resumes_after_the_wizard_was_closed(qtbot, team_data, tiny_student,
+                                                           tmp_path, monkeypatch):
+    monkeypatch.setenv("SEWER_DATA_DIR", str(tmp_path / "appdata"))
+    wizard = TrainingWizard()
     qtbot.addWidget(wizard)
-    _tiny(wizard)
-    wizard.settings.teacher_epochs = 200  # long enough to cancel in flight
-    wizard.teacher_page.epochs.setValue(200)
-    wizard.show()
-    wizard.data_page.add_source(str(tiny_data))
-    for _ in range(4):
-        wizard.next()
+    _to_recipe(qtbot, wizard, team_data, tiny_student)
+    wizard.recipe_page.epochs.setValue(300)  # long enough to cancel in flight
+    wizard.next()
     run = wizard.run_page
-    qtbot.waitUntil(lambda: bool(run.loss_chart.series.get("teacher")), timeout=120_000)
+    qtbot.waitUntil(lambda: bool(run.loss_chart.series.get("finetune")), timeout=120_000)
     with qtbot.waitSignal(run.stepFinished, timeout=60_000) as finished:
         run.cancel()
-    assert finished.args == ["teacher", 130], run.log.toPlainText()[-1500:]
-    assert (tmp_path / "work" / "teacher" / "last.pt").exists()
-    assert run.resume_button.isEnabled() and "Cancelled" in run.eta.text()
-    assert not run.isComplete()
-    # Resume from last.pt with a shorter schedule so that the test ends.
-    from dataclasses import replace
+    assert finished.args == ["finetune", 130], run.log.toPlainText()[-1500:]
+    work = wizard.settings.work_dir
+    assert str(tmp_path / "appdata") in work and "Resume" in run.eta.text()
+    wizard.close()
+    settings = json.loads((tmp_path / "appdata" / "training" / work.split("/")[-1] /
+                           "wizard.json").read_text())
+    settings["student_epochs"] = 2  # a shorter schedule so that the test ends
+    (tmp_path / "appdata" / "training" / work.split("/")[-1] / "wizard.json").write_text(
+        json.dumps(settings))
+    again = TrainingWizard()
+    qtbot.addWidget(again)
+    again.show()
+    assert again.data_page.resume.count() == 2 and not again.data_page.isComplete()
+    again.data_page.resume.setCurrentIndex(1)
+    assert again.data_page.isComplete()
+    again.next()
+    assert again.currentId() == PageId.RUN
+    qtbot.waitUntil(again.run_page.isComplete, timeout=300_000)
+    assert "(resuming)" in again.run_page.log.toPlainText()
+    assert "Resumed after epoch" in again.run_page.log.toPlainText()
 
-    args = run.steps[0].args
-    args[args.index("--epochs") + 1] = "2"
-    run.steps[0] = replace(run.steps[0], args=args)
-    run.resume_button.click()
-    qtbot.waitUntil(run.isComplete, timeout=240_000)
-    assert "resumed" in run.log.toPlainText()
-    assert set(run.done) == {"teacher", "student", "distill"}
+
+def test_bad_files_are_left_out_by_choice_and_copies_counted_once(qtbot, team_data, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(team_data, data)
+    (data / "CL" / "CL_900_00000.png").write_bytes(b"not a png")
+    first = sorted((data / "CC").glob("*.png"))[0]
+    shutil.copy(first, data / "CC" / "CC_901_00000.png")
+    (data / "holiday").mkdir()
+    cv2.imwrite(str(data / "holiday" / "x_1.png"), np.full((16, 16, 3), 80, np.uint8))
+    wizard = TrainingWizard(work_dir=tmp_path / "work")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.data_page.add_source(str(data))
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(lambda: check.checked, timeout=60_000)
+    assert not check.isComplete()  # an unreadable file, not yet left out
+    assert "CL_900_00000.png: not a readable image" in check.bad.item(0).text()
+    check.leave_out_bad.setChecked(True)
+    assert check.isComplete()
+    assert check.counts.item(1, 1).text() == "8"  # CC: the copy is not counted
+    assert check.counts.item(2, 1).text() == "8"  # CL: the bad file is left out
+    combo = check.mapping.cellWidget(0, 1)
+    assert check.mapping.item(0, 0).text() == "holiday"
+    combo.setCurrentText("CL")  # map the folder onto a class: checked again
+    qtbot.waitUntil(lambda: check.checked, timeout=60_000)
+    check.leave_out_bad.setChecked(True)
+    assert check.counts.item(2, 1).text() == "9"
+    wizard.next()
+    manifest = (tmp_path / "work" / "data.csv").read_text()
+    assert "holiday" in manifest and "CL_900" not in manifest and "CC_901" not in manifest
 
 
 def test_bad_dataset_folder_is_reported_on_the_check_page(qtbot, tmp_path):
-    (tmp_path / "holiday").mkdir()
-    (tmp_path / "holiday" / "a.png").write_bytes(b"nope")
+    (tmp_path / "d" / "holiday").mkdir(parents=True)
+    (tmp_path / "d" / "holiday" / "a.png").write_bytes(b"nope")
     wizard = TrainingWizard(work_dir=tmp_path / "work")
     qtbot.addWidget(wizard)
     wizard.show()
-    wizard.data_page.add_source(str(tmp_path))
+    wizard.data_page.add_source(str(tmp_path / "d"))
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.checked, timeout=60_000)
     assert not wizard.check_page.isComplete()
     assert "no images in class folders" in wizard.check_page.summary.text()
 
@@ -98,6 +190,7 @@ def test_crashed_child_shows_its_last_lines(qtbot, tmp_path):
     wizard = TrainingWizard(work_dir=tmp_path / "work")
     qtbot.addWidget(wizard)
     wizard.settings.sources = [str(tmp_path / "missing")]
+    wizard.settings.method = "scratch"
     run = wizard.run_page
     run.steps = plan_steps(wizard.settings)
     run.current = 0
@@ -107,15 +200,62 @@ def test_crashed_child_shows_its_last_lines(qtbot, tmp_path):
     assert "failed" in run.eta.text() and "not a folder" in run.log.toPlainText()
 
 
-def test_plan_and_progress_parsing():
-    steps = plan_steps(WizardSettings(sources=["/d"], synthetic_per_class=5, work_dir="/w"))
-    assert [s.name for s in steps] == ["synthetic", "teacher", "student", "distill"]
-    assert "/d,/w/synthetic" in steps[1].args
-    reuse = plan_steps(WizardSettings(sources=["/d"], teacher_checkpoint="/t.pt", work_dir="/w"))
-    assert [s.name for s in reuse] == ["student", "distill"] and "/t.pt" in reuse[1].args
-    assert parse_progress('{"event": "batch", "loss": 1}')["loss"] == 1
-    assert parse_progress("Traceback (most recent call last):") is None
-    assert parse_progress("{not json") is None
+def test_opening_the_wizard_never_imports_torch():
+    code = ("import time, sys; t = time.perf_counter(); import sewer_gui.ui.wizard; "
+            "print('torch' in sys.modules, time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env={"QT_QPA_PLATFORM": "offscreen",
+                                          "PATH": "/usr/bin:/bin"})
+    assert out.stdout.split()[0] == "False", out.stderr[-800:]
+
+
+def test_wizard_opens_quickly(qtbot, tmp_path):
+    started = time.perf_counter()
+    wizard = TrainingWizard(work_dir=tmp_path / "w")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert time.perf_counter() - started < 1.0
+
+
+def test_plans_for_each_method(tmp_path):
+    base = dict(sources=["/d"], work_dir="/w", active_model=str(tmp_path / "none.onnx"))
+    tune = plan_steps(WizardSettings(**base, synthetic_per_class=5))
+    assert [s.name for s in tune] == ["synthetic", "finetune", "compare"]
+    assert tune[1].args[0] == "fine-tune" and "--train-extra" in tune[1].args
+    assert "--split-by" in tune[1].args and "--balance" in tune[1].args
+    scratch = plan_steps(WizardSettings(**base, method="scratch"))
+    assert "--scratch" in scratch[0].args
+    distill = plan_steps(WizardSettings(**base, method="distill"))
+    assert [s.name for s in distill] == ["teacher", "student", "distill", "package", "compare"]
+    assert "--pair" in distill[-1].args and "Model in use" not in " ".join(distill[-1].args)
+    reuse = plan_steps(WizardSettings(**base, method="distill", teacher_checkpoint="/t.pt"))
+    assert "teacher" not in [s.name for s in reuse] and "/t.pt" in reuse[1].args
+    assert WizardSettings().temperature == 2.0 and WizardSettings().alpha == 0.5
+    estimate = {"seconds_per_step": {"cmi": 0.1, "resnet50": 1.0}, "steps_per_epoch": 10,
+                "load_seconds": 0, "train_images": 100}
+    assert estimate_seconds(distill[:1], estimate) > 5 * estimate_seconds(distill[1:2],
+                                                                          estimate)
+
+
+def test_log_lines_are_sentences():
+    assert event_text({"event": "batch", "loss": 1}) is None
+    assert event_text({"event": "epoch", "epoch": 2, "train_loss": 0.5, "val_accuracy": 0.75,
+                       "seconds": 3}) == "Epoch 2: loss 0.500, validation accuracy 75.0%, 3 s"
+
+
+def test_kd_defaults_come_from_measurements(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"runs": {
+        "CMI, KD T=4 alpha=0.9": [{"macro_f1": 0.6}],
+        "CMI, KD T=3 alpha=0.3": [{"macro_f1": 0.8}, {"macro_f1": 0.7}]}}))
+    assert measured_kd_defaults(results) == (3.0, 0.3)
+    assert measured_kd_defaults(tmp_path / "none.json") == (2.0, 0.5)
+
+
+def test_settings_survive_closing(tmp_path):
+    settings = WizardSettings(sources=["/d"], method="scratch", work_dir=str(tmp_path))
+    settings.save()
+    assert WizardSettings.load(tmp_path) == settings
 
 
 def test_coders_decisions_become_a_labelled_dataset(tmp_path, tiny_jpeg):
@@ -127,14 +267,6 @@ def test_coders_decisions_become_a_labelled_dataset(tmp_path, tiny_jpeg):
         Observation(4, "B", clock_from=2, clock_to=3, snapshot_jpeg=tiny_jpeg),
         Observation(5, "CM", clock_from=2, clock_to=3),  # no snapshot: nothing to learn from
     ])
-    counts = export_project_frames([inspection], tmp_path)
+    counts = export_decisions([inspection], tmp_path)
     assert counts == {"CL": 1, "ND": 2}
     assert len(list((tmp_path / "ND").glob("*.jpg"))) == 2
-
-
-@pytest.mark.parametrize("bad", ["", "  "])
-def test_empty_sources_block_the_data_page(qtbot, tmp_path, bad):
-    wizard = TrainingWizard(work_dir=tmp_path)
-    qtbot.addWidget(wizard)
-    assert not wizard.data_page.isComplete()
-    assert np.isfinite(0.0) and bad.strip() == ""

@@ -26,7 +26,7 @@ ARCHS_TIMED = ("resnet50",)  # timed on top of the student when a teacher is tra
 def probe() -> dict:
     """What this installation can train on (run in a child: importing torch takes seconds)."""
     cuda = torch.cuda.is_available()
-    return {"torch": torch.__version__, "cuda": cuda,
+    return {"event": "probe", "torch": torch.__version__, "cuda": cuda,
             "cuda_devices": [torch.cuda.get_device_name(i)
                              for i in range(torch.cuda.device_count())] if cuda else []}
 
@@ -56,13 +56,13 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
 def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
     if config.threads:
         torch.set_num_threads(config.threads)
-    started = time.perf_counter()
     index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
     parts = split_index(index, config.split_by, config.split_seed, config.val_fraction,
                         config.test_fraction)
     extra = sum(len(index_dataset(Path(p)).samples)
                 for p in config.train_extra.split(",") if p)
     sample = parts["train"][:config.batch_size]
+    started = time.perf_counter()
     images, labels = load_images(sample, config.image_size)
     load_per_image = (time.perf_counter() - started) / max(len(sample), 1)
     train = len(parts["train"]) + extra
@@ -70,8 +70,8 @@ def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
     per_step = {config.arch: time_batches(config.arch, config, images, labels, batches)}
     if teacher:
         per_step |= {a: time_batches(a, config, images, labels, batches) for a in ARCHS_TIMED}
-    return {"event": "estimate", "images": len(index.samples) + extra, "train_images": train,
+    return {**probe(), "event": "estimate", "images": len(index.samples) + extra,
+            "train_images": train,
             "steps_per_epoch": steps, "seconds_per_step": {k: round(v, 4) for k, v in
                                                            per_step.items()},
-            "load_seconds": round(load_per_image * (len(index.samples) + extra), 1),
-            **probe()}
+            "load_seconds": round(load_per_image * (len(index.samples) + extra), 1)}

@@ -1,0 +1,293 @@
+"""What the training wizard runs and how it reads the results, without Qt or torch.
+
+Every step is a `python -m ml.cli ...` child process. A run lives in its own folder under the
+application's data folder (`wizard.json` holds its settings), so it can be resumed after the
+wizard or the app was closed: finished steps are skipped by their output files, and training
+steps with a `last.pt` continue from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from ml.classes import CLASS_NAMES
+
+METHODS = {
+    "finetune": "Fine-tune the model in use on these frames (recommended)",
+    "scratch": "Train a new student from random weights",
+    "distill": "Train a new student and distil a ResNet50 teacher into it",
+}
+BALANCE = {"sampler": "Balanced batches (rare classes drawn as often as common ones)",
+           "weights": "Class-weighted loss", "none": "None"}
+MODEL_NAMES = {"finetune": "Fine-tuned", "student": "New student", "distilled": "Distilled"}
+IN_USE = "Model in use"
+# docs/results.md: T=2, alpha=0.5 was the best distillation recipe (T=4, alpha=0.9 the worst).
+KD_DEFAULTS = (2.0, 0.5)
+
+
+def measured_kd_defaults(results_json: Path) -> tuple[float, float]:
+    """The best (T, alpha) of a recipe's results.json by mean test macro-F1, else KD_DEFAULTS."""
+    try:
+        runs = json.loads(Path(results_json).read_text(encoding="utf-8"))["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return KD_DEFAULTS
+    scored = []
+    for name, rows in runs.items():
+        found = re.search(r"KD T=([\d.]+) alpha=([\d.]+)", name)
+        if found and rows:
+            mean = sum(r["macro_f1"] for r in rows) / len(rows)
+            scored.append((mean, float(found[1]), float(found[2])))
+    return max(scored)[1:] if scored else KD_DEFAULTS
+
+
+def runs_root() -> Path:
+    """Training runs live here; `SEWER_DATA_DIR` redirects it (tests, portable installs)."""
+    return Path(os.environ.get("SEWER_DATA_DIR") or user_data_dir("sewer-pacp-assistant")) \
+        / "training"
+
+
+def new_work_dir() -> Path:
+    base = runs_root() / time.strftime("%Y%m%d-%H%M%S")
+    work, k = base, 1
+    while work.exists():
+        work, k = base.with_name(f"{base.name}-{k}"), k + 1
+    return work
+
+
+@dataclass
+class WizardSettings:
+    sources: list[str] = field(default_factory=list)  # folders or manifests
+    manifest: str = ""  # the checked data (CSV) written by the check page; what children read
+    synthetic_per_class: int = 0  # >0: synthetic stills mixed into training only
+    method: str = "finetune"
+    start_checkpoint: str = ""  # student checkpoint to fine-tune; empty: the shipped one
+    active_model: str = ""  # the ONNX model in use, compared on the team's held-out frames
+    teacher_checkpoint: str = ""  # distill: reuse this teacher instead of training one
+    teacher_epochs: int = 8
+    student_epochs: int = 5
+    temperature: float = KD_DEFAULTS[0]
+    alpha: float = KD_DEFAULTS[1]
+    batch_size: int = 32
+    lr: float = 3e-4
+    image_size: int = 112  # scratch and distill; fine-tuning keeps the checkpoint's size
+    balance: str = "sampler"
+    device: str = "cpu"
+    work_dir: str = ""
+
+    def data_arg(self) -> str:
+        return self.manifest or ",".join(self.sources)
+
+    def save(self) -> None:
+        Path(self.work_dir).mkdir(parents=True, exist_ok=True)
+        (Path(self.work_dir) / "wizard.json").write_text(json.dumps(asdict(self), indent=1),
+                                                         encoding="utf-8")
+
+    @classmethod
+    def load(cls, work_dir: Path) -> WizardSettings:
+        data = json.loads((Path(work_dir) / "wizard.json").read_text(encoding="utf-8"))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known} | {"work_dir": str(work_dir)})
+
+
+def unfinished_runs() -> list[Path]:
+    """Run folders whose wizard did not get to the comparison, newest first."""
+    root = runs_root()
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if (p / "wizard.json").exists()
+                   and not (p / "comparison.json").exists()), reverse=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # synthetic, finetune, student, teacher, distill, package, compare
+    title: str
+    args: list[str]
+    run_dir: str = ""  # training steps: where last.pt is kept (Resume continues from it)
+    done_when: str = ""  # this file exists once the step has finished
+    epochs: int = 0
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "ml.cli", *self.args]
+
+    def finished(self) -> bool:
+        return bool(self.done_when) and Path(self.done_when).exists()
+
+    def resumable(self) -> bool:
+        return bool(self.run_dir) and (Path(self.run_dir) / "last.pt").exists()
+
+
+def plan_steps(s: WizardSettings) -> list[Step]:
+    work = Path(s.work_dir)
+    synthetic = work / "synthetic"
+    common = ["--data", s.data_arg(), "--batch-size", str(s.batch_size), "--device", s.device,
+              "--progress", "json", "--split-by", "group", "--balance", s.balance]
+    if s.synthetic_per_class > 0:
+        common += ["--train-extra", str(synthetic)]
+    steps: list[Step] = []
+    if s.synthetic_per_class > 0:
+        last = synthetic / "CH" / f"CH_0_{s.synthetic_per_class - 1:05d}.png"
+        steps.append(Step("synthetic", "Generate synthetic stills (training only)",
+                          ["synth", "stills", str(synthetic), "--per-class",
+                           str(s.synthetic_per_class), "--size", "160"], done_when=str(last)))
+    size = ["--image-size", str(s.image_size)]
+    if s.method == "finetune":
+        start = ["--from", s.start_checkpoint] if s.start_checkpoint else []
+        steps.append(_training("finetune", "Fine-tune the model in use", work,
+                               ["fine-tune", *common, *start, "--lr", str(s.lr)],
+                               s.student_epochs, "package.json"))
+    else:
+        steps.append(_training("student", "Train a new student from random weights", work,
+                               ["fine-tune", "--scratch", *common, *size, "--lr", str(s.lr)],
+                               s.student_epochs, "package.json"))
+    if s.method == "distill":
+        teacher = s.teacher_checkpoint or str(work / "teacher" / "best.pt")
+        if not s.teacher_checkpoint:
+            steps.insert(len(steps) - 1, _training(
+                "teacher", "Train the ResNet50 teacher", work,
+                ["train-teacher", *common, *size, "--lr", "3e-4"], s.teacher_epochs))
+        steps.append(_training("distill", "Distil the teacher into a new student", work,
+                               ["distill", *common, *size, "--lr", str(s.lr), "--teacher",
+                                teacher, "--temperature", str(s.temperature), "--alpha",
+                                str(s.alpha)], s.student_epochs, "metrics.json", "distilled"))
+        steps.append(Step("package", "Export the distilled student",
+                          ["package", str(work / "distilled")],
+                          done_when=str(work / "distilled" / "package.json")))
+    steps.append(_compare_step(s, work, steps))
+    return steps
+
+
+def _training(name: str, title: str, work: Path, args: list[str], epochs: int,
+              marker: str = "metrics.json", folder: str = "") -> Step:
+    run = work / (folder or name)
+    return Step(name, title, [*args, "--out", str(run), "--epochs", str(epochs)], str(run),
+                str(run / marker), epochs)
+
+
+def _compare_step(s: WizardSettings, work: Path, steps: list[Step]) -> Step:
+    runs = [work / MODEL_FOLDERS[n] for n in MODEL_FOLDERS if any(t.name == n for t in steps)]
+    first = runs[0]
+    models = ([f"{IN_USE}={s.active_model}"] if s.active_model and Path(s.active_model).exists()
+              else []) + [f"{MODEL_NAMES[r.name]}={r / 'model.onnx'}" for r in runs]
+    args = ["compare", "--split", str(first / "split.csv"), "--out",
+            str(work / "comparison.json"), "--json"]
+    for model in models:
+        args += ["--model", model]
+    if s.method == "distill":
+        args += ["--pair", f"{MODEL_NAMES['distilled']}:{MODEL_NAMES['student']}"]
+    return Step("compare", "Compare with the model in use on your held-out frames", args,
+                done_when=str(work / "comparison.json"))
+
+
+MODEL_FOLDERS = {"finetune": "finetune", "student": "student", "distill": "distilled"}
+
+
+def parse_progress(line: str) -> dict | None:
+    """One JSON progress object, or None for any other output line."""
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and "event" in event else None
+
+
+def _pct(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, int | float) else "-"
+
+
+LOG_LINES = {
+    "start": lambda e: (f"Training {e.get('arch')} ({e.get('params', 0) / 1e6:.2f} M "
+                        f"parameters) on {e.get('device')}: {e.get('epochs')} epochs of "
+                        f"{e.get('steps_per_epoch')} steps"),
+    "data": lambda e: (f"{e.get('train')} training, {e.get('val')} validation and "
+                       f"{e.get('test')} test images, split by {e.get('split_by', 'frame')}"
+                       + (f" ({e['groups']} groups)" if e.get("groups") else "")
+                       + (f"; {e['extra_train']} synthetic in training" if e.get("extra_train")
+                          else "")),
+    "resumed": lambda e: f"Resumed after epoch {e.get('epoch')}",
+    "teacher_cache": lambda e: (f"Teacher outputs for {e.get('images')} images"
+                                + (" (reused)" if e.get("cached") else "")),
+    "epoch": lambda e: (f"Epoch {e.get('epoch')}: loss {e.get('train_loss', 0):.3f}, "
+                        f"validation accuracy {_pct(e.get('val_accuracy'))}, "
+                        f"{e.get('seconds', 0):.0f} s"),
+    "done": lambda e: (f"Finished: test accuracy {_pct(e.get('test_accuracy'))}, macro-F1 "
+                       f"{_pct(e.get('test_macro_f1'))}"),
+    "packaged": lambda e: f"Exported {e.get('model_id')} (fp32 and int8)",
+    "compared": lambda e: str(e.get("verdict", "")),
+    "cancelled": lambda e: f"Cancelled in epoch {e.get('epoch')}; the last checkpoint is kept",
+    "error": lambda e: f"Error: {e.get('message')}",
+}
+
+
+def event_text(event: dict) -> str | None:
+    """A plain sentence for the wizard's log, or None for events that only move the bar."""
+    render = LOG_LINES.get(event.get("event", ""))
+    return render(event) if render else None
+
+
+def estimate_seconds(steps: list[Step], estimate: dict, extra_images: int = 0) -> float:
+    """The whole plan's time from `sewer-ml estimate`'s timed batches (plus fixed costs);
+    `extra_images` are synthetic stills not generated yet when the estimate ran."""
+    per_step = estimate["seconds_per_step"]
+    student = next(iter(per_step.values()))
+    batches = estimate["steps_per_epoch"] + extra_images * estimate["steps_per_epoch"] / max(
+        estimate["train_images"], 1)
+    total = 0.0
+    for step in steps:
+        if step.finished():
+            continue
+        if step.epochs:
+            rate = per_step.get("resnet50", student) if step.name == "teacher" else student
+            total += step.epochs * batches * rate * 1.15  # + validation
+            total += estimate["load_seconds"]
+        elif step.name == "synthetic":  # about 30 ms a still on one core
+            total += 0.03 * len(CLASS_NAMES) * int(step.args[step.args.index(
+                "--per-class") + 1])
+        else:
+            total += 20.0  # export, int8 calibration or comparison
+    return total
+
+
+@dataclass
+class RunResults:
+    comparison: dict  # `sewer-ml compare` output ({} when the step did not finish)
+    distillation: str  # the distillation verdict, "" when there was no distillation
+    trained: dict[str, Path]  # model name -> run folder holding model.onnx and its card
+
+    @property
+    def offer(self) -> list[str]:
+        """Models that beat the one in use on the team's frames: the only ones to activate."""
+        return list(self.comparison.get("offer", []))
+
+
+def read_results(s: WizardSettings) -> RunResults:
+    from ml.comparison import Interval, distillation_verdict
+
+    work = Path(s.work_dir)
+    path = work / "comparison.json"
+    comparison = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    trained = {MODEL_NAMES[k]: work / folder for k, folder in MODEL_FOLDERS.items()
+               if (work / folder / "model.onnx").exists()}
+    pair = comparison.get("pairs", {}).get(f"{MODEL_NAMES['distilled']}:{MODEL_NAMES['student']}")
+    verdict = ""
+    if pair:
+        models = comparison["models"]
+        teacher = Path(s.teacher_checkpoint).parent if s.teacher_checkpoint else work / "teacher"
+        metrics = teacher / "metrics.json"
+        teacher_test = json.loads(metrics.read_text(encoding="utf-8"))["test"] \
+            if metrics.exists() else None
+        verdict = distillation_verdict(models[MODEL_NAMES["student"]],
+                                       models[MODEL_NAMES["distilled"]], teacher_test,
+                                       Interval(pair["value"], pair["low"], pair["high"]))
+    return RunResults(comparison, verdict, trained)

@@ -1,0 +1,277 @@
+"""Choose the frames, then check every one of them in a worker thread before training."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizardPage,
+)
+from superqt.utils import WorkerBase, create_worker
+
+from ml.classes import CLASS_NAMES, CrackClass
+from ml.data_check import (
+    CheckResult,
+    check_images,
+    mapped_samples,
+    missing_classes,
+    unmapped_folders,
+    write_manifest,
+)
+from ml.datasets import DatasetError, Sample, index_dataset
+from sewer_gui.training_recipe import WizardSettings, unfinished_runs
+
+LEAVE_OUT = "(leave out)"
+
+
+class DataPage(QWizardPage):
+    def __init__(self, settings: WizardSettings, project_frames: Callable | None) -> None:
+        super().__init__()
+        self.setTitle("Choose training data")
+        self.setSubTitle("Folders named by PACP code (CC, CL, FL, CH3, ND, ...), CSV manifests "
+                         "(path,code[,group]) or the frames your coders confirmed or rejected. "
+                         "Frames of one inspection or video stay on one side of the test split.")
+        self.settings = settings
+        self.project_frames = project_frames
+        self.sources = QListWidget()
+        self.synthetic = QSpinBox()
+        self.synthetic.setRange(0, 5000)
+        self.synthetic.setSpecialValueText("none")
+        self.synthetic.setSuffix(" per class")
+        self.synthetic.setToolTip("Synthetic stills mixed into training only (never into the "
+                                  "test frames), so that the model keeps what it knew.")
+        buttons = QHBoxLayout()
+        for text, slot in (("Add folder...", self._add_folder),
+                           ("Add manifest...", self._add_manifest),
+                           ("Add this project's frames", self._add_project),
+                           ("Remove", self._remove)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        self.resume = QComboBox()
+        self.resume.addItem("Start a new run", "")
+        for run in unfinished_runs():
+            self.resume.addItem(f"Resume the run of {run.name}", str(run))
+        self.resume.currentIndexChanged.connect(lambda _index: self.completeChanged.emit())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sources)
+        layout.addLayout(buttons)
+        form = QFormLayout()
+        form.addRow("Mix in synthetic stills", self.synthetic)
+        form.addRow("Earlier runs", self.resume)
+        layout.addLayout(form)
+
+    def add_source(self, path: str) -> None:
+        self.sources.addItem(path)
+        self.completeChanged.emit()
+
+    def resuming(self) -> str:
+        return str(self.resume.currentData() or "")
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Image folder (class sub-folders)")
+        if folder:
+            self.add_source(folder)
+
+    def _add_manifest(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "CSV manifest", "", "CSV (*.csv)")
+        if path:
+            self.add_source(path)
+
+    def _add_project(self) -> None:
+        if self.project_frames is not None:
+            folder, counts = self.project_frames()
+            if counts:
+                self.add_source(str(folder))
+
+    def _remove(self) -> None:
+        for item in self.sources.selectedItems():
+            self.sources.takeItem(self.sources.row(item))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.sources.count() > 0 or bool(self.resuming())
+
+    def validatePage(self) -> bool:  # noqa: N802
+        self.settings.sources = [self.sources.item(i).text() for i in range(self.sources.count())]
+        self.settings.synthetic_per_class = self.synthetic.value()
+        return True
+
+
+def _index_and_check(sources: list[str], mapping: dict[Path, CrackClass],
+                     result: CheckResult, found: list[Sample], errors: list[str]) -> Iterator[int]:
+    """Index the sources (and folders mapped by hand), then check every image; yields counts."""
+    for source in sources:
+        try:
+            found.extend(index_dataset(Path(source)).samples)
+        except DatasetError as exc:
+            if not any(Path(f).parent == Path(source) for f in mapping):
+                errors.append(str(exc))
+    for folder, label in mapping.items():
+        found.extend(mapped_samples(folder, label))
+    yield 0
+    yield from check_images(found, result)
+
+
+class CheckPage(QWizardPage):
+    """Every image decoded and hashed in a worker; bad files and copies left out by choice."""
+
+    def __init__(self, settings: WizardSettings) -> None:
+        super().__init__()
+        self.setTitle("Check the data")
+        self.settings = settings
+        self.progress = QProgressBar()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.counts = QTableWidget(len(CLASS_NAMES), 2)
+        self.counts.setHorizontalHeaderLabels(["Class", "Frames used"])
+        self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.counts.setMaximumHeight(230)
+        self.mapping = QTableWidget(0, 2)
+        self.mapping.setHorizontalHeaderLabels(["Folder", "Class"])
+        self.mapping.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.mapping.setMaximumHeight(120)
+        self.bad = QListWidget()
+        self.bad.setMaximumHeight(100)
+        self.leave_out_bad = QCheckBox()
+        self.leave_out_copies = QCheckBox()
+        self.leave_out_copies.setChecked(True)
+        for box in (self.leave_out_bad, self.leave_out_copies):
+            box.toggled.connect(self._show)
+        layout = QVBoxLayout(self)
+        for widget in (self.progress, self.summary, self.counts, QLabel(
+                "Folders that are not a class (choose one to use them):"), self.mapping,
+                self.bad, self.leave_out_bad, self.leave_out_copies):
+            layout.addWidget(widget)
+        self.worker: WorkerBase | None = None
+        self.result = CheckResult()
+        self.samples: list[Sample] = []
+        self.errors: list[str] = []
+        self.checked = False
+
+    def initializePage(self) -> None:  # noqa: N802
+        self._fill_mapping()
+        self.start_check()
+
+    def _fill_mapping(self) -> None:
+        folders = unmapped_folders(self.settings.sources)
+        self.mapping.setRowCount(len(folders))
+        for row, folder in enumerate(folders):
+            item = QTableWidgetItem(folder.name)
+            item.setToolTip(str(folder))
+            self.mapping.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.addItems([LEAVE_OUT, *CLASS_NAMES])
+            combo.setProperty("folder", str(folder))
+            combo.currentIndexChanged.connect(self.start_check)
+            self.mapping.setCellWidget(row, 1, combo)
+
+    def folder_mapping(self) -> dict[Path, CrackClass]:
+        chosen = {}
+        for row in range(self.mapping.rowCount()):
+            combo = self.mapping.cellWidget(row, 1)
+            if combo.currentText() != LEAVE_OUT:
+                chosen[Path(combo.property("folder"))] = CrackClass(combo.currentText())
+        return chosen
+
+    def start_check(self) -> None:
+        self.stop()
+        self.result, self.samples, self.errors, self.checked = CheckResult(), [], [], False
+        self.progress.setValue(0)
+        self.summary.setText("Checking every image...")
+        worker = create_worker(_index_and_check, list(self.settings.sources),
+                               self.folder_mapping(), self.result, self.samples, self.errors,
+                               _start_thread=False)
+        worker.yielded.connect(self._progress)
+        worker.errored.connect(lambda exc: self.errors.append(str(exc)))
+        worker.finished.connect(self._done)
+        self.worker = worker
+        self.completeChanged.emit()
+        worker.start()
+
+    def stop(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:  # it stops at its next image; its lists are no longer ours
+            worker.finished.disconnect(self._done)
+            worker.quit()
+
+    def _progress(self, done: int) -> None:
+        self.progress.setMaximum(max(len(self.samples), 1))
+        self.progress.setValue(done)
+
+    def _done(self) -> None:
+        self.worker, self.checked = None, True
+        self.progress.setValue(self.progress.maximum())
+        self._show()
+        self.completeChanged.emit()
+
+    def usable(self) -> list[Sample]:
+        return self.result.usable(self.samples, self.leave_out_bad.isChecked(),
+                                  self.leave_out_copies.isChecked())
+
+    def _show(self) -> None:
+        if not self.checked:
+            return
+        bad, copies = self.result.unreadable, self.result.duplicates
+        self.bad.clear()
+        self.bad.addItems([f"{path}: {why}" for path, why in bad.items()])
+        self.bad.setVisible(bool(bad))
+        self.leave_out_bad.setText(f"Leave out the {len(bad)} unreadable file(s) listed above")
+        self.leave_out_bad.setVisible(bool(bad))
+        self.leave_out_copies.setText(f"Leave out {len(copies)} duplicate copies (same bytes "
+                                      "as another file)")
+        self.leave_out_copies.setVisible(bool(copies))
+        used = self.usable()
+        counts = {n: sum(s.label.value == n for s in used) for n in CLASS_NAMES}
+        for row, name in enumerate(CLASS_NAMES):
+            self.counts.setItem(row, 0, QTableWidgetItem(name))
+            self.counts.setItem(row, 1, QTableWidgetItem(str(counts[name])))
+        self.summary.setText(self._summary(used, counts))
+
+    def _summary(self, used: list[Sample], counts: dict[str, int]) -> str:
+        lines = [f"Checked {self.result.checked} images: {len(used)} will be used, from "
+                 f"{len({s.group for s in used if s.group})} inspections or videos."]
+        lines += self.errors
+        if self.result.unreadable and not self.leave_out_bad.isChecked():
+            lines.append(f"{len(self.result.unreadable)} file(s) cannot be read: leave them out "
+                         "(below) or fix them before training.")
+        missing = missing_classes(used)
+        if missing:
+            lines.append(f"No frames of {', '.join(missing)}: the new model learns nothing new "
+                         "about them, and the comparison cannot measure them.")
+        present = [n for n in counts.values() if n]
+        if present and max(present) > 5 * min(present):
+            lines.append(f"Imbalance: the largest class has {max(present) / min(present):.0f}x "
+                         "the frames of the smallest. Balanced batches (the default on the "
+                         "next page) or a class-weighted loss make up for it.")
+        return "\n".join(lines)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        if not self.checked or self.errors and not self.samples:
+            return False
+        if self.result.unreadable and not self.leave_out_bad.isChecked():
+            return False
+        return len(self.usable()) >= 6
+
+    def validatePage(self) -> bool:  # noqa: N802
+        work = Path(self.settings.work_dir)
+        self.settings.manifest = str(write_manifest(self.usable(), work / "data.csv"))
+        return True
+
+    def cleanupPage(self) -> None:  # noqa: N802
+        self.stop()

@@ -1,0 +1,228 @@
+"""How to train: fine-tune (default), from scratch or distil; options; the whole run's time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWizardPage,
+)
+
+from ml.classes import CLASS_NAMES
+from sewer_gui.resources import resources_dir
+from sewer_gui.training_recipe import (
+    BALANCE,
+    METHODS,
+    WizardSettings,
+    estimate_seconds,
+    plan_steps,
+)
+from sewer_gui.ui.training.child import ChildProcess
+
+EXPLAIN = {
+    "temperature": "Softens the teacher's outputs so the student also learns which wrong "
+                   "classes look alike. Our measurements favour T=2 with alpha=0.5.",
+    "alpha": "Weight of the teacher's soft targets against the true labels (0 = ignore the "
+             "teacher, 1 = only the teacher).",
+    "epochs": "Passes over the training images. Fine-tuning needs few; from scratch needs many.",
+    "lr": "Learning rate of the AdamW optimiser. Low when fine-tuning, so that the model keeps "
+          "what it knew.",
+    "size": "Images are resized to this many pixels square (fine-tuning keeps the model's own).",
+}
+METHOD_DEFAULTS = {"finetune": (5, 3e-4), "scratch": (12, 2e-3), "distill": (12, 2e-3)}
+
+
+def shipped_checkpoint() -> Path:
+    return resources_dir() / "models" / "cmi_student.pt"
+
+
+def _row(*widgets) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
+class RecipePage(QWizardPage):
+    def __init__(self, settings: WizardSettings) -> None:
+        super().__init__()
+        self.setTitle("How to train")
+        self.settings = settings
+        self.method = QComboBox()
+        for key, text in METHODS.items():
+            self.method.addItem(text, key)
+        self.start = QLineEdit(str(shipped_checkpoint()))
+        self.teacher = QLineEdit()
+        self.teacher.setPlaceholderText("empty: train a new ResNet50 teacher first")
+        self.teacher_epochs = self._spin(QSpinBox(), 1, 500, settings.teacher_epochs)
+        self.temperature = self._spin(QDoubleSpinBox(), 1, 20, settings.temperature, 0.5)
+        self.alpha = self._spin(QDoubleSpinBox(), 0, 1, settings.alpha, 0.05)
+        self.epochs = self._spin(QSpinBox(), 1, 500, settings.student_epochs)
+        self.lr = self._spin(QDoubleSpinBox(), 1e-5, 1, settings.lr, 1e-4, 5)
+        self.batch = self._spin(QSpinBox(), 1, 1024, settings.batch_size)
+        self.size = self._spin(QSpinBox(), 32, 512, settings.image_size)
+        self.balance = QComboBox()
+        for key, text in BALANCE.items():
+            self.balance.addItem(text, key)
+        self.device = QComboBox()
+        self.device.addItem("cpu")
+        self.estimate = QLabel("Checking PyTorch and timing a few batches...")
+        self.estimate.setWordWrap(True)
+        again = QPushButton("Estimate again")
+        again.clicked.connect(self.start_estimate)
+        form = QFormLayout(self)
+        form.addRow("Method", self.method)
+        form.addRow("Start from", _row(self.start, self._browse(self.start, "Student")))
+        form.addRow("Teacher", _row(self.teacher, self._browse(self.teacher, "Teacher")))
+        form.addRow("Teacher epochs", self.teacher_epochs)
+        form.addRow("Temperature T", self.temperature)
+        form.addRow("Alpha", self.alpha)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Batch size", self.batch)
+        form.addRow("Image size", self.size)
+        form.addRow("Imbalance", self.balance)
+        form.addRow("Device", self.device)
+        form.addRow(_row(self.estimate, again))
+        self.form = form
+        for key, spin in (("temperature", self.temperature), ("alpha", self.alpha),
+                          ("epochs", self.epochs), ("lr", self.lr), ("size", self.size)):
+            spin.setToolTip(EXPLAIN[key])
+        self.method.currentIndexChanged.connect(self._method_changed)
+        self.teacher.textChanged.connect(self._enable)
+        self.child = ChildProcess(self)
+        self.child.event.connect(self._estimated)
+        self.child.line.connect(self._child_line)
+        self.child.finished.connect(self._estimate_finished)
+        self.torch_ok: bool | None = None
+        self.last_estimate: dict | None = None
+        self._error_lines: list[str] = []
+        self._enable()
+
+    @staticmethod
+    def _spin(spin, low, high, value, step=None, decimals=None):
+        if decimals is not None:
+            spin.setDecimals(decimals)
+        spin.setRange(low, high)
+        if step is not None:
+            spin.setSingleStep(step)
+        spin.setValue(value)
+        return spin
+
+    def _browse(self, target: QLineEdit, what: str) -> QPushButton:
+        button = QPushButton("Choose...")
+        button.clicked.connect(lambda: target.setText(QFileDialog.getOpenFileName(
+            self, f"{what} checkpoint", "", "PyTorch (*.pt)")[0] or target.text()))
+        return button
+
+    def method_key(self) -> str:
+        return str(self.method.currentData())
+
+    def _method_changed(self) -> None:
+        epochs, lr = METHOD_DEFAULTS[self.method_key()]
+        self.epochs.setValue(epochs)
+        self.lr.setValue(lr)
+        self._enable()
+
+    def _enable(self) -> None:
+        method = self.method_key()
+        shown = {self.start: method == "finetune", self.size: method != "finetune",
+                 self.teacher: method == "distill", self.temperature: method == "distill",
+                 self.alpha: method == "distill",
+                 self.teacher_epochs: method == "distill" and not self.teacher.text().strip()}
+        for widget, visible in shown.items():
+            self.form.setRowVisible(self._row_of(widget), visible)
+        self.completeChanged.emit()
+
+    def _row_of(self, widget) -> int:
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            layout = item.layout() if item else None
+            if item and (item.widget() is widget or
+                         layout and any(layout.itemAt(i).widget() is widget
+                                        for i in range(layout.count()))):
+                return row
+        return -1
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.store()
+        self.start_estimate()
+
+    def store(self) -> None:
+        s = self.settings
+        s.method = self.method_key()
+        s.start_checkpoint = self.start.text().strip() if s.method == "finetune" else ""
+        s.teacher_checkpoint = self.teacher.text().strip() if s.method == "distill" else ""
+        s.teacher_epochs, s.student_epochs = self.teacher_epochs.value(), self.epochs.value()
+        s.temperature, s.alpha, s.lr = self.temperature.value(), self.alpha.value(), self.lr.value()
+        s.batch_size, s.image_size = self.batch.value(), self.size.value()
+        s.balance, s.device = str(self.balance.currentData()), self.device.currentText()
+
+    def start_estimate(self) -> None:
+        """Times a few batches in a child (which also says whether torch and CUDA are there)."""
+        if self.child.running():
+            return
+        self.store()
+        s = self.settings
+        args = ["estimate", "--data", s.data_arg(), "--batch-size", str(s.batch_size),
+                "--image-size", str(s.image_size), "--device", s.device, "--split-by", "group"]
+        if s.method == "distill" and not s.teacher_checkpoint:
+            args.append("--teacher-too")
+        self._error_lines = []
+        self.estimate.setText("Timing a few batches...")
+        self.child.start(args)
+
+    def _estimated(self, event: dict) -> None:
+        if event.get("event") != "estimate":
+            return
+        self.torch_ok, self.last_estimate = True, event
+        if event.get("cuda") and self.device.findText("cuda") < 0:
+            self.device.addItem("cuda")
+            self.device.setCurrentText("cuda")
+        seconds = estimate_seconds(plan_steps(self.settings), event,
+                                   self.settings.synthetic_per_class * len(CLASS_NAMES))
+        per = ", ".join(f"{arch} {s * 1000:.0f} ms" for arch, s in
+                        event["seconds_per_step"].items())
+        self.estimate.setText(f"The whole run: about {max(seconds / 60, 0.1):.1f} min on "
+                              f"{self.settings.device} ({event['train_images']} training "
+                              f"images; measured per batch: {per}).")
+        self.completeChanged.emit()
+
+    def _child_line(self, text: str) -> None:
+        self._error_lines = (self._error_lines + [text])[-3:]
+
+    def _estimate_finished(self, code: int) -> None:
+        if code == 0:
+            return
+        if any("No module named 'torch" in line for line in self._error_lines):
+            self.torch_ok = False
+            self.estimate.setText("Training needs PyTorch, which this installation does not "
+                                  "have. Install the project with its 'train' extra.")
+        else:
+            self.estimate.setText("Could not time the run: " + " ".join(self._error_lines))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        if self.torch_ok is False:
+            return False
+        if self.method_key() == "finetune" and not Path(self.start.text().strip()).is_file():
+            self.estimate.setText(f"{self.start.text()}: no such checkpoint. Choose the model's "
+                                  "PyTorch checkpoint (.pt) or train from scratch.")
+            return False
+        return True
+
+    def validatePage(self) -> bool:  # noqa: N802
+        self.store()
+        return True
+
+    def cleanupPage(self) -> None:  # noqa: N802
+        self.child.terminate()

@@ -1,0 +1,142 @@
+"""The model in use against the new model(s) on the team's held-out frames; export, activate.
+
+Activation is offered only for a model whose macro-F1 beats the model in use with the whole
+95 % interval above zero and which is not at chance level (`ml.comparison`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from ml.classes import CLASS_NAMES
+from sewer_gui.training_recipe import RunResults, WizardSettings, read_results
+
+COLUMNS = ["Model", "Model id", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)",
+           "Verdict"]
+VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
+
+
+class ResultsPage(QWizardPage):
+    def __init__(self, settings: WizardSettings, activate: Callable[[Path], object] | None
+                 ) -> None:
+        super().__init__()
+        self.setTitle("Results on your held-out frames")
+        self.settings = settings
+        self.activate = activate
+        self.results = RunResults({}, "", {})
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion = QLabel()
+        self.model = QComboBox()
+        self.model.currentIndexChanged.connect(self._selected)
+        self.export_button = QPushButton("Export ONNX (fp32 + int8) and model card...")
+        self.activate_button = QPushButton("Use it for live suggestions")
+        self.export_button.clicked.connect(self.export)
+        self.activate_button.clicked.connect(self.activate_selected)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        for widget in (QLabel("Model"), self.model, self.export_button, self.activate_button):
+            row.addWidget(widget)
+        layout = QVBoxLayout(self)
+        for widget in (self.verdict, self.table, self.confusion):
+            layout.addWidget(widget)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.results = read_results(self.settings)
+        comparison = self.results.comparison
+        models = comparison.get("models", {})
+        self.table.setRowCount(len(models))
+        for r, (name, m) in enumerate(models.items()):
+            diff = comparison["differences"].get(name)
+            cells = [name, m["model_id"], f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
+                     _interval(diff["macro_f1"]) if diff else "",
+                     "at chance level" if m["chance_level"] else
+                     VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)"]
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        lines = [comparison.get("verdict") or "The comparison did not finish.",
+                 self.results.distillation]
+        if comparison:
+            lines.append(f"{comparison['frames']} test frames from {comparison['groups']} "
+                         "inspections or videos that training never saw.")
+        self.verdict.setText("\n".join(line for line in lines if line))
+        self.model.clear()
+        self.model.addItems(list(self.results.trained))
+        self._selected()
+
+    def selected(self) -> str:
+        return self.model.currentText()
+
+    def offered(self, name: str) -> bool:
+        return name in self.results.offer
+
+    def _selected(self) -> None:
+        name = self.selected()
+        self.export_button.setEnabled(bool(name))
+        self.activate_button.setEnabled(self.offered(name) and self.activate is not None)
+        self.activate_button.setToolTip(
+            "" if self.offered(name) else "Only a model that beats the model in use on your "
+                                          "held-out frames can be activated here.")
+        figures = self.results.comparison.get("models", {}).get(name)
+        if figures:
+            self._show_confusion(name, figures["confusion"])
+
+    def _show_confusion(self, name: str, confusion: list[list[int]]) -> None:
+        from ml.metrics import confusion_png
+
+        png = Path(self.settings.work_dir) / "confusion.png"
+        confusion_png(confusion, list(CLASS_NAMES), str(png), f"{name}, held-out frames")
+        self.confusion.setPixmap(QPixmap(str(png)))
+
+    def export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the model to folder")
+        if folder:
+            self.export_to(self.selected(), Path(folder))
+
+    def export_to(self, name: str, folder: Path) -> list[Path]:
+        """Copies the packaged fp32 and int8 models and the model card, named by model id."""
+        run = self.results.trained[name]
+        model_id = self.results.comparison.get("models", {}).get(name, {}).get("model_id") \
+            or run.name
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for source, suffix in (("model.onnx", ".onnx"), ("model_int8.onnx", "_int8.onnx"),
+                               ("MODEL_CARD.md", "_MODEL_CARD.md")):
+            written.append(Path(shutil.copyfile(run / source, folder / f"{model_id}{suffix}")))
+        self.status.setText(f"Exported {', '.join(p.name for p in written)} to {folder}.")
+        return written
+
+    def activate_selected(self) -> None:
+        name = self.selected()
+        if self.offered(name) and self.activate is not None:
+            self.activate(self.results.trained[name] / "model.onnx")
+            self.status.setText(f"{name} is now used for live suggestions. Suggestion > "
+                                "Restore previous model goes back to the one before.")
+
+
+def _interval(diff: dict) -> str:
+    return (f"{diff['value'] * 100:+.1f} ({diff['low'] * 100:+.1f} to "
+            f"{diff['high'] * 100:+.1f}) points")

@@ -1,0 +1,167 @@
+"""Runs the planned steps one child after another: progress, whole-run ETA, curves, log, cancel.
+
+Steps whose output exists are skipped and a training step with a `last.pt` continues from it,
+so a run closed with the wizard or the app picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from sewer_gui.training_recipe import (
+    Step,
+    WizardSettings,
+    estimate_seconds,
+    event_text,
+    plan_steps,
+)
+from sewer_gui.ui.training.child import ChildProcess
+from sewer_gui.ui.widgets.curve_chart import CurveChart
+
+CANCELLED = 130
+
+
+class RunPage(QWizardPage):
+    stepFinished = Signal(str, int)  # noqa: N815 - step name, exit code
+
+    def __init__(self, settings: WizardSettings) -> None:
+        super().__init__()
+        self.setTitle("Train")
+        self.settings = settings
+        self.estimate: dict | None = None  # from the recipe page: the ETA of later steps
+        self.steps: list[Step] = []
+        self.current = -1
+        self.done: dict[str, dict] = {}
+        self._tail: list[str] = []
+        self.step_label = QLabel()
+        self.progress = QProgressBar()
+        self.eta = QLabel()
+        self.eta.setWordWrap(True)
+        # Distillation losses (KL at T^2 scale) and cross-entropy differ in scale: two charts.
+        self.loss_chart = CurveChart("training loss (cross-entropy)")
+        self.kd_chart = CurveChart("training loss (distillation)")
+        self.acc_chart = CurveChart("validation accuracy")
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(2000)
+        self.cancel_button = QPushButton("Cancel")
+        self.resume_button = QPushButton("Resume")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.resume_button.clicked.connect(self._start)
+        self.resume_button.setEnabled(False)
+        self.child = ChildProcess(self)
+        self.child.event.connect(self.on_event)
+        self.child.line.connect(self._raw_line)
+        self.child.finished.connect(self._finished)
+        charts = QHBoxLayout()
+        for chart in (self.loss_chart, self.kd_chart, self.acc_chart):
+            charts.addWidget(chart)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.eta, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.resume_button)
+        layout = QVBoxLayout(self)
+        for item in (self.step_label, self.progress, buttons, charts, self.log):
+            (layout.addLayout if isinstance(item, QHBoxLayout) else layout.addWidget)(item)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.settings.save()  # from here on the run can be resumed from the data page
+        self.steps = plan_steps(self.settings)
+        self.done = {}
+        for chart in (self.loss_chart, self.kd_chart, self.acc_chart):
+            chart.clear()
+        self.current = self._next_unfinished(0)
+        if self.current < len(self.steps):
+            self._start()
+        else:
+            self._all_done()
+
+    def _next_unfinished(self, start: int) -> int:
+        k = start
+        while k < len(self.steps) and self.steps[k].finished():
+            self.done[self.steps[k].name] = {"skipped": True}
+            k += 1
+        return k
+
+    def _start(self) -> None:
+        step = self.steps[self.current]
+        args = list(step.args) + (["--resume"] if step.resumable() else [])
+        self.step_label.setText(f"Step {self.current + 1} of {len(self.steps)}: {step.title}")
+        self.log.appendPlainText(f"== {step.title}" + (" (resuming)" if step.resumable()
+                                                        else ""))
+        self.resume_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self._tail = []
+        self.child.start(args)
+
+    def _raw_line(self, text: str) -> None:
+        self._tail = (self._tail + [text])[-15:]  # shown only when the step fails
+
+    def on_event(self, event: dict) -> None:
+        kind, step = event["event"], self.steps[self.current]
+        if kind == "batch":
+            within = ((event["epoch"] - 1) + event["step"] / event["steps"]) / max(
+                step.epochs, 1)
+            self.progress.setValue(int(100 * (self.current + within) / len(self.steps)))
+            self.eta.setText(self._eta_text(event["eta_s"]))
+        elif kind == "epoch":
+            chart = self.kd_chart if step.name == "distill" else self.loss_chart
+            chart.add_point(step.name, event["train_loss"])
+            if event.get("val_accuracy") is not None:
+                self.acc_chart.add_point(step.name, event["val_accuracy"])
+        elif kind == "done":
+            self.done[step.name] = event
+        text = event_text(event)
+        if text:
+            self.log.appendPlainText(text)
+
+    def _eta_text(self, step_left: float) -> str:
+        later = estimate_seconds(self.steps[self.current + 1:], self.estimate) \
+            if self.estimate else 0.0
+        whole = f"; the whole run about {(step_left + later) / 60:.1f} min" if later else ""
+        return f"This step: about {step_left / 60:.1f} min left{whole}."
+
+    def _finished(self, code: int) -> None:
+        step = self.steps[self.current]
+        self.cancel_button.setEnabled(False)
+        self.stepFinished.emit(step.name, code)
+        if code == 0:
+            self.done.setdefault(step.name, {})
+            self.current = self._next_unfinished(self.current + 1)
+            if self.current < len(self.steps):
+                self._start()
+            else:
+                self._all_done()
+            return
+        self.resume_button.setEnabled(True)
+        if code == CANCELLED:
+            self.eta.setText("Cancelled. The last checkpoint is kept: Resume continues from it "
+                             "(also after closing the wizard).")
+        else:
+            self.eta.setText(f"<span style='color:#c62828'>{step.title} failed (exit {code})."
+                             "</span> Its last lines are in the log.")
+            self.log.appendPlainText("---- last lines ----\n" + "\n".join(self._tail))
+
+    def _all_done(self) -> None:
+        self.progress.setValue(100)
+        self.eta.setText("Finished.")
+        self.completeChanged.emit()
+
+    def cancel(self) -> None:
+        self.child.terminate()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.current >= len(self.steps) > 0
+
+    def cleanupPage(self) -> None:  # noqa: N802
+        self.cancel()
+        self.child.wait()
