@@ -125,10 +125,11 @@ def cmd_export(args) -> int:
 
 def _scan_one(video: Path, sidecar: Path | None, classifier, settings, counter: bool) -> dict:
     from ml.runtime.scan import run_scan, score_events
-    from ml.runtime.track import DistanceTrack, sidecar_for
+    from ml.runtime.track import DistanceTrack, load_sidecar, sidecar_for
 
     sidecar = sidecar or sidecar_for(video)
-    track = DistanceTrack.from_sidecar(sidecar) if sidecar else None
+    checked = load_sidecar(sidecar) if sidecar else None  # SidecarError names the file
+    track = checked.track if checked else None
     if track is None and counter:  # real footage: distances from the burnt-in counter
         from ml.ocr.engines import make_engine
         from ml.ocr.video_counter import read_counter_track
@@ -139,12 +140,14 @@ def _scan_one(video: Path, sidecar: Path | None, classifier, settings, counter: 
     out = {"video": str(video), "events": [e.to_json() for e in result.events],
            "frames_classified": result.frames_classified,
            "video_seconds": round(result.video_seconds, 2),
+           "declared_video_seconds": round(result.declared_seconds, 2),
            "wall_seconds": round(result.wall_seconds, 2),
            "realtime_factor": round(result.realtime_factor, 2),
            "distances": "sidecar" if sidecar else "counter" if track else "none"}
-    if sidecar:
-        truth = json.loads(sidecar.read_text(encoding="utf-8"))["defects"]
-        out["score"] = score_events(result.events, truth)
+    if result.truncated:
+        out["warning"] = result.warning()
+    if checked:
+        out["score"] = score_events(result.events, checked.defects)
     return out
 
 

@@ -1,47 +1,13 @@
 """A model file with wrong metadata, shapes or outputs is refused on load with a message."""
 
-import json
-
 import numpy as np
 import pytest
 
 from ml.classes import CLASS_NAMES
 from ml.runtime.classifier import CrackClassifier, ModelError
 
-onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
-
-SIZE = 32
-CLASSES = len(CLASS_NAMES)
-
-
-def _model(path, *, classes=CLASSES, size=SIZE, scale=1.0, external=None, **meta):
-    """image [N,3,size,size] -> mean colour -> linear layer -> `classes` logits (times scale)."""
-    weights = numpy_helper.from_array(
-        np.arange(3 * classes, dtype=np.float32).reshape(3, classes) / 10, "w")
-    nodes = [helper.make_node("GlobalAveragePool", ["image"], ["pooled"]),
-             helper.make_node("Flatten", ["pooled"], ["flat"]),
-             helper.make_node("MatMul", ["flat", "w"], ["raw"]),
-             helper.make_node("Mul", ["raw", "scale"], ["logits"])]
-    graph = helper.make_graph(
-        nodes, "tiny", [helper.make_tensor_value_info("image", TensorProto.FLOAT,
-                                                      ["n", 3, size, size])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n", classes])],
-        [weights, numpy_helper.from_array(np.array(scale, np.float32), "scale")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    values = {"class_names": json.dumps(list(CLASS_NAMES)), "input_size": str(size),
-              "mean": "[0.5, 0.5, 0.5]", "std": "[0.25, 0.25, 0.25]", "model_id": "tiny"}
-    values.update(meta)
-    helper.set_model_props(model, values)
-    if external:
-        stored = model.graph.initializer[0]  # make_graph copied `weights`
-        stored.data_location = TensorProto.EXTERNAL
-        stored.ClearField("raw_data")
-        stored.external_data.add(key="location", value=external)
-        stored.external_data.add(key="length", value=str(3 * classes * 4))
-    path.write_bytes(model.SerializeToString())
-    return path
+pytest.importorskip("onnx")
+from tests.onnx_fixtures import linear_onnx as _model  # noqa: E402
 
 
 def test_a_well_formed_model_loads_and_classifies(tmp_path):

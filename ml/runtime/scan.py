@@ -73,11 +73,23 @@ class ScanProgress:
 @dataclass
 class ScanResult:
     events: list[DefectEvent]
-    video_seconds: float
+    video_seconds: float  # what was decoded: a truncated file stops early
     wall_seconds: float
     frames_classified: int
     times: np.ndarray  # seconds of each classified frame
     probabilities: np.ndarray  # smoothed, (samples, classes)
+    declared_seconds: float = 0.0  # what the file's header claims
+
+    @property
+    def truncated(self) -> bool:
+        """The file decoded to less than 95 % of the duration it declares."""
+        return self.declared_seconds > 0 and self.video_seconds < 0.95 * self.declared_seconds
+
+    def warning(self) -> str:
+        if not self.truncated:
+            return ""
+        return (f"only {self.video_seconds:.0f} s of the {self.declared_seconds:.0f} s the file "
+                "declares could be decoded (truncated or damaged); the rest was not scanned")
 
     @property
     def realtime_factor(self) -> float:
@@ -154,7 +166,8 @@ def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings =
             event.end_distance = track.distance_at(event.end_s)
             event.best_distance = track.distance_at(event.best_s)
     yield ScanProgress(1.0, index, len(events))
-    return ScanResult(events, info.duration, time.perf_counter() - started, len(t), t, probs)
+    return ScanResult(events, index / info.fps, time.perf_counter() - started, len(t), t, probs,
+                      declared_seconds=info.duration)
 
 
 def run_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings = ScanSettings(),
