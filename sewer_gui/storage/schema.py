@@ -1,0 +1,45 @@
+"""The project file's layout: application id, schema version and the migrations between them."""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x53455752  # "SEWR": tells our projects from other SQLite files
+SCHEMA_VERSION = 1
+
+_SCHEMA_V1 = """
+CREATE TABLE inspection (
+    id INTEGER PRIMARY KEY,
+    header_json TEXT NOT NULL,
+    units TEXT NOT NULL,
+    video_path TEXT NOT NULL DEFAULT '',
+    model_used TEXT NOT NULL DEFAULT '',
+    calibration_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE observation (
+    id INTEGER PRIMARY KEY,
+    inspection_id INTEGER NOT NULL REFERENCES inspection(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    distance REAL NOT NULL,
+    video_time REAL,
+    code TEXT NOT NULL,
+    continuous TEXT NOT NULL DEFAULT '',
+    value_1 REAL,
+    value_2 REAL,
+    percent REAL,
+    joint INTEGER NOT NULL DEFAULT 0,
+    clock_from INTEGER,
+    clock_to INTEGER,
+    remarks TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL,
+    confidence REAL,
+    model_id TEXT NOT NULL DEFAULT '',
+    review TEXT NOT NULL
+);
+CREATE INDEX observation_by_inspection ON observation(inspection_id, position);
+CREATE TABLE snapshot (
+    observation_id INTEGER PRIMARY KEY REFERENCES observation(id) ON DELETE CASCADE,
+    jpeg BLOB NOT NULL
+);
+"""
+
+# version reached -> SQL that brings a file from the previous version to it
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
