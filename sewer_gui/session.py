@@ -115,7 +115,7 @@ class CodingSession:
         if path is not None and (self.store is None or not self.store.is_same_file(Path(path))):
             # Resolved against the old file before switching: videos and others' anchors.
             videos = [self.video_path(inspection) for inspection in self.job]
-            others = [self._anchors_of(i) for i in self.job if i is not self.inspection]
+            anchors = [self._anchors_of(inspection) for inspection in self.job]
             store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
@@ -125,9 +125,8 @@ class CodingSession:
                 inspection.id = None
                 for obs in inspection.observations:
                     obs.id = None
-            for inspection, anchors in zip([i for i in self.job if i is not self.inspection],
-                                           others, strict=True):
-                store.save_inspection(inspection, anchors or None)
+            for inspection, kept in zip(self.job, anchors, strict=True):  # in the job's order
+                store.save_inspection(inspection, kept or None)
         if self.store is None:
             raise ValueError("the project has no file yet: choose where to save it")
         calibration = self.track.anchors if self.track_source == "calibration" else None

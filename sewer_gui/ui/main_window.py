@@ -40,6 +40,7 @@ from sewer_gui.ui.counter import CounterController
 from sewer_gui.ui.dialogs import DialogsMixin
 from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
+from sewer_gui.ui.inspections import InspectionsController
 from sewer_gui.ui.keyboard import install_typing_keys
 from sewer_gui.ui.observation_editor import ObservationEditor
 from sewer_gui.ui.observation_table import ObservationModel
@@ -75,6 +76,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.coding = CodingController(self)
         self.calibration = CalibrationController(self)
         self.counter = CounterController(self)
+        self.inspections = InspectionsController(self)
         self.actions_by_name = actions.install(self)
         self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
                                       self.project.recent_menu)
@@ -359,6 +361,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
                                         self.session.inspection.observations else None)
         self._refresh_markers()
         self.update_title()
+        self.inspections.refresh_soon()
 
     def _refresh_markers(self) -> None:
         observations = [Marker(o.video_time, o.video_time,

@@ -1,0 +1,124 @@
+"""The job in the window: the inspection list, switching inspections, next segment, duplicate
+and delete with undo. Each inspection brings its own video, calibration and observations."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from sewer_gui.job import duplicate, next_segment, segment_row
+from sewer_gui.pacp.model import Inspection
+from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
+from sewer_gui.ui.widgets.inspection_list import InspectionListPanel
+
+SAVE_ERRORS = (ProjectSaveError, ProjectFileError, OSError)
+
+
+class InspectionsController(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.w = window
+        self.undo_stack = QUndoStack(self)
+        self.panel = InspectionListPanel()
+        self.dock = window._dock("Inspections", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.panel.activated.connect(self.switch_to)
+        self.panel.nextSegmentRequested.connect(self.add_next_segment)
+        self.panel.duplicateRequested.connect(self.duplicate_current)
+        self.panel.deleteRequested.connect(self.delete_current)
+        self.panel.undo_button.clicked.connect(self.undo_stack.undo)
+        self.panel.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(self.panel.undo_button.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.panel.redo_button.setEnabled)
+        self.panel.undo_button.setEnabled(False)
+        self.panel.redo_button.setEnabled(False)
+        # Edits come in bursts (a confirmed suggestion changes several rows): refresh once.
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self.refresh)
+        self._job: list[Inspection] | None = None
+
+    def refresh_soon(self) -> None:
+        self._pending.start()
+
+    def refresh(self) -> None:
+        session = self.w.session
+        if session.job is not self._job:  # a new or opened project: nothing to undo from before
+            self._job = session.job
+            self.undo_stack.clear()
+        rows = [segment_row(inspection, self.w.table) for inspection in session.job]
+        self.panel.set_rows(rows, session.job_index())
+
+    # ----- switching ---------------------------------------------------------------------------
+    def switch_to(self, index: int) -> bool:
+        session = self.w.session
+        if not 0 <= index < len(session.job) or session.job[index] is session.inspection:
+            return False
+        return self._show(lambda: session.switch_inspection(index))
+
+    def _show(self, change) -> bool:
+        """Leave the inspection on screen, apply `change` to the session and show the result."""
+        w = self.w
+        w.stop_video()
+        try:
+            change()
+        except SAVE_ERRORS as exc:
+            w.report_error("Inspections", str(exc))
+            return False
+        w.reset_screen()
+        w.bind_inspection()
+        video = w.session.video_path()
+        if video is not None and video.is_file():
+            w.open_video(video, keep_inspection=True)
+        self.refresh()
+        return True
+
+    # ----- next segment, duplicate, delete (undoable) -----------------------------------------
+    def add_next_segment(self) -> None:
+        self.undo_stack.push(_InsertCommand(self, next_segment(self.w.session.inspection),
+                                            "Next segment"))
+
+    def duplicate_current(self) -> None:
+        self.undo_stack.push(_InsertCommand(self, duplicate(self.w.session.inspection),
+                                            "Duplicate inspection"))
+
+    def delete_current(self) -> None:
+        if len(self.w.session.job) > 1:
+            self.undo_stack.push(_RemoveCommand(self, self.w.session.job_index()))
+
+    def insert(self, index: int, inspection: Inspection) -> None:
+        self._show(lambda: self.w.session.insert_inspection(index, inspection))
+        self.w.project.autosave_timer.start()
+
+    def remove(self, index: int) -> Inspection | None:
+        removed: list[Inspection] = []
+        ok = self._show(lambda: removed.append(self.w.session.remove_inspection(index)))
+        return removed[0] if ok else None
+
+
+class _InsertCommand(QUndoCommand):
+    def __init__(self, controller: InspectionsController, inspection: Inspection,
+                 text: str) -> None:
+        super().__init__(text)
+        self.controller, self.inspection = controller, inspection
+        self.index = controller.w.session.job_index() + 1
+
+    def redo(self) -> None:
+        self.controller.insert(self.index, self.inspection)
+
+    def undo(self) -> None:
+        self.controller.remove(self.index)
+
+
+class _RemoveCommand(QUndoCommand):
+    def __init__(self, controller: InspectionsController, index: int) -> None:
+        super().__init__("Delete inspection")
+        self.controller, self.index = controller, index
+        self.removed: Inspection | None = None
+
+    def redo(self) -> None:
+        self.removed = self.controller.remove(self.index)
+
+    def undo(self) -> None:
+        if self.removed is not None:
+            self.controller.insert(self.index, self.removed)

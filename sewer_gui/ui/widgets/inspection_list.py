@@ -1,0 +1,97 @@
+"""The job's inspections as a table: segment, manholes, date, video, observations, review
+progress and quick ratings. A dumb widget: it shows rows and emits what the coder asks for."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+
+from sewer_gui.job import SegmentRow
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+HEADERS = ("Segment", "Upstream MH", "Downstream MH", "Date", "Video", "Obs.", "Reviewed",
+           "ST", "O&M", "Overall")
+
+
+def _cells(row: SegmentRow) -> tuple[str, ...]:
+    r = row.ratings
+    return (row.segment, row.upstream_mh, row.downstream_mh, row.date, row.video,
+            str(row.observations), row.review_text, r.structural.quick, r.om.quick,
+            r.overall.quick)
+
+
+class SegmentTableModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SegmentRow] = []
+        self.current = -1
+
+    def set_rows(self, rows: list[SegmentRow], current: int) -> None:
+        self.beginResetModel()
+        self.rows, self.current = rows, current
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cells(self.rows[index.row()])[index.column()]
+        if role == Qt.ItemDataRole.FontRole and index.row() == self.current:
+            font = QFont()
+            font.setBold(True)  # the inspection on screen
+            return font
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+
+class InspectionListPanel(QWidget):
+    activated = Signal(int)  # the coder opens this inspection (double-click or Enter)
+    nextSegmentRequested = Signal()  # noqa: N815 - Qt signal style
+    duplicateRequested = Signal()  # noqa: N815
+    deleteRequested = Signal()  # noqa: N815
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = SegmentTableModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.activated.connect(lambda index: self.activated.emit(index.row()))
+        self.next_button = QPushButton("Next segment")
+        self.duplicate_button = QPushButton("Duplicate")
+        self.delete_button = QPushButton("Delete")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.next_button.clicked.connect(self.nextSegmentRequested)
+        self.duplicate_button.clicked.connect(self.duplicateRequested)
+        self.delete_button.clicked.connect(self.deleteRequested)
+        buttons = QHBoxLayout()
+        for button in (self.next_button, self.duplicate_button, self.delete_button,
+                       self.undo_button, self.redo_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def set_rows(self, rows: list[SegmentRow], current: int) -> None:
+        self.model.set_rows(rows, current)
+        self.view.selectRow(current)
+        self.delete_button.setEnabled(len(rows) > 1)

@@ -1,0 +1,84 @@
+"""The job in the window: the inspection list, next segment, duplicate, delete with undo, and
+switching between inspections that each bring their own video."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from sewer_gui.app_settings import AppSettings
+from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, code_table):
+    w = MainWindow(AppSettings(model_path="/no/model.onnx"), code_table)
+    w.confirm_discard = lambda: True
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+def _rows(w) -> list[tuple[str, ...]]:
+    model = w.inspections.panel.model
+    return [tuple(model.index(r, c).data() for c in range(3)) for r in range(model.rowCount())]
+
+
+def _click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _start_job(qtbot, w, video=None) -> None:
+    w.new_project()
+    w.session.job[0] = w.session.inspection = sample_inspection()
+    w.bind_inspection()
+    if video is not None:
+        w.counter.cancel(wait=True)
+        assert w.open_video(video)
+    qtbot.waitUntil(lambda: len(_rows(w)) == 1 and _rows(w)[0][0] == "SEG-0412", timeout=3000)
+
+
+def test_next_segment_duplicate_and_delete_are_undoable(qtbot, window):
+    w = window
+    panel = w.inspections.panel
+    _start_job(qtbot, w)
+    _click(qtbot, panel.next_button)
+    assert _rows(w) == [("SEG-0412", "MH-17", "MH-18"), ("(no segment ref.)", "MH-18", "")]
+    assert w.session.job_index() == 1 and w.session.inspection.observations == []
+    assert w.session.inspection.header.surveyed_by == "J. Rivera"
+    assert w.header_form.isEnabled()
+    _click(qtbot, panel.undo_button)
+    assert len(_rows(w)) == 1 and w.session.job_index() == 0
+    _click(qtbot, panel.redo_button)
+    assert len(_rows(w)) == 2
+    w.inspections.switch_to(0)
+    _click(qtbot, panel.duplicate_button)
+    assert [r[0] for r in _rows(w)] == ["SEG-0412", "SEG-0412 copy", "(no segment ref.)"]
+    assert len(w.session.inspection.observations) == 8 and w.model.rowCount() == 8
+    _click(qtbot, panel.delete_button)
+    assert [r[0] for r in _rows(w)] == ["SEG-0412", "(no segment ref.)"]
+    _click(qtbot, panel.undo_button)
+    assert [r[0] for r in _rows(w)] == ["SEG-0412", "SEG-0412 copy", "(no segment ref.)"]
+    assert w.session.job_index() == 1
+
+
+def test_switching_brings_each_inspections_video_and_survives_save(qtbot, window,
+                                                                   short_video, tmp_path):
+    w = window
+    panel = w.inspections.panel
+    _start_job(qtbot, w, short_video)
+    _click(qtbot, panel.next_button)
+    assert w.session.video_info is None and w.session.video_path() is None
+    panel.view.setFocus()
+    panel.view.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)  # Enter opens the selected inspection
+    qtbot.waitUntil(lambda: w.session.job_index() == 0, timeout=3000)
+    assert w.session.video_info is not None and w.session.video_path() == short_video.resolve()
+    assert w.model.rowCount() == 8
+    assert w.save_project(tmp_path / "job.sewerproj")
+    assert w.open_project(tmp_path / "job.sewerproj")
+    # Nothing to undo from before the reopen; both inspections are listed.
+    qtbot.waitUntil(lambda: not panel.undo_button.isEnabled(), timeout=3000)
+    assert [r[1] for r in _rows(w)] == ["MH-17", "MH-18"]
