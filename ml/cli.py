@@ -79,6 +79,9 @@ def cmd_compare(args) -> int:
     from ml.comparison import compare_cli
 
     result = compare_cli(Path(args.split), args.model, args.baseline, args.pair)
+    from ml.training.model_card import attach_comparison
+
+    attach_comparison(result)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(json.dumps(result, indent=None if args.json else 1))

@@ -64,7 +64,8 @@ def test_wizard_fine_tunes_and_compares_with_the_model_in_use(qtbot, team_data, 
     assert (activated == [tmp_path / "work" / "finetune" / "model.onnx"]) == offered
     written = results.export_to("Fine-tuned", tmp_path / "export")
     assert [p.suffix for p in written] == [".onnx", ".onnx", ".md"]
-    assert "<b>" not in written[2].read_text() and "macro-F1" in written[2].read_text()
+    card = written[2].read_text()
+    assert "<b>" not in card and "Against the model in use" in card and "Fine-tuned" in card
 
 
 def _comparison(work, verdict: str, chance: bool = False) -> None:

@@ -8,6 +8,7 @@ runs in a child process, like training, and also says whether CUDA is there.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -56,6 +57,11 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
 def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
     if config.threads:
         torch.set_num_threads(config.threads)
+    if config.init_from:  # fine-tuning keeps the checkpoint's architecture and input size
+        from ml.training.finetune import load_student
+
+        meta = load_student(Path(config.init_from))[1]
+        config = replace(config, arch=meta["arch"], image_size=int(meta["image_size"]))
     index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
     parts = split_index(index, config.split_by, config.split_seed, config.val_fraction,
                         config.test_fraction)

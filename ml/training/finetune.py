@@ -37,6 +37,7 @@ import torch
 from ml.classes import CLASS_NAMES
 from ml.presets import MEAN, STD
 from ml.training.config import TrainConfig
+from ml.training.model_card import write_model_card
 from ml.training.models import build_model
 
 SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "models" / "cmi_student.pt"
@@ -152,16 +153,6 @@ def compare_with_active(run: Path, active: Path, report=None) -> dict:
         report("compared", verdict=result["verdict"], offer=result["offer"])
     write_model_card(run)
     return result
-
-
-def write_model_card(run: Path) -> Path:
-    """RUN/MODEL_CARD.md from the run's own files: recipe, data, test figures, comparison."""
-    from ml.training.model_card import model_card
-
-    run = Path(run)
-    card = run / "MODEL_CARD.md"
-    card.write_text(model_card(run), encoding="utf-8")
-    return card
 
 
 def run_fine_tune(config: TrainConfig, active: Path | None, model_id: str = "") -> int:

@@ -59,3 +59,22 @@ def model_card(run: Path) -> str:
     lines += ["", "Intended use: suggestions that a certified coder confirms, edits or rejects.",
               ""]
     return "\n".join(lines)
+
+
+def write_model_card(run: Path) -> Path:
+    """RUN/MODEL_CARD.md from the run's own files: recipe, data, test figures, comparison."""
+    card = Path(run) / "MODEL_CARD.md"
+    card.write_text(model_card(Path(run)), encoding="utf-8")
+    return card
+
+
+def attach_comparison(result: dict) -> list[Path]:
+    """Give every packaged run in a comparison its figures: RUN/comparison.json and its card."""
+    cards = []
+    for figures in result["models"].values():
+        run = Path(figures["path"]).parent
+        if (run / "package.json").exists():
+            (run / "comparison.json").write_text(json.dumps(result, indent=1),
+                                                 encoding="utf-8")
+            cards.append(write_model_card(run))
+    return cards

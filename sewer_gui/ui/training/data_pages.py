@@ -221,8 +221,8 @@ class CheckPage(QWizardPage):
         self.completeChanged.emit()
 
     def usable(self) -> list[Sample]:
-        return self.result.usable(self.samples, self.leave_out_bad.isChecked(),
-                                  self.leave_out_copies.isChecked())
+        """Unreadable files are never used; Next waits until the user agrees to leave them out."""
+        return self.result.usable(self.samples, True, self.leave_out_copies.isChecked())
 
     def _show(self) -> None:
         if not self.checked:
@@ -244,8 +244,9 @@ class CheckPage(QWizardPage):
         self.summary.setText(self._summary(used, counts))
 
     def _summary(self, used: list[Sample], counts: dict[str, int]) -> str:
-        lines = [f"Checked {self.result.checked} images: {len(used)} will be used, from "
-                 f"{len({s.group for s in used if s.group})} inspections or videos."]
+        groups = len({s.group for s in used if s.group})
+        lines = [f"Checked {self.result.checked} images: {len(used)} usable, from {groups} "
+                 "inspection(s) or video(s); the test frames come from whole ones."]
         lines += self.errors
         if self.result.unreadable and not self.leave_out_bad.isChecked():
             lines.append(f"{len(self.result.unreadable)} file(s) cannot be read: leave them out "

@@ -92,13 +92,16 @@ class RecipePage(QWizardPage):
         form.addRow("Image size", self.size)
         form.addRow("Imbalance", self.balance)
         form.addRow("Device", self.device)
-        form.addRow(_row(self.estimate, again))
+        form.addRow(self.estimate)
+        form.addRow("", again)
         self.form = form
         for key, spin in (("temperature", self.temperature), ("alpha", self.alpha),
                           ("epochs", self.epochs), ("lr", self.lr), ("size", self.size)):
             spin.setToolTip(EXPLAIN[key])
         self.method.currentIndexChanged.connect(self._method_changed)
         self.teacher.textChanged.connect(self._enable)
+        for spin in (self.epochs, self.teacher_epochs):
+            spin.valueChanged.connect(self.show_estimate)
         self.child = ChildProcess(self)
         self.child.event.connect(self._estimated)
         self.child.line.connect(self._child_line)
@@ -175,6 +178,8 @@ class RecipePage(QWizardPage):
         s = self.settings
         args = ["estimate", "--data", s.data_arg(), "--batch-size", str(s.batch_size),
                 "--image-size", str(s.image_size), "--device", s.device, "--split-by", "group"]
+        if s.method == "finetune" and Path(s.start_checkpoint).is_file():
+            args += ["--init-from", s.start_checkpoint]  # its architecture and input size
         if s.method == "distill" and not s.teacher_checkpoint:
             args.append("--teacher-too")
         self._error_lines = []
@@ -188,6 +193,14 @@ class RecipePage(QWizardPage):
         if event.get("cuda") and self.device.findText("cuda") < 0:
             self.device.addItem("cuda")
             self.device.setCurrentText("cuda")
+        self.show_estimate()
+
+    def show_estimate(self) -> None:
+        """The whole run's time from the last timed batches (epochs may change meanwhile)."""
+        event = self.last_estimate
+        if event is None:
+            return
+        self.store()
         seconds = estimate_seconds(plan_steps(self.settings), event,
                                    self.settings.synthetic_per_class * len(CLASS_NAMES))
         per = ", ".join(f"{arch} {s * 1000:.0f} ms" for arch, s in

@@ -81,7 +81,8 @@ class ResultsPage(QWizardPage):
                  self.results.distillation]
         if comparison:
             lines.append(f"{comparison['frames']} test frames from {comparison['groups']} "
-                         "inspections or videos that training never saw.")
+                         "inspection(s) or video(s) that training never saw. Each model's "
+                         "card carries these figures.")
         self.verdict.setText("\n".join(line for line in lines if line))
         self.model.clear()
         self.model.addItems(list(self.results.trained))
