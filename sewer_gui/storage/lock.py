@@ -74,7 +74,8 @@ class ProjectLock:
         text = f"{os.getpid()} {socket.gethostname()}\n".encode()
         with contextlib.suppress(OSError):  # the text only improves the message
             os.ftruncate(self._fd, 0)
-            os.pwrite(self._fd, text, 0) if hasattr(os, "pwrite") else os.write(self._fd, text)
+            os.lseek(self._fd, 0, os.SEEK_SET)
+            os.write(self._fd, text)
 
     def _holder(self) -> str:
         try:
