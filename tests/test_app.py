@@ -16,14 +16,17 @@ from sewer_gui.resources import code_table_path
 
 
 @pytest.fixture
-def resources(tmp_path, tiny_onnx, short_video) -> Path:
+def resources(tmp_path, tiny_onnx) -> Path:
     root = tmp_path / "resources"
     (root / "models").mkdir(parents=True)
     (root / "sample").mkdir()
     shutil.copy(code_table_path(), root / "pacp_codes.csv")
+    shutil.copy(code_table_path().with_name("pacp_lookups.csv"), root / "pacp_lookups.csv")
     shutil.copy(tiny_onnx, root / "models" / "cmi_student.onnx")
-    shutil.copy(short_video, root / "sample" / "demo_pipe.mp4")
-    shutil.copy(short_video.with_suffix(".json"), root / "sample" / "demo_pipe.json")
+    # The shipped demo: the self-test reads its counter, which needs footage of real size.
+    demo = code_table_path().parent / "sample"
+    shutil.copy(demo / "demo_pipe.mp4", root / "sample" / "demo_pipe.mp4")
+    shutil.copy(demo / "demo_pipe.json", root / "sample" / "demo_pipe.json")
     return root
 
 
@@ -42,6 +45,7 @@ def test_self_test_loads_model_decodes_classifies_and_writes_pdf(resources):
     assert code == 0, report
     assert report["ok"] and report["model"] == "tiny-test" and report["frames_classified"] > 0
     assert report["pdf_valid"] and report["pdf_bytes"] > 1000
+    assert report["counter"]["ok"] and report["counter"]["unit"] == "ft"
     assert not list((resources.parent / "tmp").glob("sewer-selftest-*"))  # nothing left behind
 
 

@@ -23,6 +23,7 @@ from ml.ocr.video_counter import find_region, monotone_fit, reject_outliers
     ("19.85mm", 19.85, "m"),  # PP-OCR repeats a line's last letter
     ("335.2ftt", 335.2, "ft"),
     ("27.5ft:", 27.5, "ft"),
+    ("D: 79.24M1", 79.24, "m"),  # a stray character after the unit at the end of the line
     ("0066.4", 66.4, None),
 ])
 def test_counter_formats_parse_to_distance_and_unit(text, distance, unit):

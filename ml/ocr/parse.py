@@ -3,7 +3,8 @@
 Counters always show a decimal point, so whole numbers (pipe sizes, zoom, manhole ids) are not
 distances; numbers glued to other letters (`0.00PSI`, `300mm`) or to more digits and separators
 (dates `13.07.2024`, times `10:42:07`) are not either. PP-OCR sometimes repeats the last
-letter of a line (`19.85mm`, `335.2ftt`), so a doubled unit still counts as the unit.
+letter of a line (`19.85mm`, `335.2ftt`) or adds one at its end (`79.24M1`): a doubled unit
+still counts, and so does a unit with one stray character after it at the end of the line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ FOOT_M = 0.3048
 
 _NUMBER = re.compile(
     r"(?<![\w.,/\-+])(?<!\d\d:)(?P<sign>[+-])?\s?(?P<num>\d{1,5}[.,]\d{1,3})"
-    r"(?:\s?(?P<unit>ft{1,2}\.?|feet|m{1,2}|[''`′’]{1,2})(?![\w.,/%\-])|(?![\w.,/:%\-]))",
+    r"(?:\s?(?P<unit>ft{1,2}\.?|feet|m{1,2}|[''`′’]{1,2})(?:(?![\w.,/%\-])|(?=\S$))"
+    r"|(?![\w.,/:%\-]))",
     re.IGNORECASE)
 # OCR confusions next to digits: O for 0, l/I/| for 1.
 _ZERO = re.compile(r"(?<=[\d.,])[Oo]|[Oo](?=[\d.,])")

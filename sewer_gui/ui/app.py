@@ -48,6 +48,7 @@ def self_test() -> int:
         scan = run_scan(sample_video_path(), classifier, ScanSettings(stride_s=1.0),
                         session.track)
         report["frames_classified"] = scan.frames_classified
+        report["counter"] = counter_check(sample_video_path())
         report["events"] = len(scan.events)
         for event in scan.events[:3]:
             from sewer_gui.session import Suggestion
@@ -60,7 +61,8 @@ def self_test() -> int:
                                Path(folder) / "self_test_report.pdf").read_bytes()
         report["pdf_bytes"] = len(pdf)
         report["pdf_valid"] = pdf.startswith(b"%PDF")
-        ok = scan.frames_classified > 0 and len(pdf) > 1000 and pdf.startswith(b"%PDF")
+        ok = (scan.frames_classified > 0 and len(pdf) > 1000 and pdf.startswith(b"%PDF")
+              and report["counter"]["ok"])
     except Exception as exc:  # noqa: BLE001 - the self-test prints whatever broke
         report["failed"] = f"{type(exc).__name__}: {exc}"
         report["traceback"] = traceback.format_exc(limit=5)
@@ -68,6 +70,21 @@ def self_test() -> int:
     report["ok"] = ok
     print(json.dumps(report, indent=1))
     return 0 if ok else 1
+
+
+def counter_check(video: Path) -> dict[str, object]:
+    """Read the demo video's burnt-in counter (OCR models inside the bundle) and compare it
+    with its sidecar's track (metres): the median error must stay under 0.1 m."""
+    from ml.ocr.engines import make_engine
+    from ml.ocr.video_counter import read_counter_track
+    from ml.runtime.track import DistanceTrack
+
+    truth = DistanceTrack.from_sidecar(video.with_suffix(".json"))
+    track = read_counter_track(video, make_engine(), every_s=10.0)
+    errors = sorted(abs(d - truth.distance_at(t)) for t, d in track.in_metres())
+    median = errors[len(errors) // 2] if errors else None
+    return {"unit": track.unit, "readings": len(track.points), "median_error_m": median,
+            "ok": median is not None and len(errors) >= 5 and median <= 0.1}
 
 
 def main(argv: list[str] | None = None) -> int:
