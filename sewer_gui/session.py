@@ -104,6 +104,7 @@ class CodingSession:
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
         self.job, self._anchors_aside = inspections or [first], {}
+        self.candidates = self.stored_candidates(first)
         if anchors:
             self.track = DistanceTrack(anchors=anchors)
             self.track_source = "calibration"
@@ -195,10 +196,23 @@ class CodingSession:
         anchors = self._anchors_of(inspection)
         self._anchors_aside.pop(id(inspection), None)
         self.inspection, self.video_info = inspection, None
-        self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
+        self.track, self.track_source = DistanceTrack(), "none"
+        self.candidates = self.stored_candidates(inspection)
         self.counter_track = None
         if anchors:
             self.track, self.track_source = DistanceTrack(anchors=anchors), "calibration"
+
+    def stored_candidates(self, inspection: Inspection) -> list[DefectEvent]:
+        """What the last (pre-)scan of the inspection's video found; damaged rows are skipped."""
+        stored = (self.store.candidates(inspection.id)
+                  if self.store is not None and inspection.id is not None else None)
+        events = []
+        for row in stored[1] if stored else []:
+            try:
+                events.append(DefectEvent.from_json(row))
+            except ValueError:
+                continue
+        return events
 
     # ----- video and distance ----------------------------------------------------------------
     def video_path(self, inspection: Inspection | None = None) -> Path | None:
@@ -214,9 +228,12 @@ class CodingSession:
         with VideoReader(Path(path)) as reader:
             info = reader.info
         self.video_info = info
+        before = self.inspection.video_path
         self.inspection.video_path = (self.store.relative_video_path(path) if self.store
                                       else str(Path(path).resolve()))
-        self.candidates = []
+        # The stored candidates belong to the inspection's video, not to another one.
+        same = before == self.inspection.video_path
+        self.candidates = self.stored_candidates(self.inspection) if same else []
         self.counter_track = None
         self._load_sidecar(Path(path))
         self.dirty = True

@@ -88,3 +88,32 @@ def test_removed_inspection_comes_back_with_its_anchors(code_table, tmp_path):
     with pytest.raises(ValueError, match="at least one inspection"):
         session.remove_inspection(0)
     session.close()
+
+
+def test_candidates_survive_in_the_project_and_older_files_gain_their_table(code_table,
+                                                                             tmp_path):
+    import sqlite3
+
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
+    session = _job(code_table, segments=2)
+    path = session.save(tmp_path / "job.sewerproj")
+    session.close()
+    conn = sqlite3.connect(path)  # as a version-1 file: no candidates table
+    conn.executescript("DROP TABLE candidates; PRAGMA user_version=1;")
+    conn.close()
+    store = ProjectStore.open(path)
+    first = store.inspections()[0]
+    event = DefectEvent(CrackClass.CL, "CL", 1.0, 2.0, 1.5, 22, 0.8, best_distance=0.4,
+                        alternatives=[("CC", 0.1)])
+    store.save_candidates(first.id, "model-a", [event.to_json(), {"class": "??"}])
+    store.close()
+    reopened = CodingSession(code_table)
+    reopened.open_project(path)
+    assert [e.to_json() for e in reopened.candidates] == [event.to_json()]  # damaged row skipped
+    reopened.switch_inspection(1)
+    assert reopened.candidates == []
+    reopened.switch_inspection(0)
+    assert len(reopened.candidates) == 1
+    reopened.close()

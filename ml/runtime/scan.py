@@ -58,6 +58,22 @@ class DefectEvent:
                 "best_distance": _round(self.best_distance),
                 "alternatives": [[c, round(p, 4)] for c, p in self.alternatives]}
 
+    @classmethod
+    def from_json(cls, data: dict) -> DefectEvent:
+        """An event as `to_json` wrote it (a project's stored candidates); ValueError if not."""
+        try:
+            return cls(CrackClass(data["class"]), str(data["code"]), float(data["start_s"]),
+                       float(data["end_s"]), float(data["best_s"]), int(data["best_frame"]),
+                       float(data["confidence"]), _opt(data.get("start_distance")),
+                       _opt(data.get("end_distance")), _opt(data.get("best_distance")),
+                       [(str(c), float(p)) for c, p in data.get("alternatives", [])])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a scan event: {exc}") from exc
+
+
+def _opt(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)

@@ -300,6 +300,32 @@ class ProjectStore:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{_friendly_sqlite_reason(exc)}") from exc
 
+    # ----- scan candidates --------------------------------------------------------------------
+    def save_candidates(self, inspection_id: int, model_id: str, events: list[dict]) -> None:
+        """What a background scan found in the inspection's video (DefectEvent.to_json rows)."""
+        try:
+            with self._conn:
+                self._conn.execute("INSERT OR REPLACE INTO candidates VALUES (?, ?, ?)",
+                                   (inspection_id, model_id, json.dumps(events)))
+        except sqlite3.Error as exc:
+            raise ProjectSaveError(f"Could not save {self.path}: "
+                                   f"{_friendly_sqlite_reason(exc)}") from exc
+
+    def candidates(self, inspection_id: int) -> tuple[str, list[dict]] | None:
+        """(model id, events) of the inspection's last scan, or None if it was never scanned."""
+        try:
+            row = self._conn.execute("SELECT model_id, events_json FROM candidates "
+                                     "WHERE inspection_id=?", (inspection_id,)).fetchone()
+            events = json.loads(row[1]) if row else None
+        except sqlite3.OperationalError:
+            return None  # an older file opened read-only: no candidates table yet
+        except (sqlite3.Error, ValueError) as exc:
+            raise ProjectFileError(f"{self.path}: the scan candidates of inspection "
+                                   f"{inspection_id} cannot be read ({exc})") from exc
+        if row is None or not isinstance(events, list):
+            return None
+        return str(row[0]), [e for e in events if isinstance(e, dict)]
+
     # ----- paths -----------------------------------------------------------------------------
     def relative_video_path(self, video: Path) -> str:
         """Store videos relative to the project so that a project folder can be moved."""

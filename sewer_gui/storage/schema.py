@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 APPLICATION_ID = 0x53455752  # "SEWR": tells our projects from other SQLite files
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE inspection (
@@ -41,5 +41,15 @@ CREATE TABLE snapshot (
 );
 """
 
+# Version 2: the candidates a background scan found in each inspection's video, so that a
+# pre-scanned job shows them when reopened (and a resumed pre-scan skips what is done).
+_SCHEMA_V2 = """
+CREATE TABLE candidates (
+    inspection_id INTEGER PRIMARY KEY REFERENCES inspection(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    events_json TEXT NOT NULL
+);
+"""
+
 # version reached -> SQL that brings a file from the previous version to it
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}

@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sewer_gui.job import duplicate, next_segment, segment_row
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
+from sewer_gui.ui.prescan import PrescanController
 from sewer_gui.ui.widgets.inspection_list import InspectionListPanel
 
 SAVE_ERRORS = (ProjectSaveError, ProjectFileError, OSError)
@@ -21,6 +22,7 @@ class InspectionsController(QObject):
         self.undo_stack = QUndoStack(self)
         self.panel = InspectionListPanel()
         self.dock = window._dock("Inspections", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.prescan = PrescanController(window, self.panel)
         self.panel.activated.connect(self.switch_to)
         self.panel.nextSegmentRequested.connect(self.add_next_segment)
         self.panel.duplicateRequested.connect(self.duplicate_current)

@@ -404,5 +404,6 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         if self.session.project_path is not None and self.session.dirty:
             self.save_project()
         self.stop_video()
+        self.inspections.prescan.cancel()
         self.wait_for_workers()
         self.session.close()

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sewer_gui.job import SegmentRow
 
@@ -86,10 +94,26 @@ class InspectionListPanel(QWidget):
                        self.undo_button, self.redo_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Pre-scan of every video of the job: started, followed and cancelled here.
+        self.scan_all_button = QPushButton("Scan all videos")
+        self.scan_label = QLabel("")
+        self.scan_progress = QProgressBar()
+        self.cancel_scan_button = QPushButton("Cancel")
+        prescan = QHBoxLayout()
+        for widget in (self.scan_all_button, self.scan_label, self.scan_progress,
+                       self.cancel_scan_button):
+            prescan.addWidget(widget)
+        self.show_scan_progress(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        layout.addLayout(prescan)
+
+    def show_scan_progress(self, running: bool) -> None:
+        for widget in (self.scan_label, self.scan_progress, self.cancel_scan_button):
+            widget.setVisible(running)
+        self.scan_all_button.setEnabled(not running)
 
     def set_rows(self, rows: list[SegmentRow], current: int) -> None:
         self.model.set_rows(rows, current)

@@ -1,0 +1,96 @@
+"""Pre-scan of the job in the background: every inspection's video, one after the other, with
+progress and cancel; candidates go into the project as each video is done, so that reopening
+shows them and a new pre-scan resumes with what is left."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from ml.runtime.scan import ScanSettings
+from sewer_gui.job_scan import JobScanProgress, iter_job_scan, pending_videos
+from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
+
+if TYPE_CHECKING:
+    from superqt.utils import WorkerBase
+
+
+class PrescanController(QObject):
+    finished = Signal(int)  # videos scanned by this run
+
+    def __init__(self, window, panel) -> None:
+        super().__init__(window)
+        self.w = window
+        self.panel = panel
+        self.worker: WorkerBase | None = None
+        self.scanned = 0
+        panel.scan_all_button.clicked.connect(self.start)
+        panel.cancel_scan_button.clicked.connect(self.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self) -> None:
+        w = self.w
+        if w.classifier is None:
+            w.report_error("Scan all videos", "Choose a valid model before scanning.")
+            return
+        unsaved = w.session.project_path is None or w.session.dirty
+        if unsaved and not w.project.save():  # candidates are stored with the inspections
+            return
+        videos = pending_videos(w.session, w.classifier.model_id)
+        if not videos:
+            w.statusBar().showMessage("Every video of the job is scanned with this model.", 6000)
+            return
+        from superqt.utils import create_worker
+
+        settings = ScanSettings(stride_s=w.settings.scan_stride_s, threshold=w.settings.threshold)
+        worker = create_worker(iter_job_scan, videos, w.classifier, settings,
+                               _start_thread=False)
+        worker.yielded.connect(self._progress)
+        worker.errored.connect(lambda exc: w.report_error("Scan all videos", str(exc)))
+        worker.finished.connect(lambda: self._finished(worker))
+        self.worker, self.scanned = worker, 0
+        self.panel.scan_progress.setValue(0)
+        self.panel.show_scan_progress(True)
+        worker.start()
+
+    def _progress(self, progress: JobScanProgress) -> None:
+        self.panel.scan_progress.setValue(int(progress.overall * 100))
+        self.panel.scan_label.setText(f"{min(progress.done + 1, progress.total)}/"
+                                      f"{progress.total} {progress.video}")
+        if progress.error:
+            self.w.statusBar().showMessage(progress.error, 10000)
+        if progress.result is None or progress.inspection_id is None:
+            return
+        self._store(progress.inspection_id, progress.result.events)
+
+    def _store(self, inspection_id: int, events: list) -> None:
+        w = self.w
+        try:
+            w.session.store.save_candidates(inspection_id, w.classifier.model_id,
+                                            [e.to_json() for e in events])
+        except (ProjectSaveError, ProjectFileError, AttributeError) as exc:
+            w.report_error("Scan all videos", str(exc))
+            return
+        self.scanned += 1
+        if w.session.inspection.id == inspection_id:  # the one on screen: show them now
+            w.session.candidates = events
+            w._refresh_markers()
+
+    def _finished(self, worker: WorkerBase) -> None:
+        if self.worker is worker:
+            self.worker = None
+            self.panel.show_scan_progress(False)
+            self.w.statusBar().showMessage(f"Pre-scan: {self.scanned} video(s) scanned.", 8000)
+            self.finished.emit(self.scanned)
+
+    def cancel(self, wait: bool = False) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        worker.quit()  # at the next progress tick; finished videos stay stored
+        if wait:
+            type(worker).await_workers(10000)
