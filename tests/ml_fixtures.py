@@ -11,7 +11,7 @@ from ml.training.run import fit
 
 def tiny_stills(root: Path) -> Path:
     data = root / "stills"
-    write_stills(data, per_class=6, size=48, seed=3)
+    write_stills(data, per_class=6, size=48, seed=3, no_crack_share=None)
     return data
 
 
@@ -32,7 +32,7 @@ def team_frames(root: Path, drives: int = 8) -> Path:
     """A team-like folder: one frame per class from each of `drives` drives (group = drive)."""
     data = root / "team"
     for drive in range(drives):  # file names CC_<drive>_00000.png: the drive is the group
-        write_stills(data, per_class=1, size=48, seed=100 + drive)
+        write_stills(data, per_class=1, size=48, seed=100 + drive, no_crack_share=None)
     return data
 
 

@@ -1,7 +1,13 @@
-"""An ImageFolder tree of synthetic stills, one folder per class."""
+"""An ImageFolder tree of synthetic stills, one folder per class, with each scene described.
+
+`scenes.jsonl` beside the folders holds one line per image: its file, label and the full
+`FrameSpec`, so any picture can be re-rendered and the data counted ("how many frames had a
+lateral in view?").
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,24 +15,50 @@ import cv2
 import numpy as np
 
 from ml.classes import CrackClass
-from ml.synth.scene import render_still
+from ml.synth.frames import render_frame
+
+CRACK_CLASSES = tuple(c for c in CrackClass if c is not CrackClass.ND)
+
+
+def class_counts(per_class: int, no_crack_share: float | None) -> dict[CrackClass, int]:
+    """Images per class: `per_class` for each crack subtype; ND sized to `no_crack_share`.
+
+    Real footage is mostly crack-free, and the no-crack class has to hold every look-alike
+    (joints, laterals, roots, liners, text, title cards), so it gets the larger share.
+    """
+    counts = {c: per_class for c in CRACK_CLASSES}
+    if no_crack_share is None:
+        counts[CrackClass.ND] = per_class
+    else:
+        if not 0 < no_crack_share < 1:
+            raise ValueError(f"no-crack share must be between 0 and 1, not {no_crack_share}")
+        cracks = per_class * len(CRACK_CLASSES)
+        counts[CrackClass.ND] = int(round(cracks * no_crack_share / (1 - no_crack_share)))
+    return {c: counts[c] for c in CrackClass}
 
 
 def write_stills(out: Path, per_class: int, size: int, seed: int,
-                 on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write `per_class` PNGs per class; the same seed gives the same images."""
+                 on_progress: Callable[[int, int], None] | None = None,
+                 no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1)
+                 ) -> dict[str, int]:
+    """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th."""
     out = Path(out)
-    total = per_class * len(CrackClass)
-    done = 0
-    for class_index, label in enumerate(CrackClass):
-        folder = out / label.value
-        folder.mkdir(parents=True, exist_ok=True)
-        for k in range(per_class):
-            # One generator per image: any subset can be regenerated on its own.
-            rng = np.random.default_rng([seed, class_index, k])
-            image = render_still(rng, label, size)
-            cv2.imwrite(str(folder / f"{label.value}_{seed}_{k:05d}.png"), image)
-            done += 1
+    counts = class_counts(per_class, no_crack_share)
+    jobs = [(ci, label, k) for ci, label in enumerate(CrackClass) for k in range(counts[label])]
+    jobs = jobs[shard[0]::shard[1]]
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if shard == (0, 1) else f".{shard[0]}"
+    with open(out / f"scenes{suffix}.jsonl", "a", encoding="utf-8") as scenes:
+        for done, (class_index, label, k) in enumerate(jobs, 1):
+            name = f"{label.value}/{label.value}_{seed}_{k:05d}.png"
+            target = out / name
+            if not target.exists():  # a stopped run resumes where it was
+                # One generator per image: any subset can be regenerated on its own.
+                rng = np.random.default_rng([seed, class_index, k])
+                image, spec = render_frame(rng, label, size)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(target), image)
+                scenes.write(json.dumps({"file": name, **spec.to_json()}) + "\n")
             if on_progress:
-                on_progress(done, total)
-    return {label.value: per_class for label in CrackClass}
+                on_progress(done, len(jobs))
+    return {label.value: counts[label] for label in CrackClass}

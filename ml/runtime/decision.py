@@ -1,0 +1,192 @@
+"""What the app says about a frame: a crack code, no crack, "not sure", or "cannot judge this".
+
+One place for the rule, used by the live suggestions, the scan and `sewer-ml classify`, so the
+command line says exactly what the app would. The rule:
+1. Frames a model cannot judge (black, burnt out, title cards and blank screens) are "out of
+   scope" whatever the network says: it was never meant to read them.
+2. Probabilities are calibrated by temperature scaling (T fitted on validation, stored in the
+   model's metadata), then P(crack) = 1 - P(no crack).
+3. A crack is claimed only at P(crack) >= the model's threshold, which is chosen on validation
+   look-alikes for a low false-alarm rate, because real footage is mostly crack-free: at a 10 %
+   crack share even a 5 % false-alarm rate makes a third of all suggestions wrong.
+4. Near the threshold, or when two subtypes share the mass, the answer is "not sure" with the
+   candidates named, and no code is raised.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import json
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ml.classes import SUGGESTED_CODE, CrackClass
+
+
+class Outcome(enum.StrEnum):
+    CRACK = "crack"
+    NO_CRACK = "no_crack"
+    NOT_SURE = "not_sure"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    temperature: float = 1.0
+    crack_threshold: float = 0.5  # calibrated P(crack) that raises a suggestion
+    unsure_below: float = 0.6  # P(crack) >= threshold * this, below threshold: "not sure"
+    subtype_share: float = 0.45  # the top subtype's share of P(crack) needed to name it
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, str]) -> DecisionPolicy:
+        """The policy stored in a model's metadata ("decision" JSON); defaults for older models."""
+        raw = metadata.get("decision")
+        if not raw:
+            return cls()
+        try:
+            values = json.loads(raw)
+            policy = cls(**{k: float(v) for k, v in values.items()
+                            if k in cls.__dataclass_fields__})
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"malformed decision metadata ({exc})") from exc
+        if not (policy.temperature > 0 and 0 < policy.crack_threshold < 1):
+            raise ValueError("decision metadata out of range (temperature > 0, 0 < threshold < 1)")
+        return policy
+
+    def with_threshold(self, threshold: float | None) -> DecisionPolicy:
+        if threshold is None:
+            return self
+        from dataclasses import replace
+
+        return replace(self, crack_threshold=float(threshold))
+
+    def to_json(self) -> str:
+        return json.dumps({k: getattr(self, k) for k in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    label: CrackClass | None  # the subtype claimed (CRACK) or leading (NOT_SURE)
+    code: str | None  # the PACP code the app raises; only for CRACK
+    confidence: float  # calibrated P(label) for a crack, P(no crack) otherwise
+    crack_probability: float
+    reason: str
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.code if self.outcome is Outcome.CRACK else None
+
+
+def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling on probabilities: softmax(log p / T), row-wise."""
+    if temperature == 1.0:
+        return probabilities
+    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class FrameQuality:
+    mean: float  # luminance 0-255
+    burnt: float  # share of pixels at or near white
+    dark: float  # share of near-black pixels
+    flat: float  # share of 8x8 blocks without texture (title cards, blank screens)
+    few_colours: float  # share of the picture held by its three commonest colours
+
+    @classmethod
+    def of(cls, frame: np.ndarray) -> FrameQuality:
+        small = cv2.resize(frame, (128, 96), interpolation=cv2.INTER_AREA)
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        cells = grey.reshape(12, 8, 16, 8)
+        # Dark voids and burnt-out walls are flat in any footage; count only mid-tone blocks.
+        mid = (cells.mean(axis=(1, 3)) > 40) & (cells.mean(axis=(1, 3)) < 245)
+        blocks = np.where(mid, cells.std(axis=(1, 3)), 99.0)
+        coarse = (small // 24).astype(np.int32)
+        keys = coarse[..., 0] * 121 + coarse[..., 1] * 11 + coarse[..., 2]
+        counts = np.sort(np.bincount(keys.ravel()))[::-1]
+        return cls(float(grey.mean()), float((grey >= 250).mean()), float((grey <= 8).mean()),
+                   float((blocks < 3.0).mean()), float(counts[:3].sum() / keys.size))
+
+    def problem(self) -> str | None:
+        """Why this frame cannot be judged, or None."""
+        if self.mean < 18 or self.dark > 0.85:
+            return "frame too dark to judge"
+        if self.burnt > 0.6:
+            return "frame over-exposed"
+        # Real pipe frames seen so far: flat <= 0.47 and three colours <= 0.76 of the picture.
+        if self.flat > 0.55 or self.few_colours > 0.92:
+            return "not a pipe view (title card or blank screen)"
+        return None
+
+
+def decide(probabilities: np.ndarray, classes: tuple[CrackClass, ...],
+           policy: DecisionPolicy, quality: FrameQuality | None = None,
+           calibrated: bool = False) -> Decision:
+    """The app's verdict on one frame (or on probabilities already smoothed over frames)."""
+    q = probabilities if calibrated else calibrate(np.asarray(probabilities, float),
+                                                   policy.temperature)
+    nd = classes.index(CrackClass.ND)
+    p_crack = float(1.0 - q[nd])
+    problem = quality.problem() if quality is not None else None
+    if problem:
+        return Decision(Outcome.OUT_OF_SCOPE, None, None, 0.0, p_crack, problem)
+    crack_idx = [i for i, c in enumerate(classes) if i != nd]
+    ranked = sorted(crack_idx, key=lambda i: -q[i])
+    top, second = ranked[0], ranked[1]
+    label = classes[top]
+    if p_crack < policy.crack_threshold * policy.unsure_below:
+        return Decision(Outcome.NO_CRACK, None, None, float(q[nd]), p_crack,
+                        f"no crack ({100 * q[nd]:.0f} %)")
+    if p_crack < policy.crack_threshold:
+        return Decision(Outcome.NOT_SURE, label, None, float(q[top]), p_crack,
+                        f"possible crack ({100 * p_crack:.0f} %, below the "
+                        f"{100 * policy.crack_threshold:.0f} % threshold)")
+    if q[top] < policy.subtype_share * p_crack:
+        return Decision(Outcome.NOT_SURE, label, None, float(q[top]), p_crack,
+                        f"crack, subtype unclear: {classes[top].value} {100 * q[top]:.0f} % or "
+                        f"{classes[second].value} {100 * q[second]:.0f} %")
+    return Decision(Outcome.CRACK, label, SUGGESTED_CODE[label], float(q[top]), p_crack,
+                    f"{label.value} {100 * q[top]:.0f} % (crack {100 * p_crack:.0f} %)")
+
+
+class LiveDecider:
+    """Temporal consistency for live review: smooth, require agreement, then hold.
+
+    A code is raised after `confirm` consecutive crack verdicts on the smoothed probabilities and
+    kept for at least `hold` frames, so a suggestion neither flickers on a single frame nor
+    vanishes while the coder reaches for the key.
+    """
+
+    def __init__(self, classes: tuple[CrackClass, ...], policy: DecisionPolicy, window: int = 5,
+                 confirm: int = 2, hold: int = 8) -> None:
+        self.classes, self.policy = classes, policy
+        self._history: collections.deque[np.ndarray] = collections.deque(maxlen=max(window, 1))
+        self.confirm, self.hold = confirm, hold
+        self._streak = 0
+        self._shown: Decision | None = None
+        self._held = 0
+
+    def reset(self) -> None:
+        self._history.clear()
+        self._streak, self._shown, self._held = 0, None, 0
+
+    def update(self, probabilities: np.ndarray, quality: FrameQuality | None = None
+               ) -> tuple[Decision, Decision | None]:
+        """(this moment's verdict, the suggestion to show or None)."""
+        self._history.append(calibrate(np.asarray(probabilities, float), self.policy.temperature))
+        smooth = np.mean(self._history, axis=0)
+        now = decide(smooth, self.classes, self.policy, quality, calibrated=True)
+        self._streak = self._streak + 1 if now.outcome is Outcome.CRACK else 0
+        self._held += 1
+        if now.outcome is Outcome.CRACK and self._streak >= self.confirm:
+            if self._shown is None or self._shown.label != now.label or self._held >= self.hold:
+                self._shown, self._held = now, 0
+        elif self._shown is not None and self._held >= self.hold:
+            self._shown = None
+        return now, self._shown
