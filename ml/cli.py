@@ -17,7 +17,10 @@ from ml.datasets import DatasetError
 def cmd_synth_stills(args) -> int:
     from ml.synth.stills import write_stills
 
-    counts = write_stills(Path(args.out), args.per_class, args.size, args.seed)
+    shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else (0, 1)
+    counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
+                          no_crack_share=None if args.balanced else args.no_crack_share,
+                          shard=shard)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0
 
@@ -231,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-class", type=int, default=200)
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-crack-share", type=float, default=0.5,
+                   help="share of no-crack look-alike frames (real footage is mostly crack-free)")
+    p.add_argument("--balanced", action="store_true", help="as many ND frames as each subtype")
+    p.add_argument("--shard", help="K/N: write every N-th image starting at K (parallel runs)")
     p.set_defaults(func=cmd_synth_stills)
     p = synth.add_parser("video", help="a drive through a pipe with a JSON sidecar")
     p.add_argument("out")
