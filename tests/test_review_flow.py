@@ -226,10 +226,14 @@ def test_header_takes_typed_values_and_refuses_nonsense(qtbot, coder, name, type
 
 def test_coded_header_fields_are_drop_downs_from_the_lookup_table(qtbot, coder):
     w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_H)  # to the header, then Tab down to the direction list
     box = w.header_form.fields["direction"]
-    box.setFocus()
-    box.setCurrentIndex(box.findData("D"))
-    box.activated.emit(box.currentIndex())
+    for _ in range(40):
+        if box.hasFocus():
+            break
+        key(qtbot, w, Qt.Key.Key_Tab)
+    key(qtbot, w, Qt.Key.Key_D)  # keyboard search on the closed list: "D - Downstream"
     assert w.session.inspection.header.direction == "D"
     w.session.inspection.header.material = "steel-ish"  # e.g. from an older file
     w.on_observations_changed()

@@ -40,6 +40,26 @@ class CodingController(QObject):
             w.editor.code.lineEdit().selectAll()
         return obs
 
+    def focus_code(self) -> None:
+        """Type a new code for the selected observation (Enter commits, keys go back)."""
+        self._focus(self.w.editor.code.lineEdit())
+
+    def focus_clock(self) -> None:
+        self._focus(self.w.editor.clock_text)
+
+    def focus_header(self) -> None:
+        w = self.w
+        w.side_tabs.setCurrentWidget(w.header_form)
+        first = next(iter(w.header_form.fields.values()))
+        first.setFocus()
+
+    def _focus(self, line) -> None:
+        if self.w.editor.obs is None:
+            self.w.statusBar().showMessage("Select an observation first.", 3000)
+            return
+        line.setFocus()
+        line.selectAll()
+
     def selected(self) -> Observation | None:
         return self.w.model.observation_at(self.w.table_view.currentIndex().row())
 

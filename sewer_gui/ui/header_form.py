@@ -45,7 +45,9 @@ class HeaderForm(QScrollArea):
             box.addItem("", "")
             for code, description in self.lookups.choices[name]:
                 box.addItem(f"{code} - {description}", code)
-            box.activated.connect(lambda _i, n=name, b=box: self.changed.emit(n, b.currentData()))
+            # currentIndexChanged also covers typing a letter on the closed list (keyboard search)
+            box.currentIndexChanged.connect(
+                lambda _i, n=name, b=box: self.changed.emit(n, b.currentData()))
             return box
         edit = QLineEdit()
         edit.setPlaceholderText(PLACEHOLDERS.get(kind, ""))
@@ -83,7 +85,11 @@ class HeaderForm(QScrollArea):
             code = None
         index = box.findData(code if code is not None else value)
         if index < 0:  # an imported value that is not in the table: show it, marked bad
+            box.blockSignals(True)
             box.addItem(f"{value} (not a code)", value)
+            box.blockSignals(False)
             index = box.count() - 1
+        box.blockSignals(True)  # showing the stored value is not an edit
         box.setCurrentIndex(max(index, 0))
+        box.blockSignals(False)
         box.setStyleSheet(BAD if code is None else "")

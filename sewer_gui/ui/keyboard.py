@@ -16,7 +16,7 @@ TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key
 def is_typing_widget(widget: QObject | None) -> bool:
     if isinstance(widget, QLineEdit | QAbstractSpinBox):
         return widget.isEnabled() and not getattr(widget, "isReadOnly", lambda: False)()
-    return isinstance(widget, QComboBox) and widget.isEditable()
+    return isinstance(widget, QComboBox)  # a closed list searches by the letters typed
 
 
 class TypingKeys(QObject):

@@ -138,6 +138,10 @@ class ObservationEditor(QWidget):
             w.setEnabled(obs is not None)
         if obs is None:
             self.description.setText("Select an observation in the table.")
+            self.code.set_code("")
+            self.clock.set_clock(None, None)
+            for line in (self.clock_text, self.remarks):
+                line.clear()
             return
         spec = self.table.get(obs.code)
         self.code.set_code(obs.code)
