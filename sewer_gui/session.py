@@ -349,3 +349,7 @@ class CodingSession:
     def snapshot_copy(self) -> Inspection:
         """A deep copy for workers (PDF export) so that edits during export cannot race."""
         return copy.deepcopy(self.inspection)
+
+    def job_copies(self) -> list[Inspection]:
+        """Deep copies of every inspection of the job, in order (whole-job exports)."""
+        return copy.deepcopy(self.job)

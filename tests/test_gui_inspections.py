@@ -82,3 +82,18 @@ def test_switching_brings_each_inspections_video_and_survives_save(qtbot, window
     # Nothing to undo from before the reopen; both inspections are listed.
     qtbot.waitUntil(lambda: not panel.undo_button.isEnabled(), timeout=3000)
     assert [r[1] for r in _rows(w)] == ["MH-17", "MH-18"]
+
+
+def test_exchange_export_covers_every_inspection_of_the_job(qtbot, window, tmp_path):
+    import csv
+
+    w = window
+    _start_job(qtbot, w)
+    qtbot.mouseClick(w.inspections.panel.next_button, Qt.MouseButton.LeftButton)
+    w.export_exchange(tmp_path / "exchange")
+    qtbot.waitUntil(lambda: "Exchange export finished" in w.statusBar().currentMessage(),
+                    timeout=30000)
+    with open(tmp_path / "exchange" / "PACP_Inspections.csv", newline="",
+              encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["Upstream_MH"] for r in rows] == ["MH-17", "MH-18"]

@@ -141,7 +141,7 @@ class WorkersMixin:
         from sewer_gui.cli import EXCHANGE_SQLITE_NAME
         from sewer_gui.exchange.exchange import export_csv, export_sqlite
 
-        inspections = [self.session.snapshot_copy()]
+        inspections = self.session.job_copies()  # the whole job: one table row per inspection
 
         def job() -> Path:
             export_csv(inspections, self.table, folder)
