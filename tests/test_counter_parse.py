@@ -98,3 +98,23 @@ def test_readings_of_a_moving_counter_are_kept_at_the_ends():
     times = np.array([0.0, 2.0, 4.0, 6.0])
     values = np.array([0.0, 0.8, 1.6, 2.4])  # 0.4 m/s: the first is not an outlier
     assert reject_outliers(times, values, tolerance=0.5).all()
+
+
+def test_tesseract_words_join_into_lines_and_a_missing_engine_is_named(monkeypatch, capsys):
+    from ml.cli import main as ml_main
+    from ml.ocr import engines
+
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
+           "\tconf\ttext\n"
+           "5\t1\t1\t1\t1\t1\t20\t10\t40\t12\t90\t0066.4'\n"
+           "5\t1\t1\t1\t1\t2\t70\t10\t30\t12\t70\tft\n"
+           "5\t1\t2\t1\t1\t1\t200\t300\t60\t12\t-1\t07/13/10\n")
+    lines = engines._tsv_lines(tsv, factor=2.0)
+    assert [b.text for b in lines] == ["0066.4' ft", "07/13/10"]
+    assert lines[0].box == (10, 5, 50, 11) and lines[0].score == pytest.approx(0.8)
+    assert lines[1].score == 0.0
+    with pytest.raises(ValueError, match="unknown OCR engine"):
+        engines.make_engine("easyocr")
+    monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
+    assert ml_main(["counter", "x.png", "--engine", "tesseract"]) == 2
+    assert "Tesseract is not installed" in capsys.readouterr().err
