@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ml.classes import CLASS_NAMES, CrackClass
-from ml.datasets import IMAGE_SUFFIXES, DatasetIndex, Sample, group_from_name
+from ml.datasets import IMAGE_SUFFIXES, Sample, group_from_name
 
 
 @dataclass
@@ -98,6 +98,3 @@ def write_manifest(samples: list[Sample], path: Path) -> Path:
         writer.writerows([str(s.path.resolve()), s.label.value, s.group] for s in samples)
     return path
 
-
-def index_of(samples: list[Sample], source: str) -> DatasetIndex:
-    return DatasetIndex(list(samples), source)

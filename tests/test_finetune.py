@@ -50,6 +50,15 @@ def test_fine_tune_starts_from_the_checkpoint_packages_and_compares(team_data, t
     assert set(comparison["models"]) == {"model in use", "new model"}
     _model, meta = load_student(run / "student.pt")
     assert meta["model_id"] == comparison["models"]["new model"]["model_id"] != "tiny-test"
+    again = _cli("compare", "--split", str(run / "split.csv"), "--model", f"old={tiny_onnx}",
+                 "--model", f"new={run / 'model.onnx'}", "--pair", "new:old", "--out",
+                 str(tmp_path / "c.json"), "--json")
+    assert again.returncode == 0, again.stderr[-2000:]
+    pair = json.loads((tmp_path / "c.json").read_text())["pairs"]["new:old"]
+    assert pair["low"] <= pair["value"] <= pair["high"]
+    assert "| new |" in (run / "MODEL_CARD.md").read_text()  # the card took the comparison
+    bad = _cli("compare", "--split", str(run / "split.csv"), "--model", str(tiny_onnx))
+    assert bad.returncode == 2 and "write NAME=MODEL.onnx" in bad.stderr
     test_groups = {s.group for s in read_split(run / "split.csv", "test")}
     train_groups = {s.group for s in read_split(run / "split.csv", "train")}
     assert test_groups and not test_groups & train_groups

@@ -10,8 +10,8 @@ import time
 import cv2
 import numpy as np
 
-from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 from sewer_gui.decisions import export_decisions
+from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 from sewer_gui.training_recipe import (
     WizardSettings,
     estimate_seconds,
@@ -104,6 +104,27 @@ def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
         verdicts = page.table.item(1, 5).text()
         assert verdicts == ("at chance level" if chance else "better" if offered
                             else "no measurable difference")
+
+
+def test_distillation_verdict_needs_a_teacher_above_chance(qtbot, tmp_path):
+    work = tmp_path / "work"
+    _comparison(work, "better")
+    comparison = json.loads((work / "comparison.json").read_text())
+    figures = comparison["models"]["Fine-tuned"]
+    comparison["models"] = {"New student": figures, "Distilled": figures}
+    comparison["pairs"] = {"Distilled:New student": {"value": 0.07, "low": 0.02, "high": 0.1}}
+    (work / "comparison.json").write_text(json.dumps(comparison))
+    (work / "teacher").mkdir()
+    chance = np.zeros((6, 6), int)
+    chance[:, 0] = 10  # always the first class
+    (work / "teacher" / "metrics.json").write_text(json.dumps({"test": {
+        "confusion": chance.tolist()}}))
+    wizard = TrainingWizard(work_dir=work)
+    qtbot.addWidget(wizard)
+    wizard.settings.method = "distill"
+    wizard.results_page.initializePage()
+    text = wizard.results_page.verdict.text()
+    assert "teacher is at chance level" in text and "paid off" not in text
 
 
 def test_cancelled_run_resumes_after_the_wizard_was_closed(qtbot, team_data, tiny_student,
