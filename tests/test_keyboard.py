@@ -135,9 +135,9 @@ def test_changing_an_ai_code_after_confirming_makes_it_ai_edited(qtbot, coder):
 def test_continuous_defect_started_and_finished_by_key(qtbot, coder):
     w = coder
     start = w.add_manual_observation("FL")
-    w.model.edit(start, clock_from=3)
-    w.select_observation(start, seek=False)
-    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_K)  # an edit resets the table model: the row stays selected
+    qtbot.keyClicks(w.editor.clock_text, "3")
+    key(qtbot, w, Qt.Key.Key_Return)
     key(qtbot, w, Qt.Key.Key_S)
     assert start.continuous == "S01"
     w.player.seek_time(9.0)

@@ -357,8 +357,10 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.header_form.set_header(self.session.inspection.header)
         current = self.editor.obs
         if current is not None:
-            self.editor.set_observation(current if current in
-                                        self.session.inspection.observations else None)
+            kept = self.model.row_of(current) >= 0
+            self.editor.set_observation(current if kept else None)
+            if kept:  # the model was reset: keep the row selected for S, E, C, K, Del
+                self.table_view.selectRow(self.model.row_of(current))
         self._refresh_markers()
         self.update_title()
         self.inspections.refresh_soon()
