@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import os
 
-import pypdfium2 as pdfium
 from reportlab.graphics.shapes import String
 
 from sewer_gui.pacp.examples import sample_inspection
 from sewer_gui.pacp.model import Observation, Origin
 from sewer_gui.report.pdf_report import write_report
 from sewer_gui.report.pipe_graphic import pipe_drawing
-
-
-def pdf_text(path) -> str:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
+from tests.test_report_hostile_text import _text as pdf_text
 
 
 def test_footer_names_every_model_and_rows_say_ai_edited(tmp_path, code_table):

@@ -66,16 +66,12 @@ class ObservationEditor(QWidget):
         clock_row.addWidget(self.clock_text)
         clock_row.addWidget(self.clock, 1)
         form = QFormLayout(self)
-        form.addRow("Code", self.code)
-        form.addRow("", self.description)
-        form.addRow("Clock", clock_row)
-        form.addRow("Distance", self.distance)
-        form.addRow("Continuous", self.continuous)
-        form.addRow("", self.joint)
-        form.addRow("Value 1", self.value_1)
-        form.addRow("Value 2", self.value_2)
-        form.addRow("Percent", self.percent)
-        form.addRow("Remarks", self.remarks)
+        for label, field in (("Code", self.code), ("", self.description), ("Clock", clock_row),
+                             ("Distance", self.distance), ("Continuous", self.continuous),
+                             ("", self.joint), ("Value 1", self.value_1),
+                             ("Value 2", self.value_2), ("Percent", self.percent),
+                             ("Remarks", self.remarks)):
+            form.addRow(label, field)
         self.setTabOrder(self.code, self.clock_text)
 
     def _connect(self) -> None:
