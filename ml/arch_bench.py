@@ -5,7 +5,7 @@ size and timed at batch 1 on one thread, the way the app classifies frames. The 
 timed round-robin, one run of each per round, so that load from other processes on a shared
 machine hits every model alike and the ratios stay meaningful even when the absolute figures
 drift. Also counted: NCHWc layout reorders in ORT's optimised graph, the cost that v1 of CMI paid
-for its branch concatenations (docs/adr/0004).
+for its branch concatenations (docs/adr/0005).
 """
 
 from __future__ import annotations

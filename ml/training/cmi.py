@@ -11,7 +11,7 @@ branches -- a 3x3 group (near), a dilated 3x3 group (wide, reach 5) and a full 5
 -- written as one 5x5 depthwise kernel with a fixed per-group mask, then one 1x1 projection that
 mixes the branches. The exported graph is a plain chain of convolutions (the mask is folded into
 the weights at export), every width is a multiple of 16 (the AVX-512 NCHWc block) and ReLU is
-fused into the convolutions. See docs/adr/0004-cmi-v2-ort-friendly-blocks.md.
+fused into the convolutions. See docs/adr/0005-cmi-v2-ort-friendly-blocks.md.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ class TrainConfig:
     split_seed: int = 0  # train/val/test split; keep it fixed across seeds and with the teacher
     device: str = "auto"  # auto | cpu | cuda
     amp: bool = True  # bf16 autocast on CUDA
-    bf16_cpu: bool = False  # bf16 autocast on CPU too (AVX-512 BF16/AMX); see docs/adr/0004
+    bf16_cpu: bool = False  # bf16 autocast on CPU too (AVX-512 BF16/AMX); see docs/adr/0005
     channels_last: bool = False  # NHWC weights and batches (faster convolutions on CPU oneDNN)
     val_fraction: float = 0.15
     test_fraction: float = 0.15

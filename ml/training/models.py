@@ -51,7 +51,7 @@ def _cmi_v1(num_classes: int) -> nn.Module:
 
 ARCHITECTURES: dict[str, Callable[[int], nn.Module]] = {
     "resnet50": _resnet50,
-    "cmi": _cmi,  # v2, ORT-friendly blocks (docs/adr/0004)
+    "cmi": _cmi,  # v2, ORT-friendly blocks (docs/adr/0005)
     "cmi_v1": _cmi_v1,  # the first student, kept to load its checkpoints and to compare
     "mobilenet_v2": _mobilenet_v2,
     "mobilenet_v3_small": _mobilenet_v3_small,
