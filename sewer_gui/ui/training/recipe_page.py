@@ -135,6 +135,8 @@ class RecipePage(QWizardPage):
         self.epochs.setValue(epochs)
         self.lr.setValue(lr)
         self._enable()
+        if self.last_estimate is not None:  # another architecture or input size: time again
+            self.start_estimate()
 
     def _enable(self) -> None:
         method = self.method_key()
