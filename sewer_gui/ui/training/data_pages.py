@@ -153,10 +153,10 @@ class CheckPage(QWizardPage):
         self.leave_out_copies.setChecked(True)
         for box in (self.leave_out_bad, self.leave_out_copies):
             box.toggled.connect(self._show)
+        self.mapping_label = QLabel("Folders that are not a class (choose one to use them):")
         layout = QVBoxLayout(self)
-        for widget in (self.progress, self.summary, self.counts, QLabel(
-                "Folders that are not a class (choose one to use them):"), self.mapping,
-                self.bad, self.leave_out_bad, self.leave_out_copies):
+        for widget in (self.progress, self.summary, self.counts, self.mapping_label,
+                       self.mapping, self.bad, self.leave_out_bad, self.leave_out_copies):
             layout.addWidget(widget)
         self.worker: WorkerBase | None = None
         self.result = CheckResult()
@@ -171,6 +171,8 @@ class CheckPage(QWizardPage):
     def _fill_mapping(self) -> None:
         folders = unmapped_folders(self.settings.sources)
         self.mapping.setRowCount(len(folders))
+        self.mapping.setVisible(bool(folders))
+        self.mapping_label.setVisible(bool(folders))
         for row, folder in enumerate(folders):
             item = QTableWidgetItem(folder.name)
             item.setToolTip(str(folder))
