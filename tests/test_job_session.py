@@ -108,6 +108,7 @@ def test_candidates_survive_in_the_project_and_older_files_gain_their_table(code
     event = DefectEvent(CrackClass.CL, "CL", 1.0, 2.0, 1.5, 22, 0.8, best_distance=0.4,
                         alternatives=[("CC", 0.1)])
     store.save_candidates(first.id, "model-a", [event.to_json(), {"class": "??"}])
+    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
     store.close()
     reopened = CodingSession(code_table)
     reopened.open_project(path)

@@ -302,14 +302,21 @@ class ProjectStore:
 
     # ----- scan candidates --------------------------------------------------------------------
     def save_candidates(self, inspection_id: int, model_id: str, events: list[dict]) -> None:
-        """What a background scan found in the inspection's video (DefectEvent.to_json rows)."""
+        """What a background scan found in the inspection's video (DefectEvent.to_json rows).
+
+        Written without waiting for the disk (WAL, synchronous=NORMAL): the file stays
+        consistent, a power cut may lose only this write, and a scan can redo it; the window
+        does not stall on a flush after every video of a pre-scan."""
         try:
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             with self._conn:
                 self._conn.execute("INSERT OR REPLACE INTO candidates VALUES (?, ?, ?)",
                                    (inspection_id, model_id, json.dumps(events)))
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{_friendly_sqlite_reason(exc)}") from exc
+        finally:
+            self._conn.execute("PRAGMA synchronous=FULL")  # observations: every save on disk
 
     def candidates(self, inspection_id: int) -> tuple[str, list[dict]] | None:
         """(model id, events) of the inspection's last scan, or None if it was never scanned."""
