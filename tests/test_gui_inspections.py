@@ -97,3 +97,20 @@ def test_exchange_export_covers_every_inspection_of_the_job(qtbot, window, tmp_p
               encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["Upstream_MH"] for r in rows] == ["MH-17", "MH-18"]
+
+
+def test_job_summary_pdf_has_a_row_per_segment(qtbot, window, tmp_path):
+    import pypdfium2
+
+    w = window
+    _start_job(qtbot, w)
+    qtbot.mouseClick(w.inspections.panel.next_button, Qt.MouseButton.LeftButton)
+    w.session.inspection.header.pipe_segment_reference = "SEG-0413"
+    out = tmp_path / "summary.pdf"
+    w.inspections.export_summary(out)
+    qtbot.waitUntil(lambda: "Job summary PDF finished" in w.statusBar().currentMessage(),
+                    timeout=30000)
+    document = pypdfium2.PdfDocument(str(out))
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert "2 inspection(s)" in text and "SEG-0412" in text and "SEG-0413" in text

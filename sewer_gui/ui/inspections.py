@@ -3,8 +3,11 @@ and delete with undo. Each inspection brings its own video, calibration and obse
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QFileDialog
 
 from sewer_gui.job import duplicate, next_segment, segment_row
 from sewer_gui.pacp.model import Inspection
@@ -27,6 +30,7 @@ class InspectionsController(QObject):
         self.panel.nextSegmentRequested.connect(self.add_next_segment)
         self.panel.duplicateRequested.connect(self.duplicate_current)
         self.panel.deleteRequested.connect(self.delete_current)
+        self.panel.summaryRequested.connect(self.export_summary)
         self.panel.undo_button.clicked.connect(self.undo_stack.undo)
         self.panel.redo_button.clicked.connect(self.undo_stack.redo)
         self.undo_stack.canUndoChanged.connect(self.panel.undo_button.setEnabled)
@@ -50,6 +54,21 @@ class InspectionsController(QObject):
             self.undo_stack.clear()
         rows = [segment_row(inspection, self.w.table) for inspection in session.job]
         self.panel.set_rows(rows, session.job_index())
+
+    def export_summary(self, path: Path | None = None) -> None:
+        """The job summary PDF (a row per segment), written off the GUI thread."""
+        from sewer_gui.report.job_summary import write_job_summary
+
+        w = self.w
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                w, "Job summary PDF", str(w.project.default_path("_summary.pdf")), "PDF (*.pdf)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        project = w.session.project_path.name if w.session.project_path else ""
+        w.run_in_background("Job summary PDF", write_job_summary, w.session.job_copies(),
+                            w.table, Path(path), project)
 
     # ----- switching ---------------------------------------------------------------------------
     def switch_to(self, index: int) -> bool:

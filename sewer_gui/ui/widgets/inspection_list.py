@@ -70,6 +70,7 @@ class InspectionListPanel(QWidget):
     nextSegmentRequested = Signal()  # noqa: N815 - Qt signal style
     duplicateRequested = Signal()  # noqa: N815
     deleteRequested = Signal()  # noqa: N815
+    summaryRequested = Signal()  # noqa: N815
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,6 +90,10 @@ class InspectionListPanel(QWidget):
         self.next_button.clicked.connect(self.nextSegmentRequested)
         self.duplicate_button.clicked.connect(self.duplicateRequested)
         self.delete_button.clicked.connect(self.deleteRequested)
+        self.summary_button = QPushButton("Summary PDF")
+        self.summary_button.setToolTip("One row per segment: length, the nine ratings, "
+                                       "defects by grade")
+        self.summary_button.clicked.connect(self.summaryRequested)
         buttons = QHBoxLayout()
         for button in (self.next_button, self.duplicate_button, self.delete_button,
                        self.undo_button, self.redo_button):
@@ -101,7 +106,7 @@ class InspectionListPanel(QWidget):
         self.cancel_scan_button = QPushButton("Cancel")
         prescan = QHBoxLayout()
         for widget in (self.scan_all_button, self.scan_label, self.scan_progress,
-                       self.cancel_scan_button):
+                       self.cancel_scan_button, self.summary_button):
             prescan.addWidget(widget)
         self.show_scan_progress(False)
         layout = QVBoxLayout(self)
