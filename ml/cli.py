@@ -211,6 +211,31 @@ def cmd_counter(args) -> int:
     return 0
 
 
+def cmd_classify(args) -> int:
+    from ml.runtime.classifier import CrackClassifier
+    from ml.runtime.classify import classify_files, policy_for
+
+    classifier = CrackClassifier(Path(args.model or default_model_path()), threads=args.threads)
+    policy = policy_for(classifier, args.threshold)
+    failed = 0
+    records = []
+    for record in classify_files([Path(p) for p in args.paths], classifier, policy):
+        failed += "error" in record
+        if args.json:
+            records.append(record)
+        else:
+            verdict = record.get("suggestion") or record.get("outcome") or record["error"]
+            print(f"{record['file']}: {verdict} ({record.get('reason', '')})")
+    if args.json:
+        print(json.dumps(records, indent=1))
+    return 1 if failed else 0
+
+
+def default_model_path() -> Path:
+    """The model the app ships with (the runtime has no settings of its own)."""
+    return Path(__file__).resolve().parent.parent / "resources" / "models" / "cmi_student.onnx"
+
+
 def cmd_bench(args) -> int:
     from ml.bench import run_bench
 
@@ -329,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_counter)
 
+    p = sub.add_parser("classify", help="what the app would suggest for each picture")
+    p.add_argument("paths", nargs="+", help="image files or folders of images")
+    p.add_argument("--model", help="ONNX model (default: the shipped one)")
+    p.add_argument("--threshold", type=float, help="override the model's crack threshold")
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.set_defaults(func=cmd_classify)
     p = sub.add_parser("bench", help="ONNX Runtime latency and scan speed")
     p.add_argument("--models", default=str(Path(__file__).resolve().parent.parent /
                                            "resources" / "models"))

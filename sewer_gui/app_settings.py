@@ -23,7 +23,9 @@ def config_dir() -> Path:
 class AppSettings:
     model_path: str = ""  # empty: the bundled model
     previous_model_path: str = ""  # what "restore previous model" goes back to
-    threshold: float = 0.5  # smoothed confidence that raises a suggestion (as the scan's)
+    # Calibrated P(crack) that raises a suggestion (live and scan); 0 = the model's own
+    # threshold, fitted for few false alarms on crack-free frames (ml/runtime/decision.py).
+    threshold: float = 0.0
     smoothing_frames: int = 5
     scan_stride_s: float = 0.4
     live_suggestions: bool = True

@@ -40,11 +40,30 @@ def test_runs_merge_into_events_with_best_frame():
     assert events[0].alternatives[0][0] != "CL"
 
 
-def test_short_blips_and_low_confidence_are_dropped():
-    probs = _probs([("CL", 0.9), ("ND", 0.9), ("CS", 0.5), ("CS", 0.55), ("ND", 0.9)])
+def test_short_blips_and_low_crack_probability_are_dropped():
+    # ND 0.45 and 0.42: P(crack) 0.55 and 0.58, under the 0.6 threshold.
+    probs = _probs([("CL", 0.9), ("ND", 0.9), ("ND", 0.45), ("ND", 0.42), ("ND", 0.9)])
     events = merge_events(np.arange(5.0), np.arange(5), probs, CLASSES,
                           ScanSettings(threshold=0.6, min_samples=2))
     assert events == []
+
+
+def test_a_run_that_flips_subtype_is_one_event_named_by_its_mean():
+    probs = _probs([("CL", 0.8), ("CM", 0.6), ("CL", 0.9), ("ND", 0.9)])
+    events = merge_events(np.arange(4.0), np.arange(4), probs, CLASSES,
+                          ScanSettings(threshold=0.6, min_samples=2))
+    assert [(e.code, e.start_s, e.end_s) for e in events] == [("CL", 0.0, 2.0)]
+
+
+def test_the_models_own_threshold_applies_unless_the_setting_overrides_it():
+    from ml.runtime.decision import DecisionPolicy
+
+    probs = _probs([("ND", 0.3), ("ND", 0.3), ("ND", 0.3)])  # P(crack) 0.7
+    strict = DecisionPolicy(crack_threshold=0.8)
+    assert merge_events(np.arange(3.0), np.arange(3), probs, CLASSES,
+                        ScanSettings(min_samples=2), strict) == []
+    assert len(merge_events(np.arange(3.0), np.arange(3), probs, CLASSES,
+                            ScanSettings(threshold=0.6, min_samples=2), strict)) == 1
 
 
 def test_gap_splits_or_joins_same_class_runs():

@@ -9,8 +9,8 @@ command line says exactly what the app would. The rule:
 3. A crack is claimed only at P(crack) >= the model's threshold, which is chosen on validation
    look-alikes for a low false-alarm rate, because real footage is mostly crack-free: at a 10 %
    crack share even a 5 % false-alarm rate makes a third of all suggestions wrong.
-4. Near the threshold, or when two subtypes share the mass, the answer is "not sure" with the
-   candidates named, and no code is raised.
+4. Just under the threshold the answer is "not sure" and no code is raised; above it, when two
+   subtypes share the mass, the leading code is raised with the reason naming both.
 """
 
 from __future__ import annotations
@@ -147,10 +147,10 @@ def decide(probabilities: np.ndarray, classes: tuple[CrackClass, ...],
         return Decision(Outcome.NOT_SURE, label, None, float(q[top]), p_crack,
                         f"possible crack ({100 * p_crack:.0f} %, below the "
                         f"{100 * policy.crack_threshold:.0f} % threshold)")
-    if q[top] < policy.subtype_share * p_crack:
-        return Decision(Outcome.NOT_SURE, label, None, float(q[top]), p_crack,
-                        f"crack, subtype unclear: {classes[top].value} {100 * q[top]:.0f} % or "
-                        f"{classes[second].value} {100 * q[second]:.0f} %")
+    if q[top] < policy.subtype_share * p_crack:  # a crack, but the code is a coin toss
+        return Decision(Outcome.CRACK, label, SUGGESTED_CODE[label], float(q[top]), p_crack,
+                        f"crack {100 * p_crack:.0f} %, subtype unclear: {classes[top].value} "
+                        f"{100 * q[top]:.0f} % or {classes[second].value} {100 * q[second]:.0f} %")
     return Decision(Outcome.CRACK, label, SUGGESTED_CODE[label], float(q[top]), p_crack,
                     f"{label.value} {100 * q[top]:.0f} % (crack {100 * p_crack:.0f} %)")
 
@@ -175,6 +175,10 @@ class LiveDecider:
     def reset(self) -> None:
         self._history.clear()
         self._streak, self._shown, self._held = 0, None, 0
+
+    def smoothed(self) -> np.ndarray:
+        """The calibrated probabilities averaged over the window (what decisions are taken on)."""
+        return np.mean(self._history, axis=0) if self._history else np.zeros(len(self.classes))
 
     def update(self, probabilities: np.ndarray, quality: FrameQuality | None = None
                ) -> tuple[Decision, Decision | None]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ml.classes import SUGGESTED_CODE, CrackClass
 from ml.runtime.classifier import CrackClassifier
+from ml.runtime.decision import DecisionPolicy, FrameQuality, calibrate
 from ml.runtime.decode import sampled_batches
 from ml.runtime.progress import drain
 from ml.runtime.track import DistanceTrack
@@ -28,7 +29,9 @@ class ScanSettings:
     # instead of 0.28 at full recall. Operators pause at defects; false alarms flicker past.
     stride_s: float = 0.4  # seconds between classified frames
     smooth: int = 5  # moving-average window over classified frames
-    threshold: float = 0.5  # smoothed probability a crack class needs to open an event
+    # Smoothed calibrated P(crack) that opens an event; 0 takes the model's own threshold
+    # (ml/runtime/decision.py), fitted for few false alarms on crack-free look-alikes.
+    threshold: float = 0.0
     merge_gap_s: float = 1.5  # same-class runs closer than this are one event
     min_samples: int = 3  # runs shorter than this many classified frames are noise
     batch: int = 8
@@ -123,26 +126,32 @@ def smooth_probabilities(probs: np.ndarray, window: int) -> np.ndarray:
 
 
 def merge_events(times: np.ndarray, frames: np.ndarray, probs: np.ndarray,
-                 classes: tuple[CrackClass, ...], settings: ScanSettings) -> list[DefectEvent]:
-    """Runs of frames whose best crack class clears the threshold become events."""
-    crack_idx = [i for i, c in enumerate(classes) if c is not CrackClass.ND]
+                 classes: tuple[CrackClass, ...], settings: ScanSettings,
+                 policy: DecisionPolicy | None = None) -> list[DefectEvent]:
+    """Runs of frames whose P(crack) clears the threshold become events.
+
+    A run is one event whatever subtype leads frame by frame (a crack seen from further away
+    often reads as another subtype for a moment); its code is the subtype with the highest
+    mean over the run.
+    """
+    policy = (policy or DecisionPolicy()).with_threshold(settings.threshold or None)
+    nd = classes.index(CrackClass.ND)
+    crack_idx = [i for i in range(len(classes)) if i != nd]
     runs: list[list[int]] = []
-    labels: list[int] = []
     for k in range(len(times)):
-        best = max(crack_idx, key=lambda i: probs[k, i])
-        if probs[k, best] < settings.threshold:
+        if 1.0 - probs[k, nd] < policy.crack_threshold:
             continue
-        if runs and labels[-1] == best and times[k] - times[runs[-1][-1]] <= settings.merge_gap_s:
+        if runs and times[k] - times[runs[-1][-1]] <= settings.merge_gap_s:
             runs[-1].append(k)
         else:
             runs.append([k])
-            labels.append(best)
     events = []
-    for run, cls in zip(runs, labels, strict=True):
+    for run in runs:
         if len(run) < settings.min_samples:
             continue
-        peak = max(run, key=lambda k: probs[k, cls])
         mean = probs[run].mean(axis=0)
+        cls = max(crack_idx, key=lambda i: mean[i])
+        peak = max(run, key=lambda k: probs[k, cls])
         alternatives = [(classes[i].value, float(mean[i])) for i in np.argsort(-mean)
                         if i != cls][:3]
         label = classes[cls]
@@ -152,9 +161,22 @@ def merge_events(times: np.ndarray, frames: np.ndarray, probs: np.ndarray,
     return events
 
 
+def judged_probabilities(classifier: CrackClassifier, frames: list[np.ndarray],
+                         policy: DecisionPolicy) -> np.ndarray:
+    """Calibrated probabilities; frames the model cannot judge count as no crack."""
+    probs = calibrate(classifier.probabilities(frames), policy.temperature)
+    nd = classifier.classes.index(CrackClass.ND)
+    for row, frame in zip(probs, frames, strict=True):
+        if FrameQuality.of(frame).problem():
+            row[:] = 0.0
+            row[nd] = 1.0
+    return probs
+
+
 def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings = ScanSettings(),
               track: DistanceTrack | None = None) -> Generator[ScanProgress, None, ScanResult]:
     started = time.perf_counter()
+    policy = DecisionPolicy.from_metadata(getattr(classifier, "metadata", {}))
     with VideoReader(Path(video)) as reader:
         info = reader.info
         step = max(1, int(round(settings.stride_s * info.fps)))
@@ -164,7 +186,7 @@ def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings =
         try:
             while True:
                 pending, index = next(batches)
-                rows.append(classifier.probabilities([f for _i, f in pending]))
+                rows.append(judged_probabilities(classifier, [f for _i, f in pending], policy))
                 frames.extend(i for i, _f in pending)
                 times.extend(i / info.fps for i, _f in pending)
                 yield ScanProgress(min(index / info.frame_count, 1.0), index, 0)
@@ -175,7 +197,7 @@ def iter_scan(video: Path, classifier: CrackClassifier, settings: ScanSettings =
     probs = smooth_probabilities(np.concatenate(rows) if rows else
                                  np.zeros((0, len(classifier.classes))), settings.smooth)
     t = np.asarray(times)
-    events = merge_events(t, np.asarray(frames), probs, classifier.classes, settings)
+    events = merge_events(t, np.asarray(frames), probs, classifier.classes, settings, policy)
     if track is not None:
         for event in events:
             event.start_distance = track.distance_at(event.start_s)

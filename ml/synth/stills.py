@@ -44,7 +44,9 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
     """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th."""
     out = Path(out)
     counts = class_counts(per_class, no_crack_share)
-    jobs = [(ci, label, k) for ci, label in enumerate(CrackClass) for k in range(counts[label])]
+    # Interleaved by index, so a stopped or partial run still holds every class.
+    jobs = sorted(((ci, label, k) for ci, label in enumerate(CrackClass)
+                   for k in range(counts[label])), key=lambda job: (job[2], job[0]))
     jobs = jobs[shard[0]::shard[1]]
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if shard == (0, 1) else f".{shard[0]}"

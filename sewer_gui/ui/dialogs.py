@@ -156,8 +156,9 @@ class SettingsDialog(QDialog):
         self.model_path = QLineEdit(settings.model_path)
         self.model_path.setPlaceholderText(f"bundled: {default_model_path().name}")
         self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(0.05, 0.99)
+        self.threshold.setRange(0.0, 0.99)
         self.threshold.setSingleStep(0.05)
+        self.threshold.setSpecialValueText("the model's own")  # shown at 0
         self.threshold.setValue(settings.threshold)
         self.stride = QDoubleSpinBox()
         self.stride.setRange(0.05, 5.0)

@@ -6,7 +6,6 @@ behind playback or queue without bound.
 
 from __future__ import annotations
 
-import collections
 import threading
 
 import numpy as np
@@ -14,6 +13,7 @@ from PySide6.QtCore import QThread, Signal
 
 from ml.classes import SUGGESTED_CODE, CrackClass
 from ml.runtime.classifier import CrackClassifier
+from ml.runtime.decision import Decision, DecisionPolicy, FrameQuality, LiveDecider
 from sewer_gui.session import Suggestion
 
 
@@ -27,14 +27,26 @@ class InferenceWorker(QThread):
         super().__init__()
         self.classifier = classifier
         self.fps = fps
-        self.threshold = threshold
-        self._history: collections.deque[np.ndarray] = collections.deque(maxlen=max(window, 1))
+        policy = DecisionPolicy.from_metadata(getattr(classifier, "metadata", {}))
+        # 0 (the default setting) keeps the model's own calibrated threshold.
+        self.decider = LiveDecider(classifier.classes, policy.with_threshold(threshold or None),
+                                   window=window, confirm=2, hold=max(2, int(fps * 0.8)))
         self._mailbox: tuple[int, np.ndarray] | None = None
         self._cond = threading.Condition()
         self._stop = False
         self._last_index = -1
         self._showing: CrackClass | None = None
         self.frames_done = 0
+        self.last_decision: Decision | None = None
+
+    @property
+    def threshold(self) -> float:
+        return self.decider.policy.crack_threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        model = DecisionPolicy.from_metadata(getattr(self.classifier, "metadata", {}))
+        self.decider.policy = model.with_threshold(value or None)
 
     def submit(self, index: int, frame: np.ndarray) -> None:
         with self._cond:
@@ -63,26 +75,25 @@ class InferenceWorker(QThread):
                 return
             self.frames_done += 1
             if abs(index - self._last_index) > self.fps * 2:
-                self._history.clear()  # a seek: old frames say nothing about this place
+                self.decider.reset()  # a seek: old frames say nothing about this place
             self._last_index = index
-            self._history.append(probs)
-            smooth = np.mean(self._history, axis=0)
-            self.predicted.emit(index, smooth)
-            self._maybe_suggest(index, smooth)
+            now, shown = self.decider.update(probs, FrameQuality.of(frame))
+            self.last_decision = now
+            self.predicted.emit(index, probs)
+            self._maybe_suggest(index, shown)
 
-    def _maybe_suggest(self, index: int, smooth: np.ndarray) -> None:
-        classes = self.classifier.classes
-        crack = [i for i, c in enumerate(classes) if c is not CrackClass.ND]
-        best = max(crack, key=lambda i: smooth[i])
-        if smooth[best] >= self.threshold and len(self._history) >= min(2, self._history.maxlen):
-            label = classes[best]
-            order = np.argsort(-smooth)
-            alternatives = tuple((classes[i].value, float(smooth[i])) for i in order
-                                 if i != best)[:3]
+    def _maybe_suggest(self, index: int, shown: Decision | None) -> None:
+        """Raise the held suggestion, or clear the banner once nothing is held."""
+        if shown is not None:
+            label = shown.label
+            probs = self.decider.smoothed()
+            classes = self.classifier.classes
+            alternatives = tuple((classes[i].value, float(probs[i])) for i in np.argsort(-probs)
+                                 if classes[i] is not label)[:3]
             self._showing = label
-            self.suggested.emit(Suggestion(label, SUGGESTED_CODE[label], float(smooth[best]),
+            self.suggested.emit(Suggestion(label, SUGGESTED_CODE[label], shown.confidence,
                                            alternatives, self.classifier.model_id, index,
                                            index / self.fps))
-        elif self._showing is not None and smooth[best] < self.threshold * 0.8:
-            self._showing = None  # hysteresis: the banner does not flicker at the threshold
+        elif self._showing is not None:
+            self._showing = None
             self.suggested.emit(None)

@@ -1,0 +1,94 @@
+"""The hard synthetic test: every nuisance, look-alikes included, rendered from its own seed.
+
+    python -m ml.recipes.hard_test MODEL.onnx [--data DIR] [--render] [--json]
+
+Reports what the app would do (the decision layer, not the arg-max): crack recall, subtype
+accuracy among the cracks it found, false alarms on no-crack frames, and which look-alikes
+(views, wall and image features in the scene descriptions) cause the false alarms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+from pathlib import Path
+
+from ml.runtime.classifier import CrackClassifier
+from ml.runtime.classify import classify_files, policy_for
+
+HARD_SEED = 90_210  # never used for training data
+DEFAULT_DIR = Path("runs/hard_test")
+PER_CLASS = 120
+SIZE = 128
+
+
+def render(out: Path, per_class: int = PER_CLASS) -> None:
+    from ml.synth.stills import write_stills
+
+    write_stills(out, per_class, SIZE, HARD_SEED, no_crack_share=0.5)
+
+
+def _scenes(data: Path) -> dict[str, dict]:
+    scenes = {}
+    for path in sorted(data.glob("scenes*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            scenes[record["file"]] = record
+    return scenes
+
+
+def score(model: Path, data: Path) -> dict:
+    classifier = CrackClassifier(model, threads=1)
+    records = list(classify_files([data], classifier, policy_for(classifier)))
+    scenes = _scenes(data)
+    found = right = cracks = claims_nd = nd = unsure = 0
+    alarms: collections.Counter = collections.Counter()
+    for r in records:
+        if "error" in r:
+            continue
+        truth = Path(r["file"]).parent.name
+        unsure += r["outcome"] == "not_sure"
+        if truth == "ND":
+            nd += 1
+            if r["outcome"] == "crack":
+                claims_nd += 1
+                scene = scenes.get(f"ND/{Path(r['file']).name}", {})
+                alarms.update(["view:" + scene.get("view", "?")] + scene.get("wall_features", [])
+                              + scene.get("image_features", []))
+            continue
+        cracks += 1
+        if r["outcome"] == "crack":
+            found += 1
+            right += r["suggestion"][:2] == truth
+    return {"model": classifier.model_id, "frames": nd + cracks,
+            "crack_recall": found / cracks if cracks else 0.0,
+            "subtype_accuracy_of_found": right / found if found else 0.0,
+            "false_alarm": claims_nd / nd if nd else 0.0,
+            "not_sure": unsure / (nd + cracks) if nd + cracks else 0.0,
+            "false_alarms_by_feature": dict(alarms.most_common(8))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--render", action="store_true", help="render the set first")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.render:
+        render(args.data)
+    result = score(args.model, args.data)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"{result['model']} on {result['frames']} hard synthetic frames: "
+              f"crack recall {100 * result['crack_recall']:.1f} %, subtype accuracy of found "
+              f"{100 * result['subtype_accuracy_of_found']:.1f} %, false alarms "
+              f"{100 * result['false_alarm']:.1f} %, not sure {100 * result['not_sure']:.1f} %")
+        print("false alarms by feature:", result["false_alarms_by_feature"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

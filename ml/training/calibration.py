@@ -1,0 +1,103 @@
+"""Fit the decision policy of an exported model on held-out frames and store it in the model.
+
+Temperature scaling (Guo et al. 2017) makes the probabilities honest; the crack threshold is
+then the lowest P(crack) whose false-alarm rate on the held-out no-crack look-alikes stays at or
+under a target, because in real footage most frames have no crack and a coder's trust dies of
+false alarms long before it dies of a missed hairline. Both land in the ONNX metadata
+("decision"), where the app, the scan and `sewer-ml classify` read them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+
+from ml.classes import CLASS_NAMES, CrackClass
+from ml.datasets import read_image
+from ml.runtime.decision import DecisionPolicy, calibrate
+
+DEFAULT_MAX_FALSE_ALARM = 0.03
+
+
+def onnx_probabilities(model: Path, samples: list) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities in CLASS_NAMES order, true class indices) through the app's runtime."""
+    from ml.runtime.classifier import CrackClassifier
+
+    clf = CrackClassifier(model)
+    order = [[c.value for c in clf.classes].index(name) for name in CLASS_NAMES]
+    rows = []
+    for start in range(0, len(samples), 32):
+        frames = [read_image(s.path) for s in samples[start:start + 32]]
+        rows.append(clf.probabilities(frames)[:, order])
+    truth = np.array([CLASS_NAMES.index(s.label.value) for s in samples])
+    return np.concatenate(rows), truth
+
+
+def fit_temperature(probabilities: np.ndarray, truth: np.ndarray) -> float:
+    """The T that minimises the negative log-likelihood (a 1-D search is exact enough)."""
+    grid = np.geomspace(0.25, 8.0, 121)
+    nll = [-np.log(np.clip(calibrate(probabilities, t)[np.arange(len(truth)), truth], 1e-12, 1))
+           .mean() for t in grid]
+    return float(grid[int(np.argmin(nll))])
+
+
+def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
+                     max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> float:
+    """The lowest threshold whose false-alarm rate on no-crack frames is <= the target."""
+    negatives = np.sort(p_crack[~is_crack])
+    if len(negatives) == 0:
+        return 0.5
+    allowed = int(np.floor(max_false_alarm * len(negatives)))
+    # Claims happen at p >= t: put t just above the (allowed+1)-th highest negative.
+    edge = negatives[len(negatives) - allowed - 1]
+    return float(np.clip(np.nextafter(edge, 1.0), 0.05, 0.99))
+
+
+def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
+               max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> tuple[DecisionPolicy, dict]:
+    """The policy and what it does on these frames (recall, false alarms, subtype accuracy)."""
+    temperature = fit_temperature(probabilities, truth)
+    q = calibrate(probabilities, temperature)
+    nd = CLASS_NAMES.index(CrackClass.ND.value)
+    p_crack = 1 - q[:, nd]
+    is_crack = truth != nd
+    threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
+    policy = DecisionPolicy(temperature=round(temperature, 4), crack_threshold=round(threshold, 4))
+    claimed = p_crack >= policy.crack_threshold
+    subtype = q.copy()
+    subtype[:, nd] = -1
+    right = subtype.argmax(1) == truth
+    figures = {"temperature": policy.temperature, "crack_threshold": policy.crack_threshold,
+               "max_false_alarm": max_false_alarm, "frames": int(len(truth)),
+               "crack_recall": float(claimed[is_crack].mean()) if is_crack.any() else 0.0,
+               "false_alarm": float(claimed[~is_crack].mean()) if (~is_crack).any() else 0.0,
+               "subtype_accuracy_of_found": float(right[claimed & is_crack].mean())
+               if (claimed & is_crack).any() else 0.0}
+    return policy, figures
+
+
+def store_policy(model: Path, policy: DecisionPolicy, figures: dict) -> None:
+    """Write the policy (and how it was fitted) into the model's metadata, in place."""
+    proto = onnx.load(str(model))
+    keep = [(p.key, p.value) for p in proto.metadata_props
+            if p.key not in ("decision", "decision_fit")]
+    del proto.metadata_props[:]
+    for key, value in keep + [("decision", policy.to_json()),
+                              ("decision_fit", json.dumps(figures))]:
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(proto, str(model))
+
+
+def calibrate_model(model: Path, samples: list, others: list[Path] = (),
+                    max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> dict:
+    """Fit on `samples` (held-out, never the training part) and store in `model` and `others`
+    (its int8 twin gets the fp32 policy, so both say the same)."""
+    probabilities, truth = onnx_probabilities(Path(model), samples)
+    policy, figures = fit_policy(probabilities, truth, max_false_alarm)
+    for path in (Path(model), *map(Path, others)):
+        store_policy(path, policy, figures)
+    return figures

@@ -1,0 +1,147 @@
+"""The decision layer: calibration, thresholds, 'not sure', out of scope, temporal consistency,
+and `sewer-ml classify`, which must say what the app says."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from ml.classes import CLASS_NAMES, CrackClass
+from ml.runtime.decision import (
+    DecisionPolicy,
+    FrameQuality,
+    LiveDecider,
+    Outcome,
+    calibrate,
+    decide,
+)
+from ml.training.calibration import choose_threshold, fit_policy, fit_temperature
+
+CLASSES = tuple(CrackClass(c) for c in CLASS_NAMES)
+
+
+def probs(**values):
+    row = np.array([values.get(c, 0.0) for c in CLASS_NAMES], float)
+    return row / row.sum()
+
+
+def test_clear_frames_give_a_code_or_no_crack():
+    policy = DecisionPolicy(crack_threshold=0.6)
+    crack = decide(probs(ND=0.05, CL=0.9, CC=0.05), CLASSES, policy)
+    assert crack.outcome is Outcome.CRACK and crack.code == "CL" and crack.suggestion == "CL"
+    clear = decide(probs(ND=0.9, CL=0.1), CLASSES, policy)
+    assert clear.outcome is Outcome.NO_CRACK and clear.suggestion is None
+
+
+def test_near_the_threshold_it_is_not_sure_and_an_unclear_subtype_is_named():
+    policy = DecisionPolicy(crack_threshold=0.6)
+    near = decide(probs(ND=0.5, CL=0.5), CLASSES, policy)
+    assert near.outcome is Outcome.NOT_SURE and near.suggestion is None
+    assert "below" in near.reason
+    split = decide(probs(ND=0.02, CL=0.35, CM=0.33, CS=0.3), CLASSES, policy)
+    assert split.outcome is Outcome.CRACK and split.code == "CL"
+    assert "unclear" in split.reason and "CM" in split.reason  # the coder sees both
+
+
+def test_unusable_frames_are_out_of_scope_whatever_the_network_says():
+    black = FrameQuality.of(np.zeros((240, 320, 3), np.uint8))
+    verdict = decide(probs(ND=0.01, CM=0.99), CLASSES, DecisionPolicy(), black)
+    assert verdict.outcome is Outcome.OUT_OF_SCOPE and verdict.suggestion is None
+    assert "dark" in verdict.reason
+    white = FrameQuality.of(np.full((240, 320, 3), 255, np.uint8))
+    assert decide(probs(CM=1), CLASSES, DecisionPolicy(), white).reason == "frame over-exposed"
+
+
+def test_temperature_scaling_softens_and_keeps_the_ranking():
+    p = probs(ND=0.01, CL=0.98, CC=0.01)
+    soft = calibrate(p[None], 3.0)[0]
+    assert soft.argmax() == p.argmax() and soft.max() < p.max()
+    assert np.isclose(soft.sum(), 1.0)
+
+
+def test_fitted_temperature_undoes_overconfidence():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 2, (4000, 6))
+    true_p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    truth = np.array([rng.choice(6, p=row) for row in true_p])
+    overconfident = np.exp(logits * 3) / np.exp(logits * 3).sum(1, keepdims=True)
+    assert 2.4 < fit_temperature(overconfident, truth) < 3.6
+
+
+def test_threshold_keeps_false_alarms_under_the_target():
+    rng = np.random.default_rng(1)
+    p_crack = np.concatenate([rng.beta(2, 8, 1000), rng.beta(8, 2, 500)])
+    is_crack = np.r_[np.zeros(1000, bool), np.ones(500, bool)]
+    t = choose_threshold(p_crack, is_crack, 0.03)
+    assert (p_crack[~is_crack] >= t).mean() <= 0.03
+    assert (p_crack[~is_crack] >= t - 0.02).mean() > 0.02  # and not needlessly high
+
+
+def test_fit_policy_reports_what_it_does():
+    rng = np.random.default_rng(2)
+    truth = rng.integers(0, 6, 600)
+    logits = rng.normal(0, 1, (600, 6))
+    logits[np.arange(600), truth] += 3
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    policy, figures = fit_policy(p, truth, 0.05)
+    assert figures["false_alarm"] <= 0.05 and figures["crack_recall"] > 0.5
+    assert DecisionPolicy.from_metadata({"decision": policy.to_json()}) == policy
+
+
+def test_malformed_decision_metadata_is_refused():
+    with pytest.raises(ValueError):
+        DecisionPolicy.from_metadata({"decision": "{not json"})
+    with pytest.raises(ValueError):
+        DecisionPolicy.from_metadata({"decision": json.dumps({"crack_threshold": 7})})
+    assert DecisionPolicy.from_metadata({}) == DecisionPolicy()
+
+
+def test_live_decider_ignores_a_single_frame_and_holds_a_real_one():
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1, confirm=2, hold=3)
+    calm, crack = probs(ND=0.95, CL=0.05), probs(ND=0.05, CL=0.95)
+    assert live.update(crack)[1] is None  # one frame is not enough
+    assert live.update(calm)[1] is None
+    live.update(crack)
+    shown = live.update(crack)[1]
+    assert shown is not None and shown.code == "CL"
+    assert live.update(calm)[1] is not None  # held while the coder reaches for the key
+    for _ in range(3):
+        last = live.update(calm)[1]
+    assert last is None
+
+
+def test_calibrated_model_carries_its_policy(tiny_onnx, tiny_data, tmp_path):
+    import shutil
+
+    from ml.evaluation import _samples
+    from ml.runtime.classifier import CrackClassifier
+    from ml.training.calibration import calibrate_model
+
+    model = tmp_path / "m.onnx"
+    shutil.copy(tiny_onnx, model)
+    figures = calibrate_model(model, _samples(tiny_data, "all", 0), max_false_alarm=0.1)
+    policy = DecisionPolicy.from_metadata(CrackClassifier(model).metadata)
+    assert policy.crack_threshold == figures["crack_threshold"]
+    assert policy.temperature == figures["temperature"]
+
+
+def test_classify_cli_says_what_the_decision_layer_says(tiny_onnx, tiny_data, tmp_path, capsys):
+    from ml.cli import main
+    from ml.runtime.classifier import CrackClassifier
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a png")
+    picture = next((tiny_data / "CL").glob("*.png"))
+    code = main(["classify", str(picture), str(broken), "--model", str(tiny_onnx), "--json"])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 1  # one file could not be read
+    assert [r["file"] for r in records] == [str(picture), str(broken)]
+    assert records[1]["error"] == "not a readable image"
+    clf = CrackClassifier(tiny_onnx)
+    frame = cv2.imread(str(picture))
+    expected = decide(clf.probabilities([frame])[0], clf.classes, DecisionPolicy(),
+                      FrameQuality.of(frame))
+    assert records[0]["suggestion"] == expected.suggestion
+    assert records[0]["outcome"] == expected.outcome.value
+    assert set(records[0]["probabilities"]) == set(CLASS_NAMES)
