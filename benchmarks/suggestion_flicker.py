@@ -5,7 +5,8 @@
 Plays the bundled demo at 1x with live suggestions from `--start` for `--seconds` and counts the
 switches of the suggested code on the banner (a code replaced by another or by nothing). The
 demo's first 19 s hold no crack (the first true defect is at 5.4 m, about 36 s in). `--tree`
-measures another checkout (a `git worktree` of an older commit) on the same machine.
+measures another checkout (a `git worktree` of an older commit) on the same machine, with this
+checkout's resources (model and video), so that only the code differs.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ def main() -> None:
     args = parser.parse_args()
     out = subprocess.run([sys.executable, "-c", CHILD, str(args.start), str(args.seconds)],
                          cwd=args.tree, capture_output=True, text=True, timeout=300,
-                         env={"SEWER_CONFIG_DIR": "/tmp/flicker-bench", "PATH": "/usr/bin:/bin"})
+                         env={"SEWER_CONFIG_DIR": "/tmp/flicker-bench", "PATH": "/usr/bin:/bin",
+                              # one model and video for every tree compared
+                              "SEWER_RESOURCES": str(Path(__file__).resolve().parent.parent
+                                                     / "resources")})
     lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
     if not lines:
         raise SystemExit(out.stderr[-2000:])
