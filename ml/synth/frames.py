@@ -197,6 +197,8 @@ def render_spec(spec: FrameSpec, size: int = 224) -> tuple[np.ndarray, np.ndarra
     linear = projection.render(seamless(wall), GEOMETRY, row0, exposure=spec.brightness)
     mask = _project_mask(projection, mask_wall, row0)
     image = tone_map(linear, spec.exposure)
+    # A crack on burnt-out or black wall is not seen: only count it where the wall is mid-tone.
+    mask *= (image.min(axis=2) < 235) & (image.max(axis=2) > 20)
     image = _image_effects(rng, spec, image)
     if spec.view in ("manhole", "pipe_end"):
         image = nuisance.manhole_surround(rng, image) if spec.view == "manhole" else \
@@ -263,7 +265,7 @@ def render_frame(rng: np.random.Generator, label: CrackClass, size: int = 224,
     for _ in range(tries):
         spec = sample_spec(rng, label, size)
         image, mask = render_spec(spec, size)
-        if spec.crack is None or crack_is_visible(mask, size * 0.1):
+        if spec.crack is None or crack_is_visible(mask, size * 0.25):
             return image, spec
     spec = sample_spec(rng, label, size)
     spec = _forward(spec)
