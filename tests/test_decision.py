@@ -36,7 +36,7 @@ def test_clear_frames_give_a_code_or_no_crack():
 
 def test_near_the_threshold_it_is_not_sure_and_an_unclear_subtype_is_named():
     policy = DecisionPolicy(crack_threshold=0.6)
-    near = decide(probs(ND=0.5, CL=0.5), CLASSES, policy)
+    near = decide(probs(ND=0.45, CL=0.55), CLASSES, policy)
     assert near.outcome is Outcome.NOT_SURE and near.suggestion is None
     assert "below" in near.reason
     split = decide(probs(ND=0.02, CL=0.35, CM=0.33, CS=0.3), CLASSES, policy)
