@@ -105,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings, problems = read_settings()
     window = MainWindow(settings, table)
+    from sewer_gui.ui.error_reporting import install_error_reporting
+
+    install_error_reporting(window)
     window.show()
     if problems:  # bad values fell back to defaults: say which, without blocking start-up
         print("\n".join(problems), file=sys.stderr)
