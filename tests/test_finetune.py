@@ -152,3 +152,23 @@ def test_chance_level_models_never_win():
     assert "paid off" not in distillation_verdict(bad, bad, None, win)
     assert distillation_verdict(good, good, good, win).startswith("Distillation paid off")
     assert "No measurable" in distillation_verdict(good, good, good, Interval(0.01, -0.02, 0.04))
+
+
+def test_fine_tuned_models_inherit_the_decision_policy_of_their_start(tiny_onnx, tmp_path):
+    import shutil
+
+    from ml.runtime.classifier import CrackClassifier
+    from ml.runtime.decision import DecisionPolicy
+    from ml.training.calibration import store_policy
+    from ml.training.finetune import inherit_decision
+
+    start = tmp_path / "shipped.onnx"
+    shutil.copy(tiny_onnx, start)
+    policy = DecisionPolicy(temperature=1.5, crack_threshold=0.91)
+    store_policy(start, policy, {})
+    new = tmp_path / "new.onnx"
+    shutil.copy(tiny_onnx, new)
+    assert not inherit_decision(tmp_path / "elsewhere.pt", [new])  # no twin: defaults stay
+    assert inherit_decision(tmp_path / "shipped.pt", [new])
+    assert DecisionPolicy.from_metadata(CrackClassifier(new).metadata) == policy
+

@@ -114,6 +114,30 @@ def fine_tune_config(config: TrainConfig, start: Path | None, scratch: bool,
     return replace(config, mode="finetune", init_from=str(start), **fixed, **defaults)
 
 
+def inherit_decision(start: Path, models: list[Path]) -> bool:
+    """Give fine-tuned models the decision policy of the model they started from.
+
+    A team's few held-out frames cannot fit a threshold for few false alarms, so the
+    calibrated policy of `start`'s ONNX twin (cmi_student.pt -> cmi_student.onnx) carries
+    over; without one the runtime's defaults apply. Returns whether a policy was found.
+    """
+    import onnx
+
+    from ml.runtime.decision import DecisionPolicy
+    from ml.training.calibration import store_policy
+
+    twin = Path(start).with_suffix(".onnx")
+    if not twin.is_file():
+        return False
+    props = {p.key: p.value for p in onnx.load(str(twin), load_external_data=False).metadata_props}
+    if "decision" not in props:
+        return False
+    policy = DecisionPolicy.from_metadata(props)
+    for model in models:
+        store_policy(model, policy, {"inherited_from": twin.name})
+    return True
+
+
 def package_run(run: Path, model_id: str = "", report=None) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
@@ -127,6 +151,8 @@ def package_run(run: Path, model_id: str = "", report=None) -> dict:
     model_id = model_id or unique_model_id(cfg["arch"], cfg["mode"])
     meta = export_onnx(best, run / "model.onnx", model_id)
     quantise_int8(run / "model.onnx", run / "model_int8.onnx", calibration_images(best))
+    if cfg.get("init_from"):
+        inherit_decision(Path(cfg["init_from"]), [run / "model.onnx", run / "model_int8.onnx"])
     save_student(model, run / "student.pt", cfg["arch"], cfg["image_size"], model_id)
     out = {"model_id": model_id, "onnx": str(run / "model.onnx"),
            "int8": str(run / "model_int8.onnx"), "student": str(run / "student.pt"),
