@@ -21,6 +21,7 @@ class InferenceWorker(QThread):
     predicted = Signal(int, object)  # frame index, smoothed probabilities (ndarray)
     suggested = Signal(object)  # Suggestion, or None when the crack is gone
     failed = Signal(str)
+    decided = Signal(object)  # the Decision on this frame, whenever its reason changes
 
     def __init__(self, classifier: CrackClassifier, fps: float, threshold: float,
                  window: int) -> None:
@@ -78,6 +79,8 @@ class InferenceWorker(QThread):
                 self.decider.reset()  # a seek: old frames say nothing about this place
             self._last_index = index
             now, shown = self.decider.update(probs, FrameQuality.of(frame))
+            if self.last_decision is None or now.reason != self.last_decision.reason:
+                self.decided.emit(now)
             self.last_decision = now
             self.predicted.emit(index, probs)
             self._maybe_suggest(index, shown)

@@ -60,11 +60,18 @@ class SuggestionPanel(QWidget):
         layout.addLayout(buttons)
         self.show_suggestion(None)
 
+    def show_verdict(self, decision: object) -> None:
+        """While no suggestion is up, say why: no crack, not sure, or cannot judge."""
+        if getattr(self, "_showing", False) or decision is None:
+            return
+        self.detail.setText(verdict_text(str(decision.outcome), decision.reason))
+
     def show_suggestion(self, suggestion: Suggestion | None, code: str = "",
                         context: str = "") -> None:
         self.context.setText(context)
         for b in (self.confirm, self.fracture, self.reject, self.dismiss):
             b.setEnabled(suggestion is not None)
+        self._showing = suggestion is not None
         if suggestion is None:
             self.code_label.setText("-")
             self.detail.setText("No crack suggested at this frame.")
@@ -79,6 +86,19 @@ class SuggestionPanel(QWidget):
                             f"\nmodel {suggestion.model_id}")
         alts = ", ".join(f"{c} {p:.0%}" for c, p in suggestion.alternatives)
         self.alternatives.setText(f"Alternatives: {alts}")
+
+
+VERDICT_TEXT = {  # why the card is silent: what the decision layer said about this frame
+    "no_crack": "{reason} at this frame.",
+    "not_sure": "Not sure: {reason}. No code is raised.",
+    "out_of_scope": "Cannot judge this frame: {reason}.",
+    "crack": "Crack seen ({reason}); waiting for the next frame to agree.",
+}
+
+
+def verdict_text(outcome: str, reason: str) -> str:
+    text = VERDICT_TEXT.get(outcome, "{reason}").format(reason=reason)
+    return text[:1].upper() + text[1:]
 
 
 class RatingsPanel(QWidget):
