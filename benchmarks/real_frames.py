@@ -51,7 +51,7 @@ def summarise(records: list[dict], known: dict[str, str]) -> dict:
         per_source[src]["frames"] += 1
         per_source[src][r["outcome"]] += 1
     claims = sum(r["outcome"] == "crack" for r in judged)
-    confident = sum(r["outcome"] == "crack" and max(r["probabilities"].values()) >= 0.9
+    confident = sum(r["outcome"] == "crack" and r["crack_probability"] >= 0.9
                     for r in judged)
     return {"frames": len(judged), "unreadable": len(records) - len(judged),
             "claim_rate": claims / len(judged) if judged else 0.0,

@@ -145,3 +145,32 @@ def test_classify_cli_says_what_the_decision_layer_says(tiny_onnx, tiny_data, tm
     assert records[0]["suggestion"] == expected.suggestion
     assert records[0]["outcome"] == expected.outcome.value
     assert set(records[0]["probabilities"]) == set(CLASS_NAMES)
+
+
+def test_a_frame_on_its_own_is_decided_at_once_and_unusable_frames_clear_the_card():
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=3, confirm=2, hold=5)
+    crack = probs(ND=0.05, CL=0.95)
+    assert live.update(crack, at_once=True)[1] is not None  # a seek: no second frame to wait for
+    black = FrameQuality.of(np.zeros((96, 128, 3), np.uint8))
+    now, shown = live.update(crack, black)
+    assert now.outcome is Outcome.OUT_OF_SCOPE and shown is None
+    assert live.update(crack)[1] is None  # the dark frame counted as no crack in the window
+
+
+def test_stored_threshold_is_rounded_up_so_false_alarms_stay_under_the_target():
+    rng = np.random.default_rng(3)
+    truth = np.r_[np.zeros(100, int), np.ones(100, int)]
+    p = np.zeros((200, 6))
+    p_crack = np.r_[rng.uniform(0, 1, 100), rng.uniform(0.5, 1, 100)]
+    p[:, 0] = 1 - p_crack
+    p[:, 2] = p_crack
+    policy, figures = fit_policy(p, truth, 0.03)
+    assert figures["false_alarm"] <= 0.03
+
+
+def test_threshold_zero_keeps_the_models_own_and_nonsense_is_refused():
+    policy = DecisionPolicy(crack_threshold=0.9)
+    assert policy.with_threshold(0) is policy and policy.with_threshold(None) is policy
+    assert policy.with_threshold(0.7).crack_threshold == 0.7
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        policy.with_threshold(50)

@@ -1,4 +1,8 @@
-"""`sewer-ml classify`: what the app would say about each picture, through the app's own rule."""
+"""`sewer-ml classify`: what the app would say about each picture, through the app's own rule.
+
+Each picture is judged alone, as the app judges a frame it jumped to; live playback and the
+scan also smooth over neighbouring frames.
+"""
 
 from __future__ import annotations
 

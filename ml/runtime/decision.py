@@ -59,8 +59,11 @@ class DecisionPolicy:
         return policy
 
     def with_threshold(self, threshold: float | None) -> DecisionPolicy:
-        if threshold is None:
+        """This policy with another crack threshold; None or 0 keep the model's own."""
+        if not threshold:
             return self
+        if not 0 < threshold < 1:
+            raise ValueError(f"a crack threshold is a probability between 0 and 1, not {threshold}")
         from dataclasses import replace
 
         return replace(self, crack_threshold=float(threshold))
@@ -182,15 +185,26 @@ class LiveDecider:
         """The calibrated probabilities averaged over the window (what decisions are taken on)."""
         return np.mean(self._history, axis=0) if self._history else np.zeros(len(self.classes))
 
-    def update(self, probabilities: np.ndarray, quality: FrameQuality | None = None
-               ) -> tuple[Decision, Decision | None]:
-        """(this moment's verdict, the suggestion to show or None)."""
-        self._history.append(calibrate(np.asarray(probabilities, float), self.policy.temperature))
+    def update(self, probabilities: np.ndarray, quality: FrameQuality | None = None,
+               at_once: bool = False) -> tuple[Decision, Decision | None]:
+        """(this moment's verdict, the suggestion to show or None).
+
+        `at_once`: a frame on its own (a seek, a paused step) is decided without waiting for
+        a second frame to agree.
+        """
+        row = calibrate(np.asarray(probabilities, float), self.policy.temperature)
+        if quality is not None and quality.problem():
+            # As in the scan: a frame that cannot be judged counts as no crack, and nothing
+            # stays on screen over it.
+            row = np.zeros(len(self.classes))
+            row[self.classes.index(CrackClass.ND)] = 1.0
+            self._shown, self._streak = None, 0
+        self._history.append(row)
         smooth = np.mean(self._history, axis=0)
         now = decide(smooth, self.classes, self.policy, quality, calibrated=True)
         self._streak = self._streak + 1 if now.outcome is Outcome.CRACK else 0
         self._held += 1
-        if now.outcome is Outcome.CRACK and self._streak >= self.confirm:
+        if now.outcome is Outcome.CRACK and (self._streak >= self.confirm or at_once):
             if self._shown is None or self._shown.label != now.label or self._held >= self.hold:
                 self._shown, self._held = now, 0
         elif self._shown is not None and self._held >= self.hold:

@@ -10,6 +10,7 @@ false alarms long before it dies of a missed hairline. Both land in the ONNX met
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,9 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
     p_crack = 1 - q[:, nd]
     is_crack = truth != nd
     threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
-    policy = DecisionPolicy(temperature=round(temperature, 4), crack_threshold=round(threshold, 4))
+    # Round the threshold up, never down: down could let one more look-alike through.
+    policy = DecisionPolicy(temperature=round(temperature, 4),
+                            crack_threshold=min(0.99, math.ceil(threshold * 1e4) / 1e4))
     claimed = p_crack >= policy.crack_threshold
     subtype = q.copy()
     subtype[:, nd] = -1

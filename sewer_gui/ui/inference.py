@@ -18,7 +18,7 @@ from sewer_gui.session import Suggestion
 
 
 class InferenceWorker(QThread):
-    predicted = Signal(int, object)  # frame index, smoothed probabilities (ndarray)
+    predicted = Signal(int, object)  # frame index, the frame's raw probabilities (ndarray)
     suggested = Signal(object)  # Suggestion, or None when the crack is gone
     failed = Signal(str)
     decided = Signal(object)  # the Decision on this frame, whenever its reason changes
@@ -39,6 +39,7 @@ class InferenceWorker(QThread):
         self._showing: CrackClass | None = None
         self.frames_done = 0
         self.last_decision: Decision | None = None
+        self._held_decision: Decision | None = None
 
     @property
     def threshold(self) -> float:
@@ -75,11 +76,13 @@ class InferenceWorker(QThread):
                 self.failed.emit(f"{self.classifier.path}: inference failed ({exc})")
                 return
             self.frames_done += 1
-            if abs(index - self._last_index) > self.fps * 2:
+            jumped = abs(index - self._last_index) > self.fps * 2
+            if jumped:
                 self.decider.reset()  # a seek: old frames say nothing about this place
             self._last_index = index
-            now, shown = self.decider.update(probs, FrameQuality.of(frame))
-            if self.last_decision is None or now.reason != self.last_decision.reason:
+            now, shown = self.decider.update(probs, FrameQuality.of(frame), at_once=jumped)
+            last = self.last_decision
+            if last is None or (now.outcome, now.label) != (last.outcome, last.label):
                 self.decided.emit(now)
             self.last_decision = now
             self.predicted.emit(index, probs)
@@ -88,6 +91,9 @@ class InferenceWorker(QThread):
     def _maybe_suggest(self, index: int, shown: Decision | None) -> None:
         """Raise the held suggestion, or clear the banner once nothing is held."""
         if shown is not None:
+            if shown is self._held_decision:
+                return  # the same held suggestion: nothing new for the card
+            self._held_decision = shown
             label = shown.label
             probs = self.decider.smoothed()
             classes = self.classifier.classes
@@ -98,5 +104,5 @@ class InferenceWorker(QThread):
                                            alternatives, self.classifier.model_id, index,
                                            index / self.fps))
         elif self._showing is not None:
-            self._showing = None
+            self._showing, self._held_decision = None, None
             self.suggested.emit(None)
