@@ -15,8 +15,10 @@ import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main() -> int:
@@ -26,8 +28,9 @@ def main() -> int:
     parser.add_argument("--model", default="")
     args = parser.parse_args()
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
+    from stall_probe import StallProbe
 
     from sewer_gui.app_settings import AppSettings
     from sewer_gui.pacp.codes import default_code_table
@@ -40,19 +43,8 @@ def main() -> int:
     window.show()
     window.open_video(sample_video_path())
     window.player.set_speed(args.speed)
-    gaps: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.nsecsElapsed()]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        gaps.append((now - last[0]) / 1e6)
-        last[0] = now
-
-    timer = QTimer(interval=2)
-    timer.timeout.connect(tick)
-    timer.start()
+    probe = StallProbe()
+    probe.start()
     frames = [0]
     window.player.frameShown.connect(lambda *_: frames.__setitem__(0, frames[0] + 1))
     window.player.play()
@@ -61,14 +53,14 @@ def main() -> int:
     started = time.perf_counter()
     loop.exec()
     wall = time.perf_counter() - started
-    timer.stop()
+    probe.stop()
     inferred = window.inference.frames_done if window.inference else 0
     window.shutdown()
     model_id = window.model_id()
     from sewer_gui.ui.app import release
 
     release(window)
-    stalls = [g - 2 for g in gaps]
+    gaps, stalls = probe.gaps, probe.stalls()
     result = {
         "seconds": round(wall, 1), "speed": args.speed,
         "frames_shown": frames[0], "frames_shown_per_s": round(frames[0] / wall, 1),

@@ -25,8 +25,9 @@ def main() -> int:
     parser.add_argument("--videos", type=int, default=20)
     args = parser.parse_args()
     from job_switch import build_project
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
+    from stall_probe import StallProbe
 
     from sewer_gui.app_settings import AppSettings
     from sewer_gui.pacp.codes import default_code_table
@@ -40,32 +41,21 @@ def main() -> int:
         window.confirm_discard = lambda: True
         window.show()
         window.open_project(project)
-        gaps: list[float] = []
-        clock = QElapsedTimer()
-        clock.start()
-        last = [clock.nsecsElapsed()]
-
-        def tick() -> None:
-            now = clock.nsecsElapsed()
-            gaps.append((now - last[0]) / 1e6)
-            last[0] = now
-
-        timer = QTimer(interval=2)
-        timer.timeout.connect(tick)
+        probe = StallProbe()
         prescan = window.inspections.prescan
         done: list[int] = []
         loop = QEventLoop()
         prescan.finished.connect(done.append)
         prescan.finished.connect(loop.quit)
         started = time.perf_counter()
-        timer.start()
+        probe.start()
         prescan.start()
         loop.exec()
         wall = time.perf_counter() - started
-        timer.stop()
+        probe.stop()
         video_seconds = window.session.video_info.duration if window.session.video_info else 0
         window.shutdown()
-    stalls = [g - 2 for g in gaps]
+    gaps, stalls = probe.gaps, probe.stalls()
     print(json.dumps({
         "videos": args.videos, "scanned": done[0], "wall_s": round(wall, 1),
         "realtime_x": round(args.videos * video_seconds / wall, 1),
