@@ -41,6 +41,7 @@ class Suggestion:
     model_id: str
     frame_index: int
     time_s: float
+    doubt: str = ""  # shown under the code: e.g. the model cannot tell the subtype apart
 
     def description(self) -> str:
         return DESCRIPTIONS[self.label]

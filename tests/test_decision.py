@@ -42,6 +42,7 @@ def test_near_the_threshold_it_is_not_sure_and_an_unclear_subtype_is_named():
     split = decide(probs(ND=0.02, CL=0.35, CM=0.33, CS=0.3), CLASSES, policy)
     assert split.outcome is Outcome.CRACK and split.code == "CL"
     assert "unclear" in split.reason and "CM" in split.reason  # the coder sees both
+    assert split.doubt.startswith("subtype unclear: CL") and near.doubt == ""
 
 
 def test_unusable_frames_are_out_of_scope_whatever_the_network_says():
@@ -98,7 +99,8 @@ def test_malformed_decision_metadata_is_refused():
 
 
 def test_live_decider_ignores_a_single_frame_and_holds_a_real_one():
-    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1, confirm=2, hold=3)
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1, confirm_s=0.1,
+                       hold_s=0.3, fps=10)
     calm, crack = probs(ND=0.95, CL=0.05), probs(ND=0.05, CL=0.95)
     assert live.update(crack)[1] is None  # one frame is not enough
     assert live.update(calm)[1] is None
@@ -106,9 +108,49 @@ def test_live_decider_ignores_a_single_frame_and_holds_a_real_one():
     shown = live.update(crack)[1]
     assert shown is not None and shown.code == "CL"
     assert live.update(calm)[1] is not None  # held while the coder reaches for the key
-    for _ in range(3):
+    for _ in range(2):
         last = live.update(calm)[1]
-    assert last is None
+    assert last is None  # 0.3 s of video without it
+
+
+def _play(live: LiveDecider, fps: float, step: int, crack_from: float, crack_to: float):
+    """(first time a code is shown, first time it is gone again) over 4 s of video, as the
+    worker sees it: every `step`-th frame (step 2: 2x playback that skips frames)."""
+    calm, crack = probs(ND=0.95, CL=0.05), probs(ND=0.05, CL=0.95)
+    raised = cleared = None
+    for index in range(0, int(4 * fps), step):
+        t = index / fps
+        shown = live.update(crack if crack_from <= t < crack_to else calm, time_s=t)[1]
+        if shown is not None and raised is None:
+            raised = t
+        if shown is None and raised is not None and cleared is None:
+            cleared = t
+    return raised, cleared
+
+
+@pytest.mark.parametrize(("fps", "step"), [(25, 1), (60, 1), (25, 2), (30, 3)])
+def test_live_agreement_and_hold_are_in_seconds_of_video(fps, step):
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1)
+    seen = step / fps  # time between two frames the decider sees
+    times = [i / fps for i in range(0, int(4 * fps), step)]
+    first = min(t for t in times if t >= 1.0)
+    last = max(t for t in times if t < 2.0)
+    raised, cleared = _play(live, fps, step, 1.0, 2.0)
+    assert first + 0.25 - 1e-9 <= raised < first + 0.25 + seen  # 0.25 s of agreement
+    assert last + 0.8 - 1e-9 <= cleared < last + 0.8 + seen  # held 0.8 s after the last one
+
+
+@pytest.mark.parametrize("fps", [25, 60])
+def test_a_flicker_shorter_than_the_agreement_time_is_never_raised(fps):
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1)
+    assert _play(live, fps, 1, 1.0, 1.2) == (None, None)  # 5 frames at 25 fps, 12 at 60
+
+
+def test_at_low_frame_rates_two_frames_must_still_agree():
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=1)
+    crack = probs(ND=0.05, CL=0.95)
+    assert live.update(crack, time_s=0.0)[1] is None  # 0.5 s apart: one frame is not enough
+    assert live.update(crack, time_s=0.5)[1] is not None
 
 
 def test_calibrated_model_carries_its_policy(tiny_onnx, tiny_data, tmp_path):
@@ -148,7 +190,7 @@ def test_classify_cli_says_what_the_decision_layer_says(tiny_onnx, tiny_data, tm
 
 
 def test_a_frame_on_its_own_is_decided_at_once_and_unusable_frames_clear_the_card():
-    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=3, confirm=2, hold=5)
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=3, fps=10)
     crack = probs(ND=0.05, CL=0.95)
     assert live.update(crack, at_once=True)[1] is not None  # a seek: no second frame to wait for
     black = FrameQuality.of(np.zeros((96, 128, 3), np.uint8))

@@ -47,3 +47,31 @@ def test_no_crack_reads_as_a_sentence():
     from sewer_gui.ui.panels import verdict_text
 
     assert verdict_text("no_crack", "no crack (99 %)") == "No crack (99 %) at this frame."
+
+
+def test_an_unclear_subtype_is_said_under_the_raised_code(qtbot, code_table, tmp_path):
+    """Live: the model is sure of a crack but not of its subtype; the card must say so."""
+    clf = CrackClassifier(linear_onnx(tmp_path / "m.onnx"))
+    split = {"ND": 0.02, "CL": 0.36, "CM": 0.33, "CS": 0.29}
+    logits = np.log([[split.get(c.value, 1e-6) for c in clf.classes]]).astype(np.float32)
+    clf._session.run = lambda *_a, **_k: [logits]
+    card = SuggestionPanel(code_table)
+    qtbot.addWidget(card)
+    card.show()
+    worker = InferenceWorker(clf, fps=10, threshold=0.6, window=1)
+    worker.suggested.connect(card.show_suggestion)
+    frame = np.random.default_rng(0).integers(40, 200, (96, 128, 3), dtype=np.uint8)  # a pipe
+    worker.start()
+    try:
+        with qtbot.waitSignal(worker.decided, timeout=5000):
+            worker.submit(0, frame)
+        with qtbot.waitSignal(worker.suggested, timeout=5000):
+            worker.submit(3, frame)  # 0.3 s later: the same code agreed for long enough
+    finally:
+        worker.stop()
+    assert card.code_label.text() == "CL"
+    assert card.doubt.isVisible()
+    assert card.doubt.text() == ("Model unsure: subtype unclear: CL 36 % or CM 33 %. "
+                                 "Check the code before confirming.")
+    card.show_suggestion(Suggestion(CrackClass.CL, "CL", 0.97, (), "m", 10, 1.0))
+    assert not card.doubt.isVisible()  # a clear subtype: nothing to warn about

@@ -80,6 +80,7 @@ class Decision:
     confidence: float  # calibrated P(label) for a crack, P(no crack) otherwise
     crack_probability: float
     reason: str
+    doubt: str = ""  # what a coder must know about a raised code (an unclear subtype)
 
     @property
     def suggestion(self) -> str | None:
@@ -153,60 +154,91 @@ def decide(probabilities: np.ndarray, classes: tuple[CrackClass, ...],
                         f"possible crack ({100 * p_crack:.0f} %, below the "
                         f"{100 * policy.crack_threshold:.0f} % threshold)")
     if q[top] < policy.subtype_share * p_crack:  # a crack, but the code is a coin toss
+        doubt = (f"subtype unclear: {classes[top].value} {100 * q[top]:.0f} % or "
+                 f"{classes[second].value} {100 * q[second]:.0f} %")
         return Decision(Outcome.CRACK, label, SUGGESTED_CODE[label], float(q[top]), p_crack,
-                        f"crack {100 * p_crack:.0f} %, subtype unclear: {classes[top].value} "
-                        f"{100 * q[top]:.0f} % or {classes[second].value} {100 * q[second]:.0f} %")
+                        f"crack {100 * p_crack:.0f} %, {doubt}", doubt)
     return Decision(Outcome.CRACK, label, SUGGESTED_CODE[label], float(q[top]), p_crack,
                     f"{label.value} {100 * q[top]:.0f} % (crack {100 * p_crack:.0f} %)")
 
 
 class LiveDecider:
-    """Temporal consistency for live review: smooth, require agreement, then hold.
+    """Temporal consistency for live review, in seconds of video: smooth, require agreement,
+    then hold.
 
-    A code is raised after `confirm` consecutive crack verdicts on the smoothed probabilities and
-    kept for at least `hold` frames, so a suggestion neither flickers on a single frame nor
-    vanishes while the coder reaches for the key.
+    A code is raised once the same code has been seen on consecutive (smoothed) frames for
+    `confirm_s` of video and on at least `confirm_frames` frames, whichever is longer, and it
+    stays up until `hold_s` of video has passed without it. Video time rather than frame counts
+    makes 25 and 60 fps footage, and 2x playback (where the worker skips frames), behave alike.
     """
 
     def __init__(self, classes: tuple[CrackClass, ...], policy: DecisionPolicy, window: int = 5,
-                 confirm: int = 2, hold: int = 8) -> None:
+                 confirm_s: float = 0.25, hold_s: float = 0.8, confirm_frames: int = 2,
+                 fps: float = 25.0) -> None:
         self.classes, self.policy = classes, policy
         self._history: collections.deque[np.ndarray] = collections.deque(maxlen=max(window, 1))
-        self.confirm, self.hold = confirm, hold
-        self._streak = 0
-        self._shown: Decision | None = None
-        self._held = 0
+        self.confirm_s, self.hold_s = float(confirm_s), float(hold_s)
+        self.confirm_frames = max(int(confirm_frames), 1)
+        self.fps = float(fps) if fps > 0 else 25.0  # only when a caller gives no time
+        self._frames = 0
+        self.reset()
 
     def reset(self) -> None:
         self._history.clear()
-        self._streak, self._shown, self._held = 0, None, 0
+        self._streak: tuple[CrackClass | None, float, int] = (None, 0.0, 0)  # label, since, n
+        self._shown: Decision | None = None
+        self._raised_at = self._seen_at = 0.0
+        self._last_t: float | None = None
 
     def smoothed(self) -> np.ndarray:
         """The calibrated probabilities averaged over the window (what decisions are taken on)."""
         return np.mean(self._history, axis=0) if self._history else np.zeros(len(self.classes))
 
     def update(self, probabilities: np.ndarray, quality: FrameQuality | None = None,
-               at_once: bool = False) -> tuple[Decision, Decision | None]:
+               at_once: bool = False, time_s: float | None = None
+               ) -> tuple[Decision, Decision | None]:
         """(this moment's verdict, the suggestion to show or None).
 
+        `time_s`: the frame's video time; without it frames are taken `1 / fps` apart.
         `at_once`: a frame on its own (a seek, a paused step) is decided without waiting for
-        a second frame to agree.
+        other frames to agree.
         """
+        self._frames += 1
+        t = float(time_s) if time_s is not None else self._frames / self.fps
+        if self._last_t is not None and t < self._last_t:
+            self._rebase(t)  # stepped back: video time since then means nothing
+        self._last_t = t
         row = calibrate(np.asarray(probabilities, float), self.policy.temperature)
         if quality is not None and quality.problem():
             # As in the scan: a frame that cannot be judged counts as no crack, and nothing
             # stays on screen over it.
             row = np.zeros(len(self.classes))
             row[self.classes.index(CrackClass.ND)] = 1.0
-            self._shown, self._streak = None, 0
+            self._shown = None
         self._history.append(row)
-        smooth = np.mean(self._history, axis=0)
-        now = decide(smooth, self.classes, self.policy, quality, calibrated=True)
-        self._streak = self._streak + 1 if now.outcome is Outcome.CRACK else 0
-        self._held += 1
-        if now.outcome is Outcome.CRACK and (self._streak >= self.confirm or at_once):
-            if self._shown is None or self._shown.label != now.label or self._held >= self.hold:
-                self._shown, self._held = now, 0
-        elif self._shown is not None and self._held >= self.hold:
+        now = decide(np.mean(self._history, axis=0), self.classes, self.policy, quality,
+                     calibrated=True)
+        label, since, count = self._streak
+        if now.outcome is not Outcome.CRACK:
+            self._streak = (None, t, 0)
+        elif now.label is label:
+            self._streak = (label, since, count + 1)
+        else:
+            self._streak = (now.label, t, 1)
+        label, since, count = self._streak
+        # A hair under confirm_s counts: 0.25 s of 60 fps video is 15 frame steps in floats.
+        agreed = count >= self.confirm_frames and t - since >= self.confirm_s - 1e-6
+        if now.outcome is Outcome.CRACK and (agreed or at_once):
+            shown = self._shown
+            # A new code, or the same one after a hold: raised again with today's confidence.
+            if shown is None or shown.label is not now.label or t - self._raised_at >= self.hold_s:
+                self._shown, self._raised_at = now, t
+            self._seen_at = t
+        if self._shown is not None and t - self._seen_at >= self.hold_s - 1e-6:
             self._shown = None
         return now, self._shown
+
+    def _rebase(self, t: float) -> None:
+        label, _since, count = self._streak
+        self._streak = (label, t, count)
+        self._raised_at = self._seen_at = t

@@ -30,8 +30,9 @@ class InferenceWorker(QThread):
         self.fps = fps
         policy = DecisionPolicy.from_metadata(getattr(classifier, "metadata", {}))
         # 0 (the default setting) keeps the model's own calibrated threshold.
+        # Agreement and hold in seconds of video: alike at 25 or 60 fps and at 2x playback.
         self.decider = LiveDecider(classifier.classes, policy.with_threshold(threshold or None),
-                                   window=window, confirm=2, hold=max(2, int(fps * 0.8)))
+                                   window=window, confirm_s=0.25, hold_s=0.8, fps=fps)
         self._mailbox: tuple[int, np.ndarray] | None = None
         self._cond = threading.Condition()
         self._stop = False
@@ -80,7 +81,8 @@ class InferenceWorker(QThread):
             if jumped:
                 self.decider.reset()  # a seek: old frames say nothing about this place
             self._last_index = index
-            now, shown = self.decider.update(probs, FrameQuality.of(frame), at_once=jumped)
+            now, shown = self.decider.update(probs, FrameQuality.of(frame), at_once=jumped,
+                                             time_s=index / self.fps)
             last = self.last_decision
             if last is None or (now.outcome, now.label) != (last.outcome, last.label):
                 self.decided.emit(now)
@@ -102,7 +104,7 @@ class InferenceWorker(QThread):
             self._showing = label
             self.suggested.emit(Suggestion(label, SUGGESTED_CODE[label], shown.confidence,
                                            alternatives, self.classifier.model_id, index,
-                                           index / self.fps))
+                                           index / self.fps, shown.doubt))
         elif self._showing is not None:
             self._showing, self._held_decision = None, None
             self.suggested.emit(None)

@@ -35,6 +35,11 @@ class SuggestionPanel(QWidget):
         self.code_label.setStyleSheet("font-size: 22pt; font-weight: bold; color: #e65100;")
         self.detail = QLabel("No suggestion. Play the video with live suggestions on (L).")
         self.detail.setWordWrap(True)
+        # A raised code the model is unsure of (the subtype) says so under the code: the coder
+        # must check it rather than confirm a coin toss.
+        self.doubt = QLabel("")
+        self.doubt.setWordWrap(True)
+        self.doubt.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.alternatives = QLabel("")
         self.alternatives.setStyleSheet("color: #546e7a;")
         self.context = QLabel("")
@@ -56,6 +61,7 @@ class SuggestionPanel(QWidget):
         layout.addWidget(self.context)
         layout.addWidget(self.code_label)
         layout.addWidget(self.detail)
+        layout.addWidget(self.doubt)
         layout.addWidget(self.alternatives)
         layout.addLayout(buttons)
         self.show_suggestion(None)
@@ -72,6 +78,10 @@ class SuggestionPanel(QWidget):
         for b in (self.confirm, self.fracture, self.reject, self.dismiss):
             b.setEnabled(suggestion is not None)
         self._showing = suggestion is not None
+        doubt = suggestion.doubt if suggestion is not None else ""
+        self.doubt.setText(f"Model unsure: {doubt}. Check the code before confirming."
+                           if doubt else "")
+        self.doubt.setVisible(bool(doubt))
         if suggestion is None:
             self.code_label.setText("-")
             self.detail.setText("No crack suggested at this frame.")
