@@ -1,6 +1,7 @@
 """The domain-randomised renderer: every nuisance occurs, and each one does what it claims."""
 
 import collections
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -15,7 +16,10 @@ from ml.synth.frames import (
     IMAGE_FEATURES,
     VIEWS_CRACK,
     VIEWS_NO_CRACK,
+    VISIBLE_PIXELS_PER_WIDTH,
     WALL_FEATURES,
+    crack_is_visible,
+    crack_pixels,
     render_frame,
     render_spec,
     sample_spec,
@@ -84,10 +88,29 @@ def test_spec_renders_the_same_picture_twice():
 
 @pytest.mark.parametrize("label", [c for c in CrackClass if c is not CrackClass.ND])
 def test_crack_frames_show_their_crack(label):
-    image, spec = render_frame(np.random.default_rng(9), label, 48)
-    assert spec.crack is not None and image.shape == (48, 48, 3)
-    _again, mask = render_spec(spec, 48)
+    image, spec = render_frame(np.random.default_rng(9), label, 64)
+    assert spec.crack is not None and image.shape == (64, 64, 3)
+    _again, mask = render_spec(spec, 64)
     assert mask.sum() > 0
+    assert crack_pixels(spec, image, 64) >= VISIBLE_PIXELS_PER_WIDTH * 64
+
+
+def test_the_same_scene_renders_without_its_crack():
+    spec = sample_spec(np.random.default_rng(11), CrackClass.CL, 64)
+    spec = replace(spec, view="pipe", optics=replace(spec.optics, yaw=0.0, pitch=0.0))
+    with_crack, mask = render_spec(spec, 64)
+    bare, bare_mask = render_spec(spec, 64, with_crack=False)
+    assert bare_mask.sum() == 0
+    changed = np.abs(with_crack.astype(int) - bare.astype(int)).max(axis=2) > 0
+    # Only pixels near the crack change: the rest of the scene is drawn identically.
+    near_crack = cv2.dilate((mask > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert changed.any() and changed[~near_crack].mean() < 0.02
+
+
+def test_a_crack_lost_in_the_picture_is_not_counted_as_visible():
+    spec = sample_spec(np.random.default_rng(11), CrackClass.CL, 64)
+    bare, _ = render_spec(spec, 64, with_crack=False)
+    assert crack_pixels(spec, bare, 64) == 0 and not crack_is_visible(spec, bare, 64)
 
 
 def test_pinhole_optics_equal_the_on_axis_camera():

@@ -1,0 +1,107 @@
+"""The distillation study as figures: paired gains over seeds, docs/results.json and results.md."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+BASELINE = "cmi_ce"
+BEGIN, END = "<!-- distill_study:begin -->", "<!-- distill_study:end -->"
+
+
+def _sd(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def paired_gains(students: list[dict]) -> dict:
+    """Each CMI setting against CMI trained alone, seed by seed (same init and batch order)."""
+    by_name: dict[str, dict[int, dict]] = {}
+    for row in students:
+        by_name.setdefault(row["name"], {})[row["seed"]] = row
+    base = by_name.get(BASELINE, {})
+    out = {}
+    for name, seeds in by_name.items():
+        if name == BASELINE or not name.startswith("cmi"):
+            continue
+        shared = sorted(set(seeds) & set(base))
+        if not shared:
+            continue
+        acc = [100 * (seeds[s]["accuracy"] - base[s]["accuracy"]) for s in shared]
+        f1 = [100 * (seeds[s]["macro_f1"] - base[s]["macro_f1"]) for s in shared]
+        out[name] = {"seeds": shared, "accuracy_gain_points": round(statistics.mean(acc), 2),
+                     "accuracy_gain_sd": round(_sd(acc), 2),
+                     "macro_f1_gain_points": round(statistics.mean(f1), 2),
+                     "macro_f1_gain_sd": round(_sd(f1), 2),
+                     "per_seed_accuracy_gain": [round(a, 2) for a in acc],
+                     "per_seed_macro_f1_gain": [round(f, 2) for f in f1]}
+    return out
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.mean(values):.1f} ± {_sd(values):.1f}" if len(values) > 1 \
+        else f"{values[0]:.1f}"
+
+
+def settings_table(summary: dict) -> list[str]:
+    groups: dict[str, list[dict]] = {}
+    for row in summary["students"]:
+        groups.setdefault(row["name"], []).append(row)
+    t = summary["teacher"]
+    lines = ["| model | seeds | params | test accuracy % | test macro-F1 % | ms/frame (1 thread) |",
+             "|---|---|---|---|---|---|",
+             f"| teacher {t['arch']} (ImageNet init, {t['epochs']} epochs) | 1 | "
+             f"{t['params'] / 1e6:.2f} M | {100 * t['accuracy']:.1f} | {100 * t['macro_f1']:.1f} | "
+             f"{t.get('latency_ms') or ''} |"]
+    for name, rows in groups.items():
+        acc = [100 * r["accuracy"] for r in rows]
+        f1 = [100 * r["macro_f1"] for r in rows]
+        lines.append(f"| {name} | {len(rows)} | {rows[0]['params'] / 1e6:.2f} M | {_spread(acc)} | "
+                     f"{_spread(f1)} | {rows[0].get('latency_ms') or ''} |")
+    return lines
+
+
+def gain_lines(summary: dict) -> list[str]:
+    lines = []
+    for name, g in summary["distillation"].items():
+        lines.append(f"- {name} vs cmi_ce over seeds {g['seeds']}: accuracy "
+                     f"{g['accuracy_gain_points']:+.2f} ± {g['accuracy_gain_sd']:.2f} points, "
+                     f"macro-F1 {g['macro_f1_gain_points']:+.2f} ± {g['macro_f1_gain_sd']:.2f} "
+                     f"(per seed: {g['per_seed_accuracy_gain']} / {g['per_seed_macro_f1_gain']}).")
+    return lines
+
+
+def real_lines(work: Path) -> list[str]:
+    path = work / "real_footage.json"
+    if not path.exists():
+        return []
+    real = json.loads(path.read_text())
+    lines = ["", "Crack claims on the 223 real frames (calibrated like the shipped model, "
+             "evaluation only):", ""]
+    for key, row in real.items():
+        lines.append(f"- {key} ({row.get('run', 'teacher')}): {100 * row['claim_rate']:.1f} % "
+                     f"claims, outcomes {row['outcomes']}")
+    return lines
+
+
+def write_report(summary: dict, work: Path, docs: Path) -> None:
+    results = docs / "results.json"
+    merged = json.loads(results.read_text()) if results.exists() else {}
+    merged.update(summary)
+    real = work / "real_footage.json"
+    if real.exists():
+        merged["distillation_real_frames"] = json.loads(real.read_text())
+    results.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+    section = [BEGIN, "## Distillation study on the domain-randomised stills", "",
+               "Produced by `python -m ml.recipes.distill_study --data DIR` (stages teacher, "
+               f"students, real, report); test set: {summary['test_set']}. Same split, and per "
+               "seed the same initialisation and batch order, for every student.", "",
+               *settings_table(summary), "", *gain_lines(summary), *real_lines(work), END]
+    md = docs / "results.md"
+    text = md.read_text() if md.exists() else "# Results\n"
+    if BEGIN in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + "\n".join(section) + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + "\n".join(section) + "\n"
+    md.write_text(text, encoding="utf-8")

@@ -1,0 +1,84 @@
+"""The distillation study recipe: paired gains, resumable stages and the report it writes."""
+
+import json
+
+import pytest
+
+from ml.recipes import distill_study as ds
+from ml.recipes.study_report import BEGIN, paired_gains, write_report
+
+
+def _row(name, seed, acc, f1):
+    return {"name": name, "arch": "cmi", "kd": None, "seed": seed, "accuracy": acc,
+            "macro_f1": f1, "params": 1000, "latency_ms": 0.5}
+
+
+def test_gains_pair_each_seed_with_the_same_seed_trained_alone():
+    rows = [_row("cmi_ce", 0, 0.50, 0.40), _row("cmi_ce", 1, 0.60, 0.50),
+            _row("cmi_kd", 0, 0.55, 0.43), _row("cmi_kd", 1, 0.62, 0.55),
+            _row("cmi_kd", 2, 0.99, 0.99)]  # no CE run with seed 2: not paired
+    gains = paired_gains(rows)["cmi_kd"]
+    assert gains["seeds"] == [0, 1]
+    assert gains["per_seed_accuracy_gain"] == [5.0, 2.0]
+    assert gains["accuracy_gain_points"] == pytest.approx(3.5)
+    assert gains["macro_f1_gain_points"] == pytest.approx(4.0)
+    assert gains["accuracy_gain_sd"] > 0
+
+
+def test_peers_are_not_counted_as_distillation():
+    rows = [_row("cmi_ce", 0, 0.5, 0.4), {**_row("mobilenet_v3_small_ce", 0, 0.7, 0.7),
+                                           "arch": "mobilenet_v3_small"}]
+    assert paired_gains(rows) == {}
+
+
+@pytest.fixture(scope="module")
+def tiny_study(tmp_path_factory):
+    from ml.synth.stills import write_stills
+
+    root = tmp_path_factory.mktemp("study")
+    write_stills(root / "data", 4, 48, seed=5, no_crack_share=None)
+    study = ds.Study(data=root / "data", work=root / "work", teacher_arch="cmi",
+                     teacher_epochs=1, student_epochs=1, student_batch=8, teacher_batch=8,
+                     image_size=48, seeds=(0, 1), extras=False, latency_repeats=0, threads=1)
+    ds.train_teacher(study)
+    ds.train_students(study)
+    return study
+
+
+def test_every_main_setting_runs_for_every_seed_and_a_rerun_trains_nothing(tiny_study):
+    runs = ds.done_runs(tiny_study)
+    assert {(s.name, seed) for s, seed, _ in runs} == {
+        (s.name, seed) for s in ds.MAIN for seed in (0, 1)}
+    stamps = {p: p.stat().st_mtime_ns for p in tiny_study.work.glob("*/metrics.json")}
+    ds.train_students(tiny_study)
+    assert {p: p.stat().st_mtime_ns for p in tiny_study.work.glob("*/metrics.json")} == stamps
+
+
+def test_distilled_runs_learn_from_the_studys_teacher(tiny_study):
+    for setting, _seed, summary in ds.done_runs(tiny_study):
+        config = summary["config"]
+        if setting.mode == "distill":
+            assert config["teacher"] == str(tiny_study.teacher_run / "best.pt")
+            assert config["kd_method"] == setting.kd_method
+        else:
+            assert not config["teacher"]
+
+
+def test_report_fills_results_json_and_replaces_its_markdown_section(tiny_study, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "results.json").write_text(json.dumps({"real_footage": {"kept": True}}))
+    (docs / "results.md").write_text("# Results\n\nearlier text\n")
+    summary = ds.summarise(tiny_study)
+    write_report(summary, tiny_study.work, docs)
+    write_report(summary, tiny_study.work, docs)
+    results = json.loads((docs / "results.json").read_text())
+    assert results["real_footage"] == {"kept": True}
+    assert {"test_set", "teacher", "students", "distillation"} <= set(results)
+    assert len(results["students"]) == len(ds.MAIN) * 2
+    assert set(results["distillation"]) == {s.name for s in ds.MAIN if s.mode == "distill"}
+    for row in results["students"]:
+        assert {"name", "arch", "kd", "seed", "accuracy", "macro_f1", "params",
+                "latency_ms"} <= set(row)
+    md = (docs / "results.md").read_text()
+    assert md.count(BEGIN) == 1 and "earlier text" in md
