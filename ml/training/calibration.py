@@ -37,12 +37,33 @@ def onnx_probabilities(model: Path, samples: list) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(rows), truth
 
 
-def fit_temperature(probabilities: np.ndarray, truth: np.ndarray) -> float:
-    """The T that minimises the negative log-likelihood (a 1-D search is exact enough)."""
-    grid = np.geomspace(0.25, 8.0, 121)
+TEMPERATURE_GRID = np.geomspace(0.25, 8.0, 121)
+
+
+class CalibrationError(ValueError):
+    """Held-out frames that cannot calibrate anything (none at all)."""
+
+
+def fit_temperature(probabilities: np.ndarray, truth: np.ndarray,
+                    warnings: list[str] | None = None) -> float:
+    """The T that minimises the negative log-likelihood (a 1-D search is exact enough).
+
+    A minimum at either end of the search means the frames cannot pin T down (perfectly
+    separated frames drive it to 0, hopeless ones to infinity): then T stays 1, the model's
+    own probabilities, and the reason is appended to `warnings`.
+    """
+    if len(truth) == 0:
+        raise CalibrationError("no held-out frames to fit a temperature on")
     nll = [-np.log(np.clip(calibrate(probabilities, t)[np.arange(len(truth)), truth], 1e-12, 1))
-           .mean() for t in grid]
-    return float(grid[int(np.argmin(nll))])
+           .mean() for t in TEMPERATURE_GRID]
+    best = int(np.argmin(nll))
+    if best in (0, len(TEMPERATURE_GRID) - 1):
+        if warnings is not None:
+            warnings.append(f"the best temperature lies at the edge of the search "
+                            f"({TEMPERATURE_GRID[best]:.2f}, searched {TEMPERATURE_GRID[0]:.2f}"
+                            f"-{TEMPERATURE_GRID[-1]:.0f}): kept T=1")
+        return 1.0
+    return float(TEMPERATURE_GRID[best])
 
 
 def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
@@ -50,7 +71,7 @@ def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
     """The lowest threshold whose false-alarm rate on no-crack frames is <= the target."""
     negatives = np.sort(p_crack[~is_crack])
     if len(negatives) == 0:
-        return 0.5
+        raise CalibrationError("no no-crack frames: the false-alarm rate cannot be measured")
     allowed = int(np.floor(max_false_alarm * len(negatives)))
     # Claims happen at p >= t: put t just above the (allowed+1)-th highest negative.
     edge = negatives[len(negatives) - allowed - 1]
@@ -59,13 +80,33 @@ def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
 
 def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> tuple[DecisionPolicy, dict]:
-    """The policy and what it does on these frames (recall, false alarms, subtype accuracy)."""
-    temperature = fit_temperature(probabilities, truth)
-    q = calibrate(probabilities, temperature)
+    """The policy and what it does on these frames (recall, false alarms, subtype accuracy).
+
+    No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
+    back to the runtime default (T=1; threshold 0.5 without no-crack frames) and
+    `figures["warnings"]` says why, so a fallback is never silent.
+    """
+    probabilities, truth = np.asarray(probabilities, float), np.asarray(truth, int)
+    if len(truth) == 0:
+        raise CalibrationError("no held-out frames to calibrate on")
     nd = CLASS_NAMES.index(CrackClass.ND.value)
-    p_crack = 1 - q[:, nd]
     is_crack = truth != nd
-    threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
+    warnings: list[str] = []
+    if is_crack.all() or not is_crack.any():
+        # One side only: the likelihood just rewards confidence in that side.
+        present = "crack" if is_crack.any() else "no-crack"
+        warnings.append(f"only {present} frames among the {len(truth)} held out: kept T=1")
+        temperature = 1.0
+    else:
+        temperature = fit_temperature(probabilities, truth, warnings)
+    q = calibrate(probabilities, temperature)
+    p_crack = 1 - q[:, nd]
+    if is_crack.all():
+        threshold = DecisionPolicy().crack_threshold
+        warnings.append(f"no no-crack frames, so false alarms cannot be measured: kept the "
+                        f"default threshold {threshold}")
+    else:
+        threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
     # Round the threshold up, never down: down could let one more look-alike through.
     policy = DecisionPolicy(temperature=round(temperature, 4),
                             crack_threshold=min(0.99, math.ceil(threshold * 1e4) / 1e4))
@@ -79,6 +120,12 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                "false_alarm": float(claimed[~is_crack].mean()) if (~is_crack).any() else 0.0,
                "subtype_accuracy_of_found": float(right[claimed & is_crack].mean())
                if (claimed & is_crack).any() else 0.0}
+    if not is_crack.any():
+        warnings.append("no crack frames: crack recall was not measured")
+    if figures["false_alarm"] > max_false_alarm:
+        warnings.append(f"false alarms {figures['false_alarm']:.1%} exceed the "
+                        f"{max_false_alarm:.1%} target even at the highest threshold (0.99)")
+    figures["warnings"] = warnings
     return policy, figures
 
 
@@ -98,7 +145,10 @@ def store_policy(model: Path, policy: DecisionPolicy, figures: dict) -> None:
 def calibrate_model(model: Path, samples: list, others: list[Path] = (),
                     max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> dict:
     """Fit on `samples` (held-out, never the training part) and store in `model` and `others`
-    (its int8 twin gets the fp32 policy, so both say the same)."""
+    (its int8 twin gets the fp32 policy, so both say the same). No samples: CalibrationError;
+    other degenerate sets store the documented fallbacks of `fit_policy`, with its warnings."""
+    if not samples:
+        raise CalibrationError(f"{Path(model).name}: no held-out frames to calibrate on")
     probabilities, truth = onnx_probabilities(Path(model), samples)
     policy, figures = fit_policy(probabilities, truth, max_false_alarm)
     for path in (Path(model), *map(Path, others)):

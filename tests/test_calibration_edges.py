@@ -1,0 +1,93 @@
+"""Calibration on awkward held-out sets ends in a clear error or a documented fallback with a
+warning: never a crash and never a silent nonsense threshold."""
+
+import numpy as np
+import pytest
+
+from ml.classes import CLASS_NAMES
+from ml.runtime.decision import DecisionPolicy
+from ml.training.calibration import (
+    CalibrationError,
+    calibrate_model,
+    choose_threshold,
+    fit_policy,
+    fit_temperature,
+)
+
+ND = CLASS_NAMES.index("ND")
+
+
+def _frames(truth: np.ndarray, right: float, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities that put `right` on the true class (noise spread over the rest)."""
+    p = rng.uniform(0.01, 0.1, (len(truth), len(CLASS_NAMES)))
+    p[np.arange(len(truth)), truth] = 0
+    p = p / p.sum(1, keepdims=True) * (1 - right)
+    p[np.arange(len(truth)), truth] = right
+    return p
+
+
+def test_no_held_out_frames_is_a_clear_error(tmp_path):
+    empty_p, empty_t = np.zeros((0, len(CLASS_NAMES))), np.zeros(0, int)
+    with pytest.raises(CalibrationError, match="no held-out frames"):
+        fit_policy(empty_p, empty_t)
+    with pytest.raises(CalibrationError, match="no held-out frames"):
+        fit_temperature(empty_p, empty_t)
+    with pytest.raises(CalibrationError, match="m.onnx: no held-out frames"):
+        calibrate_model(tmp_path / "m.onnx", [])
+
+
+def test_only_no_crack_frames_fit_a_threshold_but_keep_t1():
+    rng = np.random.default_rng(0)
+    truth = np.full(200, ND)
+    p = _frames(truth, 0.8, rng)
+    p[:, 2] += rng.uniform(0, 0.5, 200)  # look-alikes with some crack mass
+    p /= p.sum(1, keepdims=True)
+    policy, figures = fit_policy(p, truth, 0.05)
+    assert policy.temperature == 1.0 and 0 < policy.crack_threshold < 1
+    assert figures["false_alarm"] <= 0.05 and figures["crack_recall"] == 0.0
+    text = " ".join(figures["warnings"])
+    assert "only no-crack frames" in text and "kept T=1" in text and "recall" in text
+
+
+def test_only_crack_frames_keep_the_default_threshold_and_say_so():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(1, len(CLASS_NAMES), 100)
+    policy, figures = fit_policy(_frames(truth, 0.7, rng), truth)
+    assert policy == DecisionPolicy(temperature=1.0, crack_threshold=0.5)
+    assert any("false alarms cannot be measured" in w for w in figures["warnings"])
+    with pytest.raises(CalibrationError, match="no no-crack frames"):
+        choose_threshold(np.array([0.9, 0.8]), np.array([True, True]))
+
+
+@pytest.mark.parametrize(("right", "edge"), [(0.9, "0.25"), (0.02, "8")])
+def test_a_temperature_at_the_edge_of_the_search_falls_back_to_1(right, edge):
+    """Always right (T wants to go to 0) or always confidently wrong (T to infinity)."""
+    rng = np.random.default_rng(2)
+    truth = np.r_[np.full(50, ND), rng.integers(1, len(CLASS_NAMES), 50)]
+    p = _frames(truth, right, rng)
+    warnings: list[str] = []
+    assert fit_temperature(p, truth, warnings) == 1.0
+    assert len(warnings) == 1 and f"edge of the search ({edge}" in warnings[0]
+    policy, figures = fit_policy(p, truth)
+    assert policy.temperature == 1.0 and any("edge" in w for w in figures["warnings"])
+    assert 0 < policy.crack_threshold < 1
+
+
+def test_an_unreachable_false_alarm_target_is_reported():
+    truth = np.full(100, ND)  # one side only: T stays 1, so nothing softens them
+    p = np.full((100, len(CLASS_NAMES)), 1e-4)
+    p[:, 2] = 0.9995  # no-crack frames the model is sure are cracks
+    p /= p.sum(1, keepdims=True)
+    policy, figures = fit_policy(p, truth, 0.03)
+    assert policy.crack_threshold == 0.99 and figures["false_alarm"] == 1.0
+    assert any("exceed the 3.0% target" in w for w in figures["warnings"])
+
+
+def test_a_good_set_has_no_warnings():
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, len(CLASS_NAMES), 600)
+    logits = rng.normal(0, 1, (600, len(CLASS_NAMES)))
+    logits[np.arange(600), truth] += 2.5
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    _policy, figures = fit_policy(p, truth, 0.05)
+    assert figures["warnings"] == []
