@@ -224,10 +224,23 @@ LOG_LINES = {
     "done": lambda e: (f"Finished: test accuracy {_pct(e.get('test_accuracy'))}, macro-F1 "
                        f"{_pct(e.get('test_macro_f1'))}"),
     "packaged": lambda e: f"Exported {e.get('model_id')} (fp32 and int8)",
+    "calibrated": lambda e: _decision_text(e),
     "compared": lambda e: str(e.get("verdict", "")),
     "cancelled": lambda e: f"Cancelled in epoch {e.get('epoch')}; the last checkpoint is kept",
     "error": lambda e: f"Error: {e.get('message')}",
 }
+
+
+def _decision_text(e: dict) -> str:
+    """How the new model decides when to raise a code (and any fallback, never hidden)."""
+    if e.get("source") == "inherited":
+        return f"Decision policy kept from {e.get('inherited_from')}"
+    warnings = "; ".join(str(w) for w in e.get("warnings") or [])
+    if e.get("source") == "validation":
+        text = (f"Calibrated on {e.get('frames')} validation frames: crack threshold "
+                f"{_pct(e.get('crack_threshold'))}, false alarms {_pct(e.get('false_alarm'))}")
+        return text + (f" (warning: {warnings})" if warnings else "")
+    return f"Warning: {warnings or 'not calibrated'}"
 
 
 def event_text(event: dict) -> str | None:

@@ -6,7 +6,8 @@ epochs at a low learning rate on a split grouped by inspection or video, optiona
 synthetic frames mixed into training so that it does not forget, and with balanced batches or a
 class-weighted loss for imbalanced frames. `--scratch` trains the same student from random
 weights instead. Every run is packaged (`package_run`): ONNX fp32 and int8 with a unique model
-id, a student checkpoint in the format below, and a model card carrying its figures; with
+id and a decision policy (inherited from the start model, else fitted on the run's validation
+split), a student checkpoint in the format below, and a model card carrying its figures; with
 `--active` the model in use and the new one are compared on the same held-out frames
 (`ml.comparison`).
 
@@ -138,6 +139,31 @@ def inherit_decision(start: Path, models: list[Path]) -> bool:
     return True
 
 
+def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path]) -> dict:
+    """Give every packaged model a decision policy, as the shipped model has one.
+
+    Fine-tuned from a model with a policy: that policy (`inherit_decision`). Otherwise (from
+    scratch, distilled, or a start without one) it is fitted on the run's own validation
+    split, never its training part. A run without validation frames keeps the default policy,
+    stored with a warning so that the fallback is on record. Returns how it was decided.
+    """
+    from ml.datasets import DatasetError, read_split
+    from ml.runtime.decision import DecisionPolicy
+    from ml.training.calibration import CalibrationError, calibrate_model, store_policy
+
+    start = cfg.get("init_from")
+    if start and inherit_decision(Path(start), models):
+        return {"source": "inherited", "inherited_from": Path(start).with_suffix(".onnx").name}
+    try:
+        fit = calibrate_model(models[0], read_split(run / "split.csv", "val"), models[1:])
+        return {"source": "validation", **fit}
+    except (DatasetError, CalibrationError) as exc:
+        fit = {"warnings": [f"not calibrated ({exc}): the default policy applies"]}
+    for model in models:
+        store_policy(model, DecisionPolicy(), fit)
+    return {"source": "default", **fit}
+
+
 def package_run(run: Path, model_id: str = "", report=None) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
@@ -151,12 +177,13 @@ def package_run(run: Path, model_id: str = "", report=None) -> dict:
     model_id = model_id or unique_model_id(cfg["arch"], cfg["mode"])
     meta = export_onnx(best, run / "model.onnx", model_id)
     quantise_int8(run / "model.onnx", run / "model_int8.onnx", calibration_images(best))
-    if cfg.get("init_from"):
-        inherit_decision(Path(cfg["init_from"]), [run / "model.onnx", run / "model_int8.onnx"])
+    decision = fit_or_inherit_decision(run, cfg, [run / "model.onnx", run / "model_int8.onnx"])
+    if report is not None:
+        report("calibrated", **decision)
     save_student(model, run / "student.pt", cfg["arch"], cfg["image_size"], model_id)
     out = {"model_id": model_id, "onnx": str(run / "model.onnx"),
            "int8": str(run / "model_int8.onnx"), "student": str(run / "student.pt"),
-           "parity_max_abs_diff": meta["parity_max_abs_diff"]}
+           "parity_max_abs_diff": meta["parity_max_abs_diff"], "decision": decision}
     (run / "package.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     if report is not None:
         report("packaged", **out)
