@@ -6,6 +6,7 @@ and reused (the self-test uses it without a window).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +16,17 @@ import numpy as np
 
 from ml.classes import DESCRIPTIONS, FRACTURE_TWIN, CrackClass
 from ml.ocr.merge import corrected_track
+from ml.ocr.video_counter import CounterTrack
 from ml.runtime.scan import DefectEvent
 from ml.runtime.track import DistanceTrack, SidecarError, load_sidecar, sidecar_for
 from ml.runtime.video import VideoInfo, VideoReader
+from sewer_gui.counter_store import CounterStore
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState, Units
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
 from sewer_gui.pacp.validation import Finding, validate
-from sewer_gui.storage.project_store import ProjectStore
+from sewer_gui.storage.counter_tracks import VideoStamp
+from sewer_gui.storage.project_store import ProjectSaveError, ProjectStore
 
 METRES_PER_FOOT = 0.3048
 # An anchor further than this from the counter's reading overrides it.
@@ -68,6 +72,7 @@ class CodingSession:
         self.track = DistanceTrack()
         self.track_source = "none"  # "sidecar", "calibration" or "none"
         self.counter_track: DistanceTrack | None = None  # read from the burnt-in counter
+        self.counter_tracks = CounterStore()  # read tracks on their way into the project file
         self.job: list[Inspection] = [self.inspection]  # every inspection of the project
         self._anchors_aside: dict[int, list[tuple[float, float]]] = {}  # by id() of inspection
         self.candidates: list[DefectEvent] = []
@@ -83,6 +88,7 @@ class CodingSession:
         self.inspection = Inspection(units=units)
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
+        self.counter_tracks.clear()
         self.job, self._anchors_aside = [self.inspection], {}
         self.video_info = None
         self.dirty = False
@@ -104,6 +110,7 @@ class CodingSession:
         self.inspection = first
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
+        self.counter_tracks.clear()
         self.job, self._anchors_aside = inspections or [first], {}
         self.candidates = self.stored_candidates(first)
         if anchors:
@@ -118,6 +125,8 @@ class CodingSession:
             # Resolved against the old file before switching: videos and others' anchors.
             videos = [self.video_path(inspection) for inspection in self.job]
             anchors = [self._anchors_of(inspection) for inspection in self.job]
+            if self.store:
+                self.counter_tracks.carry(self.store, self.job, videos)
             store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
@@ -134,6 +143,8 @@ class CodingSession:
         calibration = self.track.anchors if self.track_source == "calibration" else None
         self.store.save_inspection(self.inspection, calibration)
         self.dirty = False
+        with contextlib.suppress(ProjectSaveError):  # a track left waiting is kept for later
+            self.counter_tracks.flush(self.store)
         return self.store.path
 
     def close(self) -> None:
@@ -278,6 +289,17 @@ class CodingSession:
         scale = 1.0 if self.inspection.units is Units.METRES else 1 / METRES_PER_FOOT
         points = [(t, d * scale) for t, d in points_m]
         self.counter_track = DistanceTrack(points, points[0][1]) if len(points) >= 2 else None
+
+    def stored_counter_track(self, inspection: Inspection | None = None) -> CounterTrack | None:
+        """The counter track stored for the inspection's video as it is on disk now
+        (DamagedTrackError when the stored one cannot be used: read the counter again)."""
+        inspection = inspection or self.inspection
+        return self.counter_tracks.load(self.store, inspection, self.video_path(inspection))
+
+    def keep_counter_track(self, inspection: Inspection, video: Path, stamp: VideoStamp,
+                           track: CounterTrack) -> None:
+        """Store a track read from `video` (as it was at `stamp`), now or at the next save."""
+        self.counter_tracks.keep(self.store, inspection, video, stamp, track)
 
     def set_calibration_anchor(self, time_s: float, distance: float) -> None:
         if self.track_source != "calibration":

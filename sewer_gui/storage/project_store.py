@@ -17,11 +17,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 from sewer_gui.storage import rows
 from sewer_gui.storage.lock import LockHeldError, ProjectLock
 from sewer_gui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sewer_gui.storage.counter_tracks import CounterTracks
 
 PROJECT_SUFFIX = ".sewerproj"
 
@@ -40,7 +44,7 @@ class ProjectSaveError(Exception):
     """A save failed; the message names the file and says that the previous save is intact."""
 
 
-def _friendly_sqlite_reason(exc: sqlite3.Error | UnicodeError) -> str:
+def friendly_sqlite_reason(exc: sqlite3.Error | UnicodeError) -> str:
     if isinstance(exc, UnicodeError):  # sqlite's message quoted undecodable bytes of the file
         return "the file is damaged or is not a project"
     text = str(exc).lower()
@@ -121,14 +125,14 @@ class ProjectStore:
             conn = _read_only_connection(path) if lock is None and not creating else \
                 sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise ProjectFileError(f"{path}: cannot open ({_friendly_sqlite_reason(exc)})") from exc
+            raise ProjectFileError(f"{path}: cannot open ({friendly_sqlite_reason(exc)})") from exc
         conn.text_factory = _lenient_text
         writable = creating or lock is not None
         try:
             cls._prepare(conn, path, creating, writable)
         except (sqlite3.Error, UnicodeError) as exc:
             conn.close()
-            raise ProjectFileError(f"{path}: {_friendly_sqlite_reason(exc)}") from exc
+            raise ProjectFileError(f"{path}: {friendly_sqlite_reason(exc)}") from exc
         except ProjectFileError:
             conn.close()
             raise
@@ -196,7 +200,7 @@ class ProjectStore:
         try:
             yield
         except (sqlite3.Error, rows.DamagedRowError, UnicodeError) as exc:
-            reason = exc if isinstance(exc, rows.DamagedRowError) else _friendly_sqlite_reason(exc)
+            reason = exc if isinstance(exc, rows.DamagedRowError) else friendly_sqlite_reason(exc)
             raise ProjectFileError(f"{self.path}: {what} cannot be read ({reason})") from exc
 
     def _load_inspection(self, iid: int, header_json: str, units: str, video: object,
@@ -240,7 +244,7 @@ class ProjectStore:
             for obj, old_id in before:
                 obj.id = old_id
             self._known = known_before
-            raise ProjectSaveError(f"Could not save {self.path}: {_friendly_sqlite_reason(exc)}. "
+            raise ProjectSaveError(f"Could not save {self.path}: {friendly_sqlite_reason(exc)}. "
                                    "The last saved version is intact.") from exc
 
     def _write_inspection(self, inspection: Inspection,
@@ -298,7 +302,7 @@ class ProjectStore:
                 self._conn.execute("DELETE FROM inspection WHERE id=?", (inspection_id,))
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
-                                   f"{_friendly_sqlite_reason(exc)}") from exc
+                                   f"{friendly_sqlite_reason(exc)}") from exc
 
     # ----- scan candidates --------------------------------------------------------------------
     def save_candidates(self, inspection_id: int, model_id: str, events: list[dict]) -> None:
@@ -314,7 +318,7 @@ class ProjectStore:
                                    (inspection_id, model_id, json.dumps(events)))
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
-                                   f"{_friendly_sqlite_reason(exc)}") from exc
+                                   f"{friendly_sqlite_reason(exc)}") from exc
         finally:
             self._conn.execute("PRAGMA synchronous=FULL")  # observations: every save on disk
 
@@ -332,6 +336,13 @@ class ProjectStore:
         if row is None or not isinstance(events, list):
             return None
         return str(row[0]), [e for e in events if isinstance(e, dict)]
+
+    @property
+    def counter_tracks(self) -> CounterTracks:
+        """Distance tracks read from the videos' counters (`storage.counter_tracks`)."""
+        from sewer_gui.storage.counter_tracks import CounterTracks  # loads OpenCV: only if used
+
+        return CounterTracks(self._conn, self.path)
 
     # ----- paths -----------------------------------------------------------------------------
     def relative_video_path(self, video: Path) -> str:

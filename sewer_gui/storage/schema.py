@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 APPLICATION_ID = 0x53455752  # "SEWR": tells our projects from other SQLite files
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE inspection (
@@ -51,5 +51,18 @@ CREATE TABLE candidates (
 );
 """
 
+# Version 3: the distance track read from each inspection's burnt-in counter, so that reopening
+# a project does not run the OCR again; the video's path, size and modification time tell
+# whether the stored track still belongs to the file on disk.
+_SCHEMA_V3 = """
+CREATE TABLE IF NOT EXISTS counter_track (
+    inspection_id INTEGER PRIMARY KEY REFERENCES inspection(id) ON DELETE CASCADE,
+    video_path TEXT NOT NULL,
+    video_size INTEGER NOT NULL,
+    video_mtime_ns INTEGER NOT NULL,
+    track_json TEXT NOT NULL
+);
+"""
+
 # version reached -> SQL that brings a file from the previous version to it
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
