@@ -25,6 +25,11 @@ from ml.ocr.video_counter import find_region, monotone_fit, reject_outliers
     ("27.5ft:", 27.5, "ft"),
     ("D: 79.24M1", 79.24, "m"),  # a stray character after the unit at the end of the line
     ("0066.4", 66.4, None),
+    ("LZ1:+0115.27/mm", 115.27, "m"),  # a stray mark between the number and its unit
+    ("LZ1:+0100.33-m", 100.33, "m"),
+    ("0100.33.mm", 100.33, "m"),
+    ("2:1.0m", 21.0, "m"),  # a thin gap inside the number read as a colon
+    ("08:1.42M", 81.42, "m"),
 ])
 def test_counter_formats_parse_to_distance_and_unit(text, distance, unit):
     value = best_counter(text)
@@ -34,6 +39,7 @@ def test_counter_formats_parse_to_distance_and_unit(text, distance, unit):
 @pytest.mark.parametrize("text", [
     "07/13/10", "2024-05-17", "13.07.2024", "10:42:07", "10:42:07.5", "300mm PVC", "DN300",
     "P: O.00PSI", "Z: 1X", "1.5X", "12.5%", "MH 3-182H > MH 3-183", "D:__:__M", "ID:W12", "",
+    "10:42:07.5m", "13.07.2024 m", "7/13.5", "300/mm",
 ])
 def test_competing_numbers_are_not_distances(text):
     assert parse_counter(text) == []

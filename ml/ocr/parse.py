@@ -5,6 +5,10 @@ distances; numbers glued to other letters (`0.00PSI`, `300mm`) or to more digits
 (dates `13.07.2024`, times `10:42:07`) are not either. PP-OCR sometimes repeats the last
 letter of a line (`19.85mm`, `335.2ftt`) or adds one at its end (`79.24M1`): a doubled unit
 still counts, and so does a unit with one stray character after it at the end of the line.
+It also reads the gap between a number and its unit as a stray mark (`+0115.27/mm`,
+`0100.33-m`), and the thin gap inside a number as a colon (`2:1.0m` for `21.0m`, `08:1.42M`):
+a time has two digits after each colon, so a colon before one digit and a decimal point
+cannot be one.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ FOOT_M = 0.3048
 
 _NUMBER = re.compile(
     r"(?<![\w.,/\-+])(?<!\d\d:)(?P<sign>[+-])?\s?(?P<num>\d{1,5}[.,]\d{1,3})"
-    r"(?:\s?(?P<unit>ft{1,2}\.?|feet|m{1,2}|[''`′’]{1,2})(?:(?![\w.,/%\-])|(?=\S$))"
+    r"(?:(?:\s?[/.\-]\s?|\s?)(?P<unit>ft{1,2}\.?|feet|m{1,2}|[''`′’]{1,2})(?:(?![\w.,/%\-])|(?=\S$))"
     r"|(?![\w.,/:%\-]))",
     re.IGNORECASE)
 # OCR confusions next to digits: O for 0, l/I/| for 1.
 _ZERO = re.compile(r"(?<=[\d.,])[Oo]|[Oo](?=[\d.,])")
 _ONE = re.compile(r"(?<=[\d.,])[lI|]|[lI|](?=[\d.,]\d)")
+_SPLIT_NUMBER = re.compile(r"(?<![\w:.,])(\d{1,3}):(?=\d[.,]\d)")
 _LABEL = re.compile(r"(LZ\d?|D|DIST|DISTANCE|LEN|LENGTH)\s*[:=]\s*$", re.IGNORECASE)
 
 
@@ -37,7 +42,7 @@ class CounterValue:
 
 
 def normalise(text: str) -> str:
-    return _ONE.sub("1", _ZERO.sub("0", text))
+    return _SPLIT_NUMBER.sub(r"\1", _ONE.sub("1", _ZERO.sub("0", text)))
 
 
 def parse_counter(text: str) -> list[CounterValue]:
