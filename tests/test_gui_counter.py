@@ -87,3 +87,51 @@ def test_video_without_counter_falls_back_to_anchors(qtbot, window, tmp_path):
     assert "No readable distance counter" in w.statusBar().currentMessage()
     w.calibration.set_anchor(4.0)
     assert w.session.distance_source == "calibration"
+
+
+def test_a_read_track_is_stored_and_reopening_does_not_read_again(qtbot, window, metre_drive,
+                                                                   tmp_path):
+    video, sidecar = metre_drive
+    w = window
+    w.new_project()
+    with qtbot.waitSignal(w.counter.finished, timeout=90000) as read:
+        assert w.open_video(video)
+    qtbot.waitUntil(lambda: not w.counter.running, timeout=5000)
+    project = tmp_path / "job.sewerproj"
+    assert w.save_project(project)  # the track read before the first save goes in with it
+    t, _truth = sidecar["track"][3]
+    expected = w.session.distance_at(t)
+    with qtbot.waitSignal(w.counter.finished, timeout=5000) as reopened:
+        assert w.open_project(project)
+    assert not w.counter.running  # no OCR: the stored track
+    assert reopened.args[0].points == read.args[0].points  # JSON keeps floats exactly
+    assert reopened.args[0].region == read.args[0].region
+    assert w.session.distance_source == "ocr" and w.session.distance_at(t) == expected
+    assert "stored with the project" in w.statusBar().currentMessage()
+
+
+def test_a_damaged_stored_track_is_said_and_read_again(qtbot, window, metre_drive, tmp_path):
+    import sqlite3
+
+    w = window
+    w.new_project()
+    with qtbot.waitSignal(w.counter.finished, timeout=90000):
+        assert w.open_video(metre_drive[0])
+    qtbot.waitUntil(lambda: not w.counter.running, timeout=5000)
+    w.calibration.set_anchor(7.0)
+    project = tmp_path / "job.sewerproj"
+    assert w.save_project(project)
+    w.new_project()
+    conn = sqlite3.connect(project)
+    with conn:
+        conn.execute("UPDATE counter_track SET track_json='{\"points\": 3'")
+    conn.close()
+    with qtbot.waitSignal(w.counter.finished, timeout=90000) as again:
+        assert w.open_project(project)
+        assert w.counter.running
+        assert "counter track of inspection" in w.statusBar().currentMessage()
+    assert again.args[0].readable and w.session.distance_source == "ocr"
+    assert w.session.calibration_anchors()  # the rest of the project is intact
+    with qtbot.waitSignal(w.counter.finished, timeout=5000):  # stored again, readable
+        assert w.open_project(project)
+    assert not w.counter.running

@@ -1,6 +1,7 @@
 """Distances from the video's burnt-in counter, read in the background when a video has no
 sidecar. The coder's calibration anchors still override the counter where they disagree; a
-video whose counter cannot be read keeps distances from anchors alone.
+video whose counter cannot be read keeps distances from anchors alone. The track read is stored
+in the project, so that reopening it shows the distances without reading again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from ml.ocr.engines import make_engine
 from ml.ocr.video_counter import CounterTrack, iter_counter_track
+from sewer_gui.pacp.model import Inspection
+from sewer_gui.storage.counter_tracks import DamagedTrackError, VideoStamp
+from sewer_gui.storage.project_store import ProjectSaveError
 
 if TYPE_CHECKING:
     from superqt.utils import WorkerBase
@@ -55,11 +59,24 @@ class CounterController(QObject):
         from superqt.utils import create_worker
 
         self.cancel(wait=True)
-        if self.w.session.track_source == "sidecar":
+        session, video = self.w.session, Path(video)
+        if session.track_source == "sidecar":
             return
-        worker = create_worker(read_track, Path(video), every_s, _start_thread=False)
+        self.label.setText("Reading the counter")
+        try:
+            stored = session.stored_counter_track()
+        except DamagedTrackError as exc:
+            stored = None
+            self.label.setText("Reading the counter again")
+            self.w.statusBar().showMessage(f"{exc}; reading the counter again", 15000)
+        if stored is not None:
+            self._show_track(video, stored, "stored with the project")
+            return
+        inspection = session.inspection  # the result is stored for it even after a switch
+        stamp = VideoStamp.of(video, inspection.video_path)
+        worker = create_worker(read_track, video, every_s, _start_thread=False)
         worker.yielded.connect(lambda fraction: self.progress.setValue(int(fraction * 100)))
-        worker.returned.connect(lambda track: self._done(Path(video), track))
+        worker.returned.connect(lambda track: self._done(inspection, video, stamp, track))
         worker.errored.connect(lambda exc: self._failed(Path(video), exc))
         worker.finished.connect(lambda: self._finished(worker))
         self.worker = worker
@@ -67,14 +84,24 @@ class CounterController(QObject):
         self._show(True)
         worker.start()
 
-    def _done(self, video: Path, track: CounterTrack) -> None:
+    def _done(self, inspection: Inspection, video: Path, stamp: VideoStamp | None,
+              track: CounterTrack) -> None:
+        if stamp is not None:
+            try:
+                self.w.session.keep_counter_track(inspection, video, stamp, track)
+            except ProjectSaveError as exc:  # distances still apply; read again next time
+                self.w.statusBar().showMessage(str(exc), 10000)
+        if self.w.session.inspection is inspection:
+            self._show_track(video, track, "read from the on-screen counter")
+
+    def _show_track(self, video: Path, track: CounterTrack, how: str) -> None:
         self.last_track = track
         if self.w.session.video_path() != video:
             return  # another video was opened meanwhile
         if track.readable:
             self.w.session.set_counter_track(track.in_metres())
-            message = (f"Distances read from the on-screen counter ({len(track.points)} "
-                       f"readings); D at a frame corrects them")
+            message = (f"Distances {how} ({len(track.points)} readings); "
+                       f"D at a frame corrects them")
         else:
             message = "No readable distance counter: press D at frames to calibrate distances"
         self.w.refresh_overlay()

@@ -237,7 +237,6 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.timeline.set_duration(info.duration)
         self.video_view.set_placeholder("Decoding...")
         self.start_inference()
-        self.counter.start(Path(path))
         self._refresh_markers()
         self.update_title()
         source = {"sidecar": "the video's sidecar", "calibration": "your calibration anchors",
@@ -245,6 +244,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.statusBar().showMessage(
             f"{Path(path).name}: {info.width}x{info.height}, {info.fps:g} fps, "
             f"{info.duration:.0f} s; distances from {source[self.session.track_source]}", 15000)
+        self.counter.start(Path(path))  # after that message: it may say why it reads again
         self.focus_video()
         return True
 
