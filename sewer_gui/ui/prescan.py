@@ -1,6 +1,6 @@
 """Pre-scan of the job in the background: every inspection's video, one after the other, with
-progress and cancel; candidates go into the project as each video is done, so that reopening
-shows them and a new pre-scan resumes with what is left."""
+progress and cancel; candidates and counter tracks go into the project as each video is done,
+so that reopening shows them and a new pre-scan resumes with what is left."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from ml.ocr.video_counter import CounterTrack
 from ml.runtime.scan import ScanSettings
-from sewer_gui.job_scan import JobScanProgress, iter_job_scan, pending_videos
+from sewer_gui.job_scan import JobScanProgress, JobVideo, iter_job_scan, pending_videos
 from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class PrescanController(QObject):
         self.panel = panel
         self.worker: WorkerBase | None = None
         self.scanned = 0
+        self.counters = 0  # counter tracks stored by this run
         panel.scan_all_button.clicked.connect(self.start)
         panel.cancel_scan_button.clicked.connect(self.cancel)
 
@@ -52,7 +54,7 @@ class PrescanController(QObject):
         worker.yielded.connect(self._progress)
         worker.errored.connect(lambda exc: w.report_error("Scan all videos", str(exc)))
         worker.finished.connect(lambda: self._finished(worker))
-        self.worker, self.scanned = worker, 0
+        self.worker, self.scanned, self.counters = worker, 0, 0
         self.panel.scan_progress.setValue(0)
         self.panel.show_scan_progress(True)
         worker.start()
@@ -63,6 +65,8 @@ class PrescanController(QObject):
                                       f"{progress.total} {progress.video}")
         if progress.error:
             self.w.statusBar().showMessage(progress.error, 10000)
+        if progress.counter is not None and progress.job is not None:
+            self._store_counter(progress.job, progress.counter)
         if progress.result is None or progress.inspection_id is None:
             return
         self._store(progress.inspection_id, progress.result.events)
@@ -80,11 +84,28 @@ class PrescanController(QObject):
             w.session.candidates = events
             w._refresh_markers()
 
+    def _store_counter(self, job: JobVideo, track: CounterTrack) -> None:
+        session = self.w.session
+        inspection = next((i for i in session.job if i.id == job.inspection_id), None)
+        if inspection is None or job.counter is None:
+            return  # deleted meanwhile
+        try:
+            session.keep_counter_track(inspection, job.video, job.counter, track)
+        except ProjectSaveError as exc:
+            self.w.report_error("Scan all videos", str(exc))
+            return
+        self.counters += 1
+        on_screen = session.inspection is inspection and session.video_path() == job.video
+        if on_screen and track.readable and session.track_source != "sidecar":
+            session.set_counter_track(track.in_metres())
+            self.w.refresh_overlay()
+
     def _finished(self, worker: WorkerBase) -> None:
         if self.worker is worker:
             self.worker = None
             self.panel.show_scan_progress(False)
-            self.w.statusBar().showMessage(f"Pre-scan: {self.scanned} video(s) scanned.", 8000)
+            self.w.statusBar().showMessage(f"Pre-scan: {self.scanned} video(s) scanned, "
+                                           f"{self.counters} counter(s) read.", 8000)
             self.finished.emit(self.scanned)
 
     def cancel(self, wait: bool = False) -> None:
