@@ -309,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("estimate", help="time a few batches: how long a run will take")
     add_arguments(p)
-    p.add_argument("--teacher-too", action="store_true", help="also time the ResNet50 teacher")
+    p.add_argument("--teacher-too", nargs="?", const="resnet50", default=None, metavar="ARCH",
+                   help="also time a teacher of this architecture (default: resnet50)")
     p.add_argument("--batches", type=int, default=3)
     p.set_defaults(func=cmd_estimate)
 

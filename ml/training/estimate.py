@@ -54,7 +54,8 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
     return (stamps[-1] - stamps[0]) / max(len(stamps) - 1, 1)
 
 
-def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
+def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict:
+    """`teacher`: also time a teacher (True: ARCHS_TIMED; a name: that architecture)."""
     if config.threads:
         torch.set_num_threads(config.threads)
     if config.init_from:  # fine-tuning keeps the checkpoint's architecture and input size
@@ -75,7 +76,8 @@ def estimate(config: TrainConfig, teacher: bool, batches: int = 3) -> dict:
     steps = -(-train // config.batch_size)
     per_step = {config.arch: time_batches(config.arch, config, images, labels, batches)}
     if teacher:
-        per_step |= {a: time_batches(a, config, images, labels, batches) for a in ARCHS_TIMED}
+        archs = (teacher,) if isinstance(teacher, str) else ARCHS_TIMED
+        per_step |= {a: time_batches(a, config, images, labels, batches) for a in archs}
     return {**probe(), "event": "estimate", "images": len(index.samples) + extra,
             "train_images": train,
             "steps_per_epoch": steps, "seconds_per_step": {k: round(v, 4) for k, v in
