@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -19,35 +18,18 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from ml.classes import CLASS_NAMES
+from sewer_gui.distill_choices import DEFAULT_TEACHER, KD_DEFAULTS, TEACHERS, kd_args
 
 METHODS = {
     "finetune": "Fine-tune the model in use on these frames (recommended)",
     "scratch": "Train a new student from random weights",
-    "distill": "Train a new student and distil a ResNet50 teacher into it",
+    "distill": "Train a new student and distil a teacher into it",
 }
 BALANCE = {"sampler": "Balanced batches (rare classes drawn as often as common ones)",
            "weights": "Class-weighted loss", "none": "None"}
-MODEL_NAMES = {"finetune": "Fine-tuned", "student": "New student", "distilled": "Distilled"}
+MODEL_NAMES = {"finetune": "Fine-tuned", "student": "New student", "distilled": "Distilled",
+               "teacher": "Teacher"}
 IN_USE = "Model in use"
-# docs/results.md: T=2, alpha=0.5 was the best distillation recipe (T=4, alpha=0.9 the worst).
-KD_DEFAULTS = (2.0, 0.5)
-
-
-def measured_kd_defaults(results_json: Path) -> tuple[float, float]:
-    """The best (T, alpha) of a recipe's results.json by mean test macro-F1, else KD_DEFAULTS."""
-    try:
-        runs = json.loads(Path(results_json).read_text(encoding="utf-8"))["runs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return KD_DEFAULTS
-    scored = []
-    for name, rows in runs.items():
-        found = re.search(r"KD T=([\d.]+) alpha=([\d.]+)", name)
-        if found and rows:
-            mean = sum(r["macro_f1"] for r in rows) / len(rows)
-            scored.append((mean, float(found[1]), float(found[2])))
-    return max(scored)[1:] if scored else KD_DEFAULTS
-
-
 def runs_root() -> Path:
     """Training runs live here; `SEWER_DATA_DIR` redirects it (tests, portable installs)."""
     return Path(os.environ.get("SEWER_DATA_DIR") or user_data_dir("sewer-pacp-assistant")) \
@@ -71,10 +53,13 @@ class WizardSettings:
     start_checkpoint: str = ""  # student checkpoint to fine-tune; empty: the shipped one
     active_model: str = ""  # the ONNX model in use, compared on the team's held-out frames
     teacher_checkpoint: str = ""  # distill: reuse this teacher instead of training one
+    teacher_arch: str = DEFAULT_TEACHER  # distill without a teacher checkpoint: train this one
     teacher_epochs: int = 8
     student_epochs: int = 5
-    temperature: float = KD_DEFAULTS[0]
-    alpha: float = KD_DEFAULTS[1]
+    kd_method: str = KD_DEFAULTS.method  # kd | dist | dkd (sewer_gui.distill_choices)
+    temperature: float = KD_DEFAULTS.temperature
+    alpha: float = KD_DEFAULTS.alpha  # Hinton KD only
+    bf16_cpu: bool = False  # bf16 autocast + channels_last on CPUs with native bf16
     batch_size: int = 32
     lr: float = 3e-4
     image_size: int = 112  # scratch and distill; fine-tuning keeps the checkpoint's size
@@ -132,6 +117,8 @@ def plan_steps(s: WizardSettings) -> list[Step]:
               "--progress", "json", "--split-by", "group", "--balance", s.balance]
     if s.synthetic_per_class > 0:
         common += ["--train-extra", str(synthetic)]
+    if s.bf16_cpu and s.device == "cpu":  # on CUDA bf16 autocast is already the default
+        common += ["--bf16-cpu", "--channels-last"]
     steps: list[Step] = []
     if s.synthetic_per_class > 0:
         last = synthetic / "CH" / f"CH_0_{s.synthetic_per_class - 1:05d}.png"
@@ -149,19 +136,35 @@ def plan_steps(s: WizardSettings) -> list[Step]:
                                ["fine-tune", "--scratch", *common, *size, "--lr", str(s.lr)],
                                s.student_epochs, "package.json"))
     if s.method == "distill":
-        teacher = s.teacher_checkpoint or str(work / "teacher" / "best.pt")
-        if not s.teacher_checkpoint:
-            steps.insert(len(steps) - 1, _training(
-                "teacher", "Train the ResNet50 teacher", work,
-                ["train-teacher", *common, *size, "--lr", "3e-4"], s.teacher_epochs))
-        steps.append(_training("distill", "Distil the teacher into a new student", work,
-                               ["distill", *common, *size, "--lr", str(s.lr), "--teacher",
-                                teacher, "--temperature", str(s.temperature), "--alpha",
-                                str(s.alpha)], s.student_epochs, "metrics.json", "distilled"))
-        steps.append(Step("package", "Export the distilled student",
-                          ["package", str(work / "distilled")],
-                          done_when=str(work / "distilled" / "package.json")))
+        extra = _distill_steps(s, work, common, size)
+        if extra[0].name == "teacher":  # a failing teacher stops the run before the student
+            steps.insert(len(steps) - 1, extra.pop(0))
+        steps += extra
     steps.append(_compare_step(s, work, steps))
+    return steps
+
+
+def _distill_steps(s: WizardSettings, work: Path, common: list[str], size: list[str]
+                   ) -> list[Step]:
+    """Train a teacher unless one is reused, distil it (its outputs are computed once and cached
+    beside its checkpoint by ml.cli), export both so that the teacher is compared too."""
+    teacher = s.teacher_checkpoint or str(work / "teacher" / "best.pt")
+    steps = []
+    if not s.teacher_checkpoint:
+        choice = TEACHERS[s.teacher_arch]
+        steps.append(_training("teacher", f"Train the {choice.short} teacher", work,
+                               ["train-teacher", "--arch", s.teacher_arch, *common, *size,
+                                "--lr", str(choice.lr)], s.teacher_epochs))
+    steps.append(_training("distill", "Distil the teacher into a new student", work,
+                           ["distill", *common, *size, "--lr", str(s.lr), "--teacher", teacher,
+                            *kd_args(s.kd_method, s.temperature, s.alpha)],
+                           s.student_epochs, "metrics.json", "distilled"))
+    steps.append(Step("package", "Export the distilled student",
+                      ["package", str(work / "distilled")],
+                      done_when=str(work / "distilled" / "package.json")))
+    onnx = work / "teacher_onnx" / "model.onnx"
+    steps.append(Step("teacher_export", "Export the teacher to compare it on the same frames",
+                      ["export", teacher, str(onnx)], done_when=str(onnx)))
     return steps
 
 
@@ -182,7 +185,8 @@ def _compare_step(s: WizardSettings, work: Path, steps: list[Step]) -> Step:
     for model in models:
         args += ["--model", model]
     if s.method == "distill":
-        args += ["--pair", f"{MODEL_NAMES['distilled']}:{MODEL_NAMES['student']}"]
+        args += ["--model", f"{MODEL_NAMES['teacher']}={work / 'teacher_onnx' / 'model.onnx'}",
+                 "--pair", f"{MODEL_NAMES['distilled']}:{MODEL_NAMES['student']}"]
     return Step("compare", "Compare with the model in use on your held-out frames", args,
                 done_when=str(work / "comparison.json"))
 
@@ -216,8 +220,10 @@ LOG_LINES = {
                        + (f"; {e['extra_train']} synthetic in training" if e.get("extra_train")
                           else "")),
     "resumed": lambda e: f"Resumed after epoch {e.get('epoch')}",
-    "teacher_cache": lambda e: (f"Teacher outputs for {e.get('images')} images"
-                                + (" (reused)" if e.get("cached") else "")),
+    "teacher_cache": lambda e: (
+        f"Teacher outputs for {e.get('images')} training images "
+        + ("reused from its cache: the teacher is not run again" if e.get("cached") else
+           "computed once and cached beside the teacher for later runs")),
     "epoch": lambda e: (f"Epoch {e.get('epoch')}: loss {e.get('train_loss', 0):.3f}, "
                         f"validation accuracy {_pct(e.get('val_accuracy'))}, "
                         f"{e.get('seconds', 0):.0f} s"),
@@ -261,7 +267,7 @@ def estimate_seconds(steps: list[Step], estimate: dict, extra_images: int = 0) -
         if step.finished():
             continue
         if step.epochs:
-            rate = per_step.get("resnet50", student) if step.name == "teacher" else student
+            rate = _teacher_rate(step, per_step) if step.name == "teacher" else student
             total += step.epochs * batches * rate * 1.15  # + validation
             total += estimate["load_seconds"]
         elif step.name == "synthetic":  # about 30 ms a still on one core
@@ -270,6 +276,12 @@ def estimate_seconds(steps: list[Step], estimate: dict, extra_images: int = 0) -
         else:
             total += 20.0  # export, int8 calibration or comparison
     return total
+
+
+def _teacher_rate(step: Step, per_step: dict[str, float]) -> float:
+    """The teacher's timed rate; an older estimate timed only the ResNet50."""
+    arch = step.args[step.args.index("--arch") + 1] if "--arch" in step.args else "resnet50"
+    return per_step.get(arch) or per_step.get("resnet50") or next(iter(per_step.values()))
 
 
 @dataclass
@@ -290,17 +302,23 @@ def read_results(s: WizardSettings) -> RunResults:
     work = Path(s.work_dir)
     path = work / "comparison.json"
     comparison = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    trained = {MODEL_NAMES[k]: work / folder for k, folder in MODEL_FOLDERS.items()
+    # Named by folder ("distilled"), as the compare step names them; not by step ("distill").
+    trained = {MODEL_NAMES[folder]: work / folder for folder in MODEL_FOLDERS.values()
                if (work / folder / "model.onnx").exists()}
     pair = comparison.get("pairs", {}).get(f"{MODEL_NAMES['distilled']}:{MODEL_NAMES['student']}")
     verdict = ""
     if pair:
         models = comparison["models"]
-        teacher = Path(s.teacher_checkpoint).parent if s.teacher_checkpoint else work / "teacher"
-        metrics = teacher / "metrics.json"
-        teacher_test = json.loads(metrics.read_text(encoding="utf-8"))["test"] \
-            if metrics.exists() else None
+        # The teacher's figures on these very frames; its own metrics.json (another split
+        # when reused) only when the comparison lacks it.
+        teacher_test = models.get(MODEL_NAMES["teacher"]) or _teacher_metrics(s, work)
         verdict = distillation_verdict(models[MODEL_NAMES["student"]],
                                        models[MODEL_NAMES["distilled"]], teacher_test,
                                        Interval(pair["value"], pair["low"], pair["high"]))
     return RunResults(comparison, verdict, trained)
+
+
+def _teacher_metrics(s: WizardSettings, work: Path) -> dict | None:
+    teacher = Path(s.teacher_checkpoint).parent if s.teacher_checkpoint else work / "teacher"
+    metrics = teacher / "metrics.json"
+    return json.loads(metrics.read_text(encoding="utf-8"))["test"] if metrics.exists() else None

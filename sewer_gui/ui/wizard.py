@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWizard
 
+from sewer_gui.distill_choices import measured_kd
 from sewer_gui.training_recipe import WizardSettings, new_work_dir
 from sewer_gui.ui.training.data_pages import CheckPage, DataPage
 from sewer_gui.ui.training.recipe_page import RecipePage
@@ -36,11 +37,14 @@ class TrainingWizard(QWizard):
                  work_dir: Path | None = None, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Train a crack model")
+        kd = measured_kd()  # the distillation study's best setting, else the built-in one
         self.settings = WizardSettings(work_dir=str(work_dir or new_work_dir()),
-                                       active_model=str(active_model or ""))
+                                       active_model=str(active_model or ""),
+                                       kd_method=kd.method, temperature=kd.temperature,
+                                       alpha=kd.alpha)
         self.data_page = DataPage(self.settings, project_frames)
         self.check_page = CheckPage(self.settings)
-        self.recipe_page = RecipePage(self.settings)
+        self.recipe_page = RecipePage(self.settings, kd)
         self.run_page = RunPage(self.settings)
         self.results_page = ResultsPage(self.settings, activate)
         for page_id, page in ((PageId.DATA, self.data_page), (PageId.CHECK, self.check_page),

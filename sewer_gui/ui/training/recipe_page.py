@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ml.classes import CLASS_NAMES
+from sewer_gui.distill_choices import KD_DEFAULTS, KD_METHODS, TEACHERS, KdRecipe, cpu_has_bf16
 from sewer_gui.resources import resources_dir
 from sewer_gui.training_recipe import (
     BALANCE,
@@ -30,14 +32,22 @@ from sewer_gui.ui.training.child import ChildProcess
 
 EXPLAIN = {
     "temperature": "Softens the teacher's outputs so the student also learns which wrong "
-                   "classes look alike. Our measurements favour T=2 with alpha=0.5.",
-    "alpha": "Weight of the teacher's soft targets against the true labels (0 = ignore the "
-             "teacher, 1 = only the teacher).",
+                   "classes look alike.",
+    "alpha": "Hinton KD only: weight of the teacher's soft targets against the true labels "
+             "(0 = ignore the teacher, 1 = only the teacher). DIST and DKD add theirs to the "
+             "full loss on the true labels.",
+    "bf16": "bf16 mixed precision with channels-last layout: faster training on CPUs with "
+            "AVX-512 BF16 or AMX. Check the accuracy against a run without it. On CUDA mixed "
+            "precision is already on.",
+    "no_bf16": "This CPU has no native bf16 (AVX-512 BF16 or AMX), where it would be slower.",
     "epochs": "Passes over the training images. Fine-tuning needs few; from scratch needs many.",
     "lr": "Learning rate of the AdamW optimiser. Low when fine-tuning, so that the model keeps "
           "what it knew.",
     "size": "Images are resized to this many pixels square (fine-tuning keeps the model's own).",
 }
+CACHE_NOTE = ("The teacher's outputs on the training images are computed once and cached beside "
+              "its checkpoint: distilling costs about what training the student alone costs, "
+              "and a reused teacher is not run again on the same data.")
 METHOD_DEFAULTS = {"finetune": (5, 3e-4), "scratch": (12, 2e-3), "distill": (12, 2e-3)}
 
 
@@ -53,16 +63,22 @@ def _row(*widgets) -> QHBoxLayout:
 
 
 class RecipePage(QWizardPage):
-    def __init__(self, settings: WizardSettings) -> None:
+    def __init__(self, settings: WizardSettings, kd: KdRecipe = KD_DEFAULTS,
+                 bf16_capable: bool | None = None) -> None:
         super().__init__()
         self.setTitle("How to train")
         self.settings = settings
+        self.kd = kd  # the measured best setting: its method's default T and alpha
         self.method = QComboBox()
         for key, text in METHODS.items():
             self.method.addItem(text, key)
         self.start = QLineEdit(str(shipped_checkpoint()))
         self.teacher = QLineEdit()
-        self.teacher.setPlaceholderText("empty: train a new ResNet50 teacher first")
+        self.teacher.setPlaceholderText("empty: train the teacher chosen below first")
+        self.teacher_arch = self._combo({k: c.label for k, c in TEACHERS.items()},
+                                        settings.teacher_arch)
+        self.kd_method = self._combo({k: m.label for k, m in KD_METHODS.items()},
+                                     settings.kd_method)
         self.teacher_epochs = self._spin(QSpinBox(), 1, 500, settings.teacher_epochs)
         self.temperature = self._spin(QDoubleSpinBox(), 1, 20, settings.temperature, 0.5)
         self.alpha = self._spin(QDoubleSpinBox(), 0, 1, settings.alpha, 0.05)
@@ -75,6 +91,13 @@ class RecipePage(QWizardPage):
             self.balance.addItem(text, key)
         self.device = QComboBox()
         self.device.addItem("cpu")
+        self.bf16_capable = cpu_has_bf16() if bf16_capable is None else bf16_capable
+        self.bf16 = QCheckBox("bf16 mixed precision on CPU")
+        self.bf16.setChecked(settings.bf16_cpu and self.bf16_capable)
+        self.bf16.setToolTip(EXPLAIN["bf16" if self.bf16_capable else "no_bf16"])
+        self.kd_info = QLabel(CACHE_NOTE + (f" Default {kd.text()}: {kd.source}." if kd.source
+                                            else ""))
+        self.kd_info.setWordWrap(True)
         self.estimate = QLabel("Checking PyTorch and timing a few batches...")
         self.estimate.setWordWrap(True)
         again = QPushButton("Estimate again")
@@ -83,7 +106,9 @@ class RecipePage(QWizardPage):
         form.addRow("Method", self.method)
         form.addRow("Start from", _row(self.start, self._browse(self.start, "Student")))
         form.addRow("Teacher", _row(self.teacher, self._browse(self.teacher, "Teacher")))
+        form.addRow("New teacher", self.teacher_arch)
         form.addRow("Teacher epochs", self.teacher_epochs)
+        form.addRow("Distillation", self.kd_method)
         form.addRow("Temperature T", self.temperature)
         form.addRow("Alpha", self.alpha)
         form.addRow("Epochs", self.epochs)
@@ -92,6 +117,8 @@ class RecipePage(QWizardPage):
         form.addRow("Image size", self.size)
         form.addRow("Imbalance", self.balance)
         form.addRow("Device", self.device)
+        form.addRow("", self.bf16)
+        form.addRow(self.kd_info)
         form.addRow(self.estimate)
         form.addRow("", again)
         self.form = form
@@ -100,6 +127,9 @@ class RecipePage(QWizardPage):
             spin.setToolTip(EXPLAIN[key])
         self.method.currentIndexChanged.connect(self._method_changed)
         self.teacher.textChanged.connect(self._enable)
+        self.kd_method.currentIndexChanged.connect(self._kd_method_changed)
+        self.teacher_arch.currentIndexChanged.connect(self._retime)
+        self.device.currentIndexChanged.connect(self._enable)
         for spin in (self.epochs, self.teacher_epochs):
             spin.valueChanged.connect(self.show_estimate)
         self.child = ChildProcess(self)
@@ -121,6 +151,14 @@ class RecipePage(QWizardPage):
         spin.setValue(value)
         return spin
 
+    @staticmethod
+    def _combo(choices: dict[str, str], current: str) -> QComboBox:
+        combo = QComboBox()
+        for key, text in choices.items():
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        return combo
+
     def _browse(self, target: QLineEdit, what: str) -> QPushButton:
         button = QPushButton("Choose...")
         button.clicked.connect(lambda: target.setText(QFileDialog.getOpenFileName(
@@ -135,17 +173,35 @@ class RecipePage(QWizardPage):
         self.epochs.setValue(epochs)
         self.lr.setValue(lr)
         self._enable()
+        self._retime()
+
+    def _retime(self) -> None:
         if self.last_estimate is not None:  # another architecture or input size: time again
             self.start_estimate()
 
+    def _kd_method_changed(self) -> None:
+        """Each method starts from its measured (else its paper's) temperature."""
+        key = str(self.kd_method.currentData())
+        measured = key == self.kd.method
+        self.temperature.setValue(self.kd.temperature if measured
+                                  else KD_METHODS[key].default_temperature)
+        if measured:
+            self.alpha.setValue(self.kd.alpha)
+        self._enable()
+
     def _enable(self) -> None:
         method = self.method_key()
+        distill = method == "distill"
+        new_teacher = distill and not self.teacher.text().strip()
         shown = {self.start: method == "finetune", self.size: method != "finetune",
-                 self.teacher: method == "distill", self.temperature: method == "distill",
-                 self.alpha: method == "distill",
-                 self.teacher_epochs: method == "distill" and not self.teacher.text().strip()}
+                 self.teacher: distill, self.temperature: distill, self.alpha: distill,
+                 self.kd_method: distill, self.teacher_arch: new_teacher,
+                 self.teacher_epochs: new_teacher}
         for widget, visible in shown.items():
             self.form.setRowVisible(self._row_of(widget), visible)
+        self.kd_info.setVisible(distill)
+        self.alpha.setEnabled(KD_METHODS[str(self.kd_method.currentData())].uses_alpha)
+        self.bf16.setEnabled(self.bf16_capable and self.device.currentText() == "cpu")
         self.completeChanged.emit()
 
     def _row_of(self, widget) -> int:
@@ -167,6 +223,9 @@ class RecipePage(QWizardPage):
         s.method = self.method_key()
         s.start_checkpoint = self.start.text().strip() if s.method == "finetune" else ""
         s.teacher_checkpoint = self.teacher.text().strip() if s.method == "distill" else ""
+        s.teacher_arch, s.kd_method = (str(self.teacher_arch.currentData()),
+                                       str(self.kd_method.currentData()))
+        s.bf16_cpu = self.bf16.isChecked() and self.bf16.isEnabled()
         s.teacher_epochs, s.student_epochs = self.teacher_epochs.value(), self.epochs.value()
         s.temperature, s.alpha, s.lr = self.temperature.value(), self.alpha.value(), self.lr.value()
         s.batch_size, s.image_size = self.batch.value(), self.size.value()
@@ -183,7 +242,7 @@ class RecipePage(QWizardPage):
         if s.method == "finetune" and Path(s.start_checkpoint).is_file():
             args += ["--init-from", s.start_checkpoint]  # its architecture and input size
         if s.method == "distill" and not s.teacher_checkpoint:
-            args.append("--teacher-too")
+            args += ["--teacher-too", s.teacher_arch]
         self._error_lines = []
         self.estimate.setText("Timing a few batches...")
         self.child.start(args)
