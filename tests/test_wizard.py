@@ -16,9 +16,9 @@ from sewer_gui.training_recipe import (
     WizardSettings,
     estimate_seconds,
     event_text,
-    measured_kd_defaults,
     plan_steps,
 )
+from sewer_gui.ui.training.results_page import COLUMNS
 from sewer_gui.ui.wizard import PageId, TrainingWizard
 
 
@@ -101,7 +101,7 @@ def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
         assert page.activate_button.isEnabled() is offered
         page.activate_selected()
         assert bool(activated) is offered
-        verdicts = page.table.item(1, 5).text()
+        verdicts = page.table.item(1, COLUMNS.index("Verdict")).text()
         assert verdicts == ("at chance level" if chance else "better" if offered
                             else "no measurable difference")
 
@@ -248,7 +248,8 @@ def test_plans_for_each_method(tmp_path):
     scratch = plan_steps(WizardSettings(**base, method="scratch"))
     assert "--scratch" in scratch[0].args
     distill = plan_steps(WizardSettings(**base, method="distill"))
-    assert [s.name for s in distill] == ["teacher", "student", "distill", "package", "compare"]
+    assert [s.name for s in distill] == ["teacher", "student", "distill", "package",
+                                         "teacher_export", "compare"]
     assert "--pair" in distill[-1].args and "Model in use" not in " ".join(distill[-1].args)
     reuse = plan_steps(WizardSettings(**base, method="distill", teacher_checkpoint="/t.pt"))
     assert "teacher" not in [s.name for s in reuse] and "/t.pt" in reuse[1].args
@@ -263,15 +264,6 @@ def test_log_lines_are_sentences():
     assert event_text({"event": "batch", "loss": 1}) is None
     assert event_text({"event": "epoch", "epoch": 2, "train_loss": 0.5, "val_accuracy": 0.75,
                        "seconds": 3}) == "Epoch 2: loss 0.500, validation accuracy 75.0%, 3 s"
-
-
-def test_kd_defaults_come_from_measurements(tmp_path):
-    results = tmp_path / "results.json"
-    results.write_text(json.dumps({"runs": {
-        "CMI, KD T=4 alpha=0.9": [{"macro_f1": 0.6}],
-        "CMI, KD T=3 alpha=0.3": [{"macro_f1": 0.8}, {"macro_f1": 0.7}]}}))
-    assert measured_kd_defaults(results) == (3.0, 0.3)
-    assert measured_kd_defaults(tmp_path / "none.json") == (2.0, 0.5)
 
 
 def test_settings_survive_closing(tmp_path):

@@ -25,10 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from ml.classes import CLASS_NAMES
-from sewer_gui.training_recipe import RunResults, WizardSettings, read_results
+from sewer_gui.distill_choices import TEACHERS, KdRecipe
+from sewer_gui.training_recipe import (
+    IN_USE,
+    MODEL_NAMES,
+    RunResults,
+    WizardSettings,
+    read_results,
+)
 
-COLUMNS = ["Model", "Model id", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)",
-           "Verdict"]
+COLUMNS = ["Model", "Trained", "Model id", "Accuracy", "Macro-F1",
+           "Macro-F1 vs model in use (95 %)", "Verdict"]
 VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
 
 
@@ -67,10 +74,11 @@ class ResultsPage(QWizardPage):
         self.results = read_results(self.settings)
         comparison = self.results.comparison
         models = comparison.get("models", {})
+        roles = model_roles(self.settings)
         self.table.setRowCount(len(models))
         for r, (name, m) in enumerate(models.items()):
             diff = comparison["differences"].get(name)
-            cells = [name, m["model_id"], f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
+            cells = [name, roles.get(name, ""), m["model_id"], f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
                      _interval(diff["macro_f1"]) if diff else "",
                      "at chance level" if m["chance_level"] else
                      VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)"]
@@ -141,3 +149,15 @@ class ResultsPage(QWizardPage):
 def _interval(diff: dict) -> str:
     return (f"{diff['value'] * 100:+.1f} ({diff['low'] * 100:+.1f} to "
             f"{diff['high'] * 100:+.1f}) points")
+
+
+def model_roles(s: WizardSettings) -> dict[str, str]:
+    """How each compared model came about, so that the rows read side by side."""
+    kd = KdRecipe(s.kd_method, s.temperature, s.alpha).text()
+    teacher = (f"reused teacher {Path(s.teacher_checkpoint).name}" if s.teacher_checkpoint
+               else f"teacher {TEACHERS[s.teacher_arch].short}, {s.teacher_epochs} epochs")
+    return {IN_USE: "used for live suggestions now",
+            MODEL_NAMES["finetune"]: "the model in use, fine-tuned on these frames",
+            MODEL_NAMES["student"]: "student trained alone (no teacher)",
+            MODEL_NAMES["distilled"]: f"student distilled from the teacher ({kd})",
+            MODEL_NAMES["teacher"]: f"{teacher}; too slow for live use"}

@@ -1,0 +1,50 @@
+"""The results page: the runs of one wizard session side by side, from their comparison."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from sewer_gui.ui.training.results_page import COLUMNS
+from sewer_gui.ui.wizard import TrainingWizard
+
+
+def _figures(acc: float, f1: float) -> dict:
+    return {"model_id": f"m{acc}", "accuracy": acc, "macro_f1": f1, "chance_level": False,
+            "confusion": np.diag([10] * 6).tolist()}
+
+
+def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
+    work = tmp_path / "work"
+    for folder in ("student", "distilled"):
+        (work / folder).mkdir(parents=True)
+        (work / folder / "model.onnx").write_text("x")
+    diff = {"value": 0.02, "low": -0.01, "high": 0.05, "verdict": "same"}
+    models = {"Model in use": _figures(0.61, 0.55), "New student": _figures(0.7, 0.66),
+              "Distilled": _figures(0.74, 0.71), "Teacher": _figures(0.8, 0.78)}
+    (work / "comparison.json").write_text(json.dumps({
+        "frames": 60, "groups": 12, "baseline": "Model in use", "models": models,
+        "differences": {n: {"macro_f1": diff, "accuracy": diff} for n in list(models)[1:]},
+        "pairs": {"Distilled:New student": {"value": 0.05, "low": 0.02, "high": 0.08}},
+        "verdict": "v", "offer": []}))
+    wizard = TrainingWizard(work_dir=work)
+    qtbot.addWidget(wizard)
+    wizard.settings.method = "distill"
+    wizard.settings.kd_method, wizard.settings.temperature = "dist", 1.0
+    page = wizard.results_page
+    page.initializePage()
+    table = page.table
+    rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(len(COLUMNS))]
+            for r in range(table.rowCount())}
+    assert list(rows) == ["Model in use", "New student", "Distilled", "Teacher"]
+    col = {name: COLUMNS.index(name) for name in ("Trained", "Accuracy", "Macro-F1")}
+    assert rows["New student"][col["Trained"]] == "student trained alone (no teacher)"
+    assert "DIST T=1" in rows["Distilled"][col["Trained"]]
+    assert "EfficientNet-Lite0" in rows["Teacher"][col["Trained"]]
+    assert [rows["Teacher"][col["Accuracy"]], rows["Teacher"][col["Macro-F1"]]] == [
+        "80.0%", "78.0%"]
+    assert rows["Distilled"][col["Macro-F1"]] == "71.0%"
+    assert "Distillation paid off" in page.verdict.text()
+    assert [page.model.itemText(i) for i in range(page.model.count())] == [
+        "New student", "Distilled"]  # the teacher is compared, never offered for live use
