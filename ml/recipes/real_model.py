@@ -15,6 +15,10 @@ install  copy the model, its int8 twin, student.pt and the card into resources/m
          figures into docs/results.json ("real_footage")
 
 On this 2-core machine render took about 25 min, training about 25 min (5 epochs).
+
+The shipped model was not made by today's render stage: its stills came from the renderer as
+of commit 9b8b79e (see its model card, "Training data"); `--run DIR` packages, evaluates and
+installs any run, and a run's `data_provenance.md` goes into its card.
 """
 
 from __future__ import annotations
@@ -117,10 +121,15 @@ def card_appendix(run: Path) -> str:
              f"finds {100 * fit['crack_recall']:.1f} % of cracks with "
              f"{100 * fit['false_alarm']:.1f} % false alarms.", "",
              "## Hard synthetic test (own seed, every nuisance, look-alikes)", "",
+             "Rendered by `python -m ml.recipes.hard_test MODEL --data DIR --render`; a crack "
+             "frame is kept only when its crack visibly changes the picture.", "",
              f"Crack recall {100 * hard['crack_recall']:.1f} %, subtype accuracy of found cracks "
              f"{100 * hard['subtype_accuracy_of_found']:.1f} %, false alarms "
              f"{100 * hard['false_alarm']:.1f} %, not sure {100 * hard['not_sure']:.1f} % "
              f"({hard['frames']} frames)."]
+    provenance = run / "data_provenance.md"  # how the training stills were made, when the
+    if provenance.exists():  # run's data folder alone does not say it
+        lines += ["", "## Training data", "", provenance.read_text(encoding="utf-8").strip()]
     real = evaluation.get("real_frames")
     if real:
         lines += ["", "## Real footage (sanity check, never trained on)", "",
