@@ -13,6 +13,7 @@ from ml.synth.video import DriveSpec, write_drive
 from sewer_gui.job import next_segment
 from sewer_gui.job_scan import iter_job_scan, pending_videos
 from sewer_gui.pacp.examples import sample_inspection
+from sewer_gui.pacp.model import Units
 from sewer_gui.session import CodingSession
 from sewer_gui.storage.project_store import ProjectStore
 
@@ -79,5 +80,6 @@ def test_prescan_reads_and_stores_counters_and_resumes(code_table, tmp_path, bar
     reopened.set_counter_track(track.in_metres())
     t, truth = sidecar["track"][len(sidecar["track"]) // 2]
     assert reopened.distance_source == "ocr"
-    assert reopened.distance_at(t) == pytest.approx(truth, abs=0.15)
+    per_metre = 1.0 if reopened.inspection.units is Units.METRES else 1 / 0.3048
+    assert reopened.distance_at(t) == pytest.approx(truth * per_metre, abs=0.15 * per_metre)
     reopened.close()
