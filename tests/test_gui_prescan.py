@@ -33,6 +33,9 @@ def _job_project(code_table, folder, short_video, segments: int):
     for k in range(segments):
         video = folder / f"segment{k}.mp4"
         shutil.copy(short_video, video)
+        # With its sidecar: these tests are about candidates; counter reading by the pre-scan
+        # is tested in test_job_scan_counter.py.
+        shutil.copy(short_video.with_suffix(".json"), video.with_suffix(".json"))
         inspection.video_path = store.relative_video_path(video)
         store.save_inspection(inspection)
         inspection = next_segment(inspection)
