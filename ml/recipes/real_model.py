@@ -14,7 +14,7 @@ evaluate hard synthetic test and, when given, real frames (claim rate; evaluatio
 install  copy the model, its int8 twin, student.pt and the card into resources/models and the
          figures into docs/results.json ("real_footage")
 
-On this 2-core machine render took about 25 min, training about 25 min (5 epochs).
+On this 2-core machine render took about 20 min, training about 40 min (5 epochs, under load).
 
 The shipped model was not made by today's render stage: its stills came from the renderer as
 of commit 9b8b79e (see its model card, "Training data"); `--run DIR` packages, evaluates and
