@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ml.ocr.video_counter import CounterTrack
 from sewer_gui.storage.project_store import ProjectSaveError, friendly_sqlite_reason
+from sewer_gui.storage.rows import stored_json
 
 
 class DamagedTrackError(ValueError):
@@ -55,10 +56,7 @@ def _finite(value: object) -> bool:
 
 def track_from_json(text: object, video: str) -> CounterTrack:
     """The stored track, checked for what the distance code relies on (DamagedTrackError)."""
-    try:
-        data = json.loads(text) if isinstance(text, str | bytes) else None
-    except ValueError as exc:
-        raise DamagedTrackError(f"not valid JSON ({exc})") from None
+    data = stored_json(text, "the stored track", DamagedTrackError)
     if not isinstance(data, dict):
         raise DamagedTrackError("not a JSON object")
     unit, region, points = data.get("unit"), data.get("region"), data.get("points")

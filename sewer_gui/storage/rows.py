@@ -66,11 +66,16 @@ def observation(row_id: int, values: tuple, snapshot: object) -> Observation:
     return Observation(id=row_id, snapshot_jpeg=snapshot, **checked)
 
 
-def header(text: object) -> InspectionHeader:
+def stored_json(text: object, what: str, error: type[ValueError] = DamagedRowError) -> object:
+    """A JSON column's value; text that is not JSON raises `error` naming `what`."""
     try:
-        data = json.loads(text) if isinstance(text, str | bytes) else None
+        return json.loads(text) if isinstance(text, str | bytes) else None
     except ValueError as exc:
-        raise DamagedRowError(f"the header is not valid JSON ({exc})") from None
+        raise error(f"{what} is not valid JSON ({exc})") from None
+
+
+def header(text: object) -> InspectionHeader:
+    data = stored_json(text, "the header")
     if not isinstance(data, dict):
         raise DamagedRowError("the header is not a JSON object")
     known = {f.name for f in fields(InspectionHeader)}
@@ -83,10 +88,7 @@ def units(value: object) -> Units:
 
 
 def calibration(text: object) -> list[tuple[float, float]]:
-    try:
-        pairs = json.loads(text) if isinstance(text, str | bytes) else None
-    except ValueError as exc:
-        raise DamagedRowError(f"the calibration is not valid JSON ({exc})") from None
+    pairs = stored_json(text, "the calibration")
     if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
         raise DamagedRowError("the calibration is not a list of (time, distance) pairs")
     return [(_number("calibration time", t, False), _number("calibration distance", d, False))
