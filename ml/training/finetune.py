@@ -97,7 +97,7 @@ def student_from_run(run_checkpoint: Path, out: Path, model_id: str) -> Path:
 
 def unique_model_id(arch: str, mode: str) -> str:
     """Two runs never share an id, even within one second."""
-    return f"{arch}-{mode}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    return f"{arch}-{mode}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(6)}"
 
 
 def fine_tune_config(config: TrainConfig, start: Path | None, scratch: bool,
