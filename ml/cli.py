@@ -15,12 +15,14 @@ from ml.datasets import DatasetError
 
 
 def cmd_synth_stills(args) -> int:
+    from ml.classes import CrackClass
     from ml.synth.stills import write_stills
 
     shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else (0, 1)
     counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
                           no_crack_share=None if args.balanced else args.no_crack_share,
-                          shard=shard)
+                          shard=shard, only=tuple(CrackClass(c) for c in args.only.split(","))
+                          if args.only else None)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0
 
@@ -263,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of no-crack look-alike frames (real footage is mostly crack-free)")
     p.add_argument("--balanced", action="store_true", help="as many ND frames as each subtype")
     p.add_argument("--shard", help="K/N: write every N-th image starting at K (parallel runs)")
+    p.add_argument("--only", help="comma-separated class codes to write (e.g. ND: more "
+                   "look-alikes for a trained model)")
     p.set_defaults(func=cmd_synth_stills)
     p = synth.add_parser("video", help="a drive through a pipe with a JSON sidecar")
     p.add_argument("out")

@@ -67,6 +67,18 @@ def test_stills_are_reproducible_per_seed(tmp_path):
     assert not np.array_equal(first, cv2.imread(str(other)))
 
 
+def test_stills_of_chosen_classes_match_the_full_set(tmp_path):
+    write_stills(tmp_path / "all", 2, 48, seed=5, no_crack_share=None)
+    counts = write_stills(tmp_path / "nd", 2, 48, seed=5, no_crack_share=None,
+                          only=(CrackClass.ND,))
+    assert counts["ND"] == 2 and counts["CL"] == 0
+    written = sorted(p.relative_to(tmp_path / "nd") for p in (tmp_path / "nd").rglob("*.png"))
+    assert [p.parent.name for p in written] == ["ND", "ND"]
+    for rel in written:  # extra look-alikes of a class are the very images of a full render
+        assert np.array_equal(cv2.imread(str(tmp_path / "nd" / rel)),
+                              cv2.imread(str(tmp_path / "all" / rel)))
+
+
 def test_crack_darkens_the_picture_where_it_is_drawn():
     plain = render_still(np.random.default_rng(7), CrackClass.ND, 96)
     assert plain.shape == (96, 96, 3) and plain.dtype == np.uint8

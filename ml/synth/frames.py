@@ -27,7 +27,8 @@ VIEWS_CRACK = {"pipe": 0.72, "wall": 0.18, "closeup": 0.10}
 VIEWS_NO_CRACK = {"pipe": 0.50, "wall": 0.14, "closeup": 0.06, "lateral": 0.12, "manhole": 0.06,
                   "card": 0.06, "pipe_end": 0.06}
 WALL_FEATURES = ("stain", "roots", "tap", "deposits", "marks", "lateral")
-IMAGE_FEATURES = ("cobwebs", "hanging_roots", "steam", "glints", "debris")
+IMAGE_FEATURES = ("cobwebs", "hanging_roots", "steam", "glints", "debris", "opening", "crust",
+                  "specks")
 START_RADII = 2.0  # texture rows behind the camera, for rays that look backwards
 LENGTH_RADII = 8.0
 
@@ -235,7 +236,8 @@ def _pipe_end(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 def _image_effects(rng, spec: FrameSpec, image: np.ndarray) -> np.ndarray:
     effects = {"cobwebs": nuisance.cobwebs, "hanging_roots": nuisance.hanging_roots,
                "steam": nuisance.steam, "glints": nuisance.water_glints,
-               "debris": nuisance.debris}
+               "debris": nuisance.debris, "opening": nuisance.opening, "crust": nuisance.crust,
+               "specks": nuisance.specks}
     for name in spec.image_features:
         effects[name](rng, image)
     nuisance.colour_cast(image, spec.faults.cast)

@@ -54,6 +54,11 @@ class WallLook:
     joint_gap: float  # how dark a joint's gap is (0..1)
     joint_offset: float  # texels one spigot is displaced at a joint (an offset joint)
     encrustation: float  # 0..1, crusts and mineral deposits on the wall
+    # Real clay and concrete joints are wide, rough bands (a 1-3 cm gap in a 20 cm pipe is
+    # 10-35 texels), often with the bell's end as a second ring: the look-alike that real
+    # footage confuses with a circumferential crack.
+    joint_width: float = 4.0  # texels
+    joint_bell: bool = False
 
 
 def sample_look(rng: np.random.Generator, material: str | None = None) -> WallLook:
@@ -67,7 +72,10 @@ def sample_look(rng: np.random.Generator, material: str | None = None) -> WallLo
                     joint_every=float(rng.uniform(*spec.joint_radii)),
                     joint_gap=float(rng.uniform(0.15, 0.6)),
                     joint_offset=float(rng.choice((0.0, rng.uniform(2, 10)), p=(0.7, 0.3))),
-                    encrustation=float(min(1.0, base_crust + rng.uniform(0, 0.5) * rng.random())))
+                    encrustation=float(min(1.0, base_crust + rng.uniform(0, 0.5) * rng.random())),
+                    joint_width=float(rng.choice((rng.uniform(2, 7), rng.uniform(8, 30)),
+                                                 p=(0.35, 0.65))),
+                    joint_bell=bool(rng.random() < 0.4))
 
 
 def paint_wall(rng: np.random.Generator, look: WallLook, geo: WallGeometry,
@@ -140,7 +148,7 @@ def _encrust(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, amou
 
 def _joints(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, look: WallLook,
             start_row: float) -> list[float]:
-    """Full rings with a dark gap, a lit lip and, for offset joints, a step in the wall shade."""
+    """Full rings with a rough dark gap, a lit lip, a bell end and, for offset joints, a step."""
     spacing = look.joint_every * geo.texels_per_radius
     rows: list[float] = []
     v = start_row - spacing + rng.uniform(0, spacing)
@@ -148,18 +156,45 @@ def _joints(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, look:
     while v < wall.shape[0]:
         if v > 0:
             rows.append(float(v))
-            wave = np.sin(around / geo.around * 2 * np.pi * rng.integers(1, 3)) * rng.uniform(0, 2)
-            width = int(rng.integers(2, 7))
-            for k in range(width + 3):
-                r = np.clip((v + wave + k).astype(int), 0, wall.shape[0] - 1)
-                factor = look.joint_gap if k < width else 1.15
-                wall[r, around] *= factor
+            width = look.joint_width * rng.uniform(0.8, 1.2)
+            _joint_ring(rng, wall, geo, look, v, width)
             if look.joint_offset:
                 shade = 1 + 0.25 * np.cos(around / geo.around * 2 * np.pi + rng.uniform(0, 6))
                 lo, hi = int(v + width), int(v + width + look.joint_offset)
                 wall[lo:hi] *= shade[None, :, None] * 0.8
         v += spacing * rng.uniform(0.95, 1.05)
     return rows
+
+
+def _ring_noise(rng: np.random.Generator, around: int, knots: int) -> np.ndarray:
+    """Smooth periodic noise in about [-1, 1] along the circumference."""
+    values = rng.standard_normal(knots + 1)
+    values[-1] = values[0]
+    return np.interp(np.arange(around), np.linspace(0, around, knots + 1), values)
+
+
+def _joint_ring(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, look: WallLook,
+                v: float, width: float) -> None:
+    """One joint: a regular ring (machined ends) whose gap holds dirt and mortar; the lip is lit."""
+    around = geo.around
+    wave = np.sin(np.arange(around) / around * 2 * np.pi * rng.integers(1, 3)) * rng.uniform(0, 2)
+    near = v + wave + _ring_noise(rng, around, 30) * min(width * 0.12, 2.5)
+    far = near + width * (1 + 0.2 * _ring_noise(rng, around, 20)).clip(0.5)
+    lip = max(2.0, width * rng.uniform(0.3, 0.8))
+    r0, r1 = int(v - width), int(v + width * 4 + lip + 8)
+    r0, r1 = max(r0, 0), min(r1, wall.shape[0])
+    if r1 <= r0:
+        return
+    r = np.arange(r0, r1, dtype=np.float32)[:, None]
+    inside = np.clip(np.minimum(r - near + 0.5, far - r + 0.5), 0, 1)  # anti-aliased band
+    lit = np.clip(np.minimum(r - far + 0.5, far + lip - r + 0.5), 0, 1)
+    dirt = 1 + 0.35 * rng.standard_normal((r1 - r0, around)).astype(np.float32)
+    factor = 1 + inside * (look.joint_gap * dirt - 1) + lit * 0.2
+    if look.joint_bell:  # the bell's end: a thinner dark line a little further on
+        bell = far + lip + width * rng.uniform(0.8, 2.0)
+        thin = max(1.5, width * 0.3)
+        factor *= 1 - 0.5 * np.clip(np.minimum(r - bell + 0.5, bell + thin - r + 0.5), 0, 1)
+    wall[r0:r1] *= factor[..., None].astype(np.float32)
 
 
 def _liner_folds(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry) -> None:

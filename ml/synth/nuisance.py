@@ -78,6 +78,62 @@ def debris(rng: np.random.Generator, image: np.ndarray) -> None:
         cv2.ellipse(image, centre, axes, rng.uniform(0, 180), 0, 360, colour, -1, cv2.LINE_AA)
 
 
+def opening(rng: np.random.Generator, image: np.ndarray) -> None:
+    """A pipe end or lateral seen close and oblique: a large dark ellipse entering from an edge,
+    with a crisp lit rim. Real panned footage is full of these curved dark-light edges."""
+    h, w = image.shape[:2]
+    side = rng.integers(0, 4)
+    along = rng.uniform(0.1, 0.9)
+    centre = [(along * w, -0.1 * h), (1.1 * w, along * h), (along * w, 1.1 * h),
+              (-0.1 * w, along * h)][side]
+    axes = (rng.uniform(0.3, 0.8) * w, rng.uniform(0.3, 0.8) * h)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, np.pi)
+    dx, dy = xs - centre[0], ys - centre[1]
+    u = (dx * np.cos(angle) + dy * np.sin(angle)) / axes[0]
+    v = (-dx * np.sin(angle) + dy * np.cos(angle)) / axes[1]
+    rough = cv2.resize(rng.normal(0, 1, (8, 8)).astype(np.float32), (w, h)) * rng.uniform(0, 0.04)
+    radius = np.sqrt(u * u + v * v) + rough
+    rim_width = rng.uniform(0.02, 0.08)
+    inside = np.clip((1 - radius) * w / 3, 0, 1)
+    rim = np.clip(1 - abs(radius - 1 - rim_width / 2) / rim_width * 2, 0, 1)
+    dark = rng.uniform(5, 60) * (1 + 0.5 * np.clip(1 - radius, 0, 1))  # a lit inner wall
+    image[:] = image * (1 - inside[..., None]) + dark[..., None] * inside[..., None]
+    image += rim[..., None] * rng.uniform(30, 120)
+
+
+def crust(rng: np.random.Generator, image: np.ndarray) -> None:
+    """Encrustation or scale on the near wall: jagged rust-brown or dark patches in a band."""
+    h, w = image.shape[:2]
+
+    def noise(cells: int) -> np.ndarray:
+        small = rng.normal(0, 1, (cells, cells)).astype(np.float32)
+        return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+    field = noise(6) + 0.5 * noise(14) + 0.25 * noise(40)  # lumps with ragged edges
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, np.pi)
+    offset = rng.uniform(-0.4, 0.4) * w
+    band = abs((xs - w / 2) * np.sin(angle) - (ys - h / 2) * np.cos(angle) - offset)
+    reach = rng.uniform(0.08, 0.3) * w
+    patch = ((field + 1.2 - band / reach * 1.5) > 0.6).astype(np.float32)
+    patch = cv2.GaussianBlur(patch, (0, 0), 1.0)[..., None]
+    colour = np.array((40, 70, 110), np.float32) * rng.uniform(0.3, 1.3)
+    texture = 1 + 0.3 * rng.standard_normal((h, w, 1)).astype(np.float32)
+    image[:] = image * (1 - patch) + colour * texture * patch
+
+
+def specks(rng: np.random.Generator, image: np.ndarray) -> None:
+    """Pits, spatter and grit on the wall: many small dark or bright spots."""
+    h, w = image.shape[:2]
+    for _ in range(int(rng.integers(15, 80))):
+        centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
+        axes = (int(rng.uniform(1, w * 0.012)) + 1, int(rng.uniform(1, h * 0.012)) + 1)
+        shade = rng.uniform(0.2, 0.6) if rng.random() < 0.8 else rng.uniform(1.3, 1.8)
+        colour = tuple(float(c) for c in image[centre[1], centre[0]] * shade)
+        cv2.ellipse(image, centre, axes, rng.uniform(0, 180), 0, 360, colour, -1, cv2.LINE_AA)
+
+
 def colour_cast(image: np.ndarray, gains: tuple[float, float, float]) -> None:
     image *= np.array(gains, np.float32)
 

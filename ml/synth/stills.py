@@ -39,11 +39,14 @@ def class_counts(per_class: int, no_crack_share: float | None) -> dict[CrackClas
 
 def write_stills(out: Path, per_class: int, size: int, seed: int,
                  on_progress: Callable[[int, int], None] | None = None,
-                 no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1)
-                 ) -> dict[str, int]:
-    """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th."""
+                 no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1),
+                 only: tuple[CrackClass, ...] | None = None) -> dict[str, int]:
+    """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th;
+    `only` keeps those classes (the others' images are not drawn, the kept ones unchanged)."""
     out = Path(out)
     counts = class_counts(per_class, no_crack_share)
+    if only is not None:
+        counts = {c: (n if c in only else 0) for c, n in counts.items()}
     # Interleaved by index, so a stopped or partial run still holds every class.
     jobs = sorted(((ci, label, k) for ci, label in enumerate(CrackClass)
                    for k in range(counts[label])), key=lambda job: (job[2], job[0]))
