@@ -90,8 +90,8 @@ def _fit(out: Path, **options) -> dict:
     metrics = out / "metrics.json"
     if metrics.exists():
         return json.loads(metrics.read_text())
-    config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), balance="sampler",
-                         progress="text", **options)
+    config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), progress="text",
+                         **{"balance": "sampler", **options})
     config.validate()
     print(f"== {out.name}", flush=True)
     summary = fit(config)

@@ -3,22 +3,28 @@
     python -m ml.recipes.real_model [--stage render|train|package|evaluate|install|all]
                                     [--real-frames DIR] [--device cpu|cuda]
 
-render   domain-randomised stills (1400 per crack subtype, as many no-crack look-alikes;
-         a crack still is redrawn until its crack visibly changes the picture; sharded, a
-         stopped render resumes) and the hard test set
-train    EfficientNet-Lite0 from its ImageNet weights (resumes from last.pt); this is the
-         teacher of `ml.recipes.distill_study`, which trains the students from the same data
-package  ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
-         (temperature, crack threshold) fitted on the run's validation split, never on test
-evaluate hard synthetic test and, when given, real frames (claim rate; evaluation only)
-install  copy the model, its int8 twin, student.pt and the card into resources/models and the
-         figures into docs/results.json ("real_footage")
+render     domain-randomised stills (1400 per crack subtype, as many no-crack look-alikes;
+           a crack still is redrawn until its crack visibly changes the picture; sharded, a
+           stopped render resumes) and the hard test set
+train      EfficientNet-Lite0 from its ImageNet weights (resumes from last.pt); this is the
+           teacher of `ml.recipes.distill_study`, which trains the students from the same data
+lookalikes more no-crack stills from today's renderer (wide rough joints, oblique openings,
+           encrustation, specks: what the trained model claimed on real frames) and a few crack
+           stills with the same backgrounds, so that those features do not mark a class
+tune       the trained run fine-tuned with the look-alikes added to its training part only
+           (same validation and test split), every image once per epoch
+package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
+           (temperature, crack threshold) fitted on the run's validation split, never on test
+evaluate   hard synthetic test and, when given, real frames (claim rate; evaluation only)
+install    copy the model, its int8 twin, student.pt and the card into resources/models and the
+           figures into docs/results.json ("real_footage")
 
+package, evaluate and install work on the tuned run (`--run DIR`: any other run).
 On this 2-core machine render took about 20 min, training about 40 min (5 epochs, under load).
 
 The shipped model was not made by today's render stage: its stills came from the renderer as
-of commit 9b8b79e (see its model card, "Training data"); `--run DIR` packages, evaluates and
-installs any run, and a run's `data_provenance.md` goes into its card.
+of commit 9b8b79e (see its model card, "Training data"); a run's `data_provenance.md` goes into
+its card.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ class Plan:
     image_size: int = 112
     threads: int = 2
     device: str = "cpu"
+    teacher_arch: str = "efficientnet_lite0"
+    lookalike_no_crack: int = 4000
+    lookalike_per_crack: int = 300
+    tune_epochs: int = 3
 
     @property
     def data(self) -> Path:
@@ -53,11 +63,20 @@ class Plan:
         from ml.recipes.distill_study import Study
 
         return Study(data=self.data, work=self.work / "study", device=self.device,
-                     threads=self.threads, image_size=self.image_size)
+                     threads=self.threads, image_size=self.image_size,
+                     teacher_arch=self.teacher_arch)
 
     @property
     def run(self) -> Path:
         return self.study.teacher_run
+
+    @property
+    def lookalikes(self) -> Path:
+        return self.work / "lookalikes"
+
+    @property
+    def tuned(self) -> Path:
+        return self.work / "tuned"
 
 
 def render(plan: Plan) -> None:
@@ -78,12 +97,41 @@ def train(plan: Plan) -> None:
     train_teacher(plan.study)
 
 
+def render_lookalikes(plan: Plan) -> None:
+    jobs = [("--per-class", str(plan.lookalike_no_crack), "--seed", str(plan.seed + 1),
+             "--only", "ND"),
+            ("--per-class", str(plan.lookalike_per_crack), "--seed", str(plan.seed + 2),
+             "--only", "CC,CL,CM,CS,CH")]
+    for job in jobs:
+        shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills",
+                                    str(plan.lookalikes), "--size", str(plan.size), "--balanced",
+                                    *job, "--shard", f"{k}/2"], cwd=REPO) for k in range(2)]
+        if any(p.wait() for p in shards):
+            raise RuntimeError("rendering the look-alike stills failed")
+
+
+def tune(plan: Plan) -> dict:
+    from ml.recipes.distill_study import _fit
+    from ml.training.finetune import FINE_TUNE_DEFAULTS, student_from_run
+
+    start = plan.work / "trained_student.pt"
+    if not start.exists():
+        student_from_run(plan.run / "best.pt", start, "trained")
+    # Balanced batches would show the look-alikes at a sixth of each batch; real footage is
+    # mostly crack-free, so every image is seen once per epoch instead (about half no-crack).
+    return _fit(plan.tuned, mode="finetune", arch=plan.study.teacher_arch, init_from=str(start),
+                data=str(plan.data), train_extra=str(plan.lookalikes), epochs=plan.tune_epochs,
+                lr=FINE_TUNE_DEFAULTS["lr"], warmup_epochs=0, balance="none",
+                batch_size=plan.study.teacher_batch, image_size=plan.image_size,
+                device=plan.device, threads=plan.threads)
+
+
 def package(plan: Plan, run: Path | None = None) -> dict:
     """ONNX fp32 + int8 and student.pt; `package_run` fits the decision policy on the run's
     validation split (never test) and stores it in both ONNX files."""
     from ml.training.finetune import package_run
 
-    run = run or plan.run
+    run = run or plan.tuned
     packaged = package_run(run)
     fit = {k: v for k, v in packaged["decision"].items() if k != "source"}
     (run / "decision_fit.json").write_text(json.dumps(fit, indent=1), encoding="utf-8")
@@ -93,7 +141,7 @@ def package(plan: Plan, run: Path | None = None) -> dict:
 def evaluate(plan: Plan, real_frames: Path | None, run: Path | None = None) -> dict:
     from ml.recipes.hard_test import score
 
-    run = run or plan.run
+    run = run or plan.tuned
     result = {"hard_synthetic": score(run / "model.onnx", plan.work / "hard_test")}
     if real_frames:
         out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "real_frames.py"),
@@ -155,7 +203,7 @@ def card_appendix(run: Path) -> str:
 
 
 def install(plan: Plan, run: Path | None = None) -> None:
-    run = run or plan.run
+    run = run or plan.tuned
     from ml.training.model_card import write_model_card
 
     card = write_model_card(run)
@@ -174,7 +222,7 @@ def install(plan: Plan, run: Path | None = None) -> None:
     results.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
 
 
-STAGES = ("render", "train", "package", "evaluate", "install")
+STAGES = ("render", "train", "lookalikes", "tune", "package", "evaluate", "install")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             render(plan)
         elif stage == "train":
             train(plan)
+        elif stage == "lookalikes":
+            render_lookalikes(plan)
+        elif stage == "tune":
+            tune(plan)
         elif stage == "package":
             print(json.dumps(package(plan, args.run), indent=1))
         elif stage == "evaluate":

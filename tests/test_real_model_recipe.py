@@ -1,0 +1,55 @@
+"""The shipped-model recipe's look-alike stages: extra no-crack stills, then a fine-tune that
+keeps the trained run's validation and test frames out of training."""
+
+import csv
+import json
+
+import pytest
+
+from ml.recipes import real_model as rm
+
+
+def _parts(split_csv):
+    with open(split_csv, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {part: sorted(r["path"] for r in rows if r["part"] == part)
+            for part in ("train", "val", "test")}
+
+
+@pytest.fixture(scope="module")
+def tuned_plan(tmp_path_factory):
+    from ml.synth.stills import write_stills
+
+    plan = rm.Plan(work=tmp_path_factory.mktemp("real_model"), size=48, image_size=48,
+                   threads=1, teacher_arch="cmi", lookalike_no_crack=6, lookalike_per_crack=1,
+                   tune_epochs=1)
+    write_stills(plan.data, 4, 48, seed=plan.seed, no_crack_share=None)
+    rm.train(plan)
+    rm.render_lookalikes(plan)
+    rm.tune(plan)
+    return plan
+
+
+def test_lookalikes_are_mostly_no_crack_stills_of_their_own_seeds(tuned_plan):
+    files = sorted(p.relative_to(tuned_plan.lookalikes).as_posix()
+                   for p in tuned_plan.lookalikes.rglob("*.png"))
+    no_crack = [f for f in files if f.startswith("ND/")]
+    assert len(no_crack) == 6 and len(files) == 6 + 5
+    assert all(f"_{tuned_plan.seed + 1}_" in f for f in no_crack)  # not the training seed
+
+
+def test_tune_starts_from_the_trained_run_and_keeps_its_held_out_frames(tuned_plan):
+    config = json.loads((tuned_plan.tuned / "metrics.json").read_text())["config"]
+    assert config["mode"] == "finetune" and config["init_from"].endswith("trained_student.pt")
+    assert config["train_extra"] == str(tuned_plan.lookalikes)
+    assert config["balance"] == "none"
+    trained, tuned = _parts(tuned_plan.run / "split.csv"), _parts(tuned_plan.tuned / "split.csv")
+    assert tuned["val"] == trained["val"] and tuned["test"] == trained["test"]
+    held_out = set(tuned["val"]) | set(tuned["test"])
+    assert not any(str(tuned_plan.lookalikes) in p for p in held_out)
+
+
+def test_a_rerun_of_tune_trains_nothing(tuned_plan):
+    stamp = (tuned_plan.tuned / "metrics.json").stat().st_mtime_ns
+    rm.tune(tuned_plan)
+    assert (tuned_plan.tuned / "metrics.json").stat().st_mtime_ns == stamp
