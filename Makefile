@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The torch wheels on this platform's disk; pip's constraint file may cap them.
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: run test lint unit model bench bench-gui selftest demo-video package package-test clean fuzz
+.PHONY: run test lint unit model first-study bench bench-gui selftest demo-video package package-test clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,10 @@ unit: $(VENV)/.dev-installed
 
 test: lint unit
 
-model: $(VENV)/.dev-installed
+model: $(VENV)/.dev-installed  # the shipped model, in stages that resume (hours on 2 cores)
+	$(BIN)/python -m ml.recipes.real_model $(if $(REAL_FRAMES),--real-frames $(REAL_FRAMES))
+
+first-study: $(VENV)/.dev-installed  # the first distillation study (docs/results.md, 420 per class)
 	$(BIN)/python -m ml.recipes.shipped_model
 
 bench: $(VENV)/.dev-installed

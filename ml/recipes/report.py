@@ -102,7 +102,7 @@ def write_results_md(results: dict, path: Path, bench: dict | None = None) -> No
     lines = [
         "# Results: teacher, students with and without distillation",
         "",
-        "Produced by `make model` (`python -m ml.recipes.shipped_model`), which writes this file.",
+        "Produced by `make first-study` (`python -m ml.recipes.shipped_model`), which writes this file.",
         f"Data: synthetic CCTV stills, {recipe['per_class']} per class "
         f"({', '.join(CLASS_NAMES)}), seed {recipe['data_seed']}, split 70/15/15 stratified "
         f"(split seed 0 for every run). Training at {recipe['image_size']} px, flips only; "

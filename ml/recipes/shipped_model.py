@@ -1,4 +1,6 @@
-"""Reproduce the shipped student and docs/results.md: `make model` (python -m ml.recipes...).
+"""The first distillation study and its docs/results.md section: `make first-study`.
+
+It made the first shipped student; today's shipped model comes from `ml.recipes.real_model`.
 
 Steps (each skipped when its output exists, so an interrupted run resumes):
 synthetic stills -> ResNet50 teacher -> CMI students with CE only and with KD at several
