@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml.ocr.video_counter import CounterTrack
-from sewer_gui.storage.project_store import ProjectSaveError, friendly_sqlite_reason
+from sewer_gui.storage.project_store import ProjectSaveError
 from sewer_gui.storage.rows import stored_json
+from sewer_gui.storage.sqlite_files import friendly_sqlite_reason
 
 
 class DamagedTrackError(ValueError):

@@ -23,6 +23,12 @@ from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 from sewer_gui.storage import rows
 from sewer_gui.storage.lock import LockHeldError, ProjectLock
 from sewer_gui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from sewer_gui.storage.sqlite_files import (
+    friendly_sqlite_reason,
+    journals,
+    lenient_text,
+    read_only_connection,
+)
 
 if TYPE_CHECKING:
     from sewer_gui.storage.counter_tracks import CounterTracks
@@ -42,21 +48,6 @@ class ProjectLockedError(ProjectFileError):
 
 class ProjectSaveError(Exception):
     """A save failed; the message names the file and says that the previous save is intact."""
-
-
-def friendly_sqlite_reason(exc: sqlite3.Error | UnicodeError) -> str:
-    if isinstance(exc, UnicodeError):  # sqlite's message quoted undecodable bytes of the file
-        return "the file is damaged or is not a project"
-    text = str(exc).lower()
-    if "full" in text:
-        return "the disk is full"
-    if "readonly" in text or "read-only" in text:
-        return "the file or its folder is read-only"
-    if "locked" in text or "busy" in text:
-        return "another program is using the project"
-    if "not a database" in text or "malformed" in text:
-        return "the file is damaged or is not a project"
-    return str(exc)
 
 
 class ProjectStore:
@@ -122,11 +113,11 @@ class ProjectStore:
     @classmethod
     def _connect(cls, path: Path, creating: bool, lock: ProjectLock | None) -> ProjectStore:
         try:
-            conn = _read_only_connection(path) if lock is None and not creating else \
+            conn = read_only_connection(path) if lock is None and not creating else \
                 sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise ProjectFileError(f"{path}: cannot open ({friendly_sqlite_reason(exc)})") from exc
-        conn.text_factory = _lenient_text
+        conn.text_factory = lenient_text
         writable = creating or lock is not None
         try:
             cls._prepare(conn, path, creating, writable)
@@ -367,27 +358,6 @@ def _lock(path: Path) -> ProjectLock:
         raise ProjectLockedError(f"{path}: {exc}") from exc
 
 
-def _lenient_text(data: bytes) -> str:
-    """Text of a damaged file stays readable: a flipped byte shows as a replacement mark."""
-    return data.decode("utf-8", "replace")
-
-
-def _read_only_connection(path: Path) -> sqlite3.Connection:
-    """Read without writing anything; a read-only folder cannot hold the WAL index, so the
-    file is then read as immutable (nothing else can be writing it there either)."""
-    uri = Path(path).resolve().as_uri()
-    try:
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
-        conn.execute("PRAGMA schema_version").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-
-
-def _journals(path: Path) -> list[Path]:
-    return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
-
-
 @contextlib.contextmanager
 def _building(path: Path) -> Iterator[ProjectStore]:
     """A store on a temporary file beside `path`, renamed over it when the block succeeds."""
@@ -403,7 +373,7 @@ def _building(path: Path) -> Iterator[ProjectStore]:
     try:
         yield store
         store.close()
-        for stale in _journals(path):  # an old WAL would replay the old rows into the new file
+        for stale in journals(path):  # an old WAL would replay the old rows into the new file
             stale.unlink(missing_ok=True)
         os.replace(tmp, path)
     except OSError as exc:
@@ -412,6 +382,6 @@ def _building(path: Path) -> Iterator[ProjectStore]:
     finally:
         with contextlib.suppress(sqlite3.Error):
             store._conn.close()
-        for leftover in (tmp, *_journals(tmp)):
+        for leftover in (tmp, *journals(tmp)):
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
