@@ -8,6 +8,7 @@ steps with a `last.pt` continue from it.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -30,6 +31,38 @@ BALANCE = {"sampler": "Balanced batches (rare classes drawn as often as common o
 MODEL_NAMES = {"finetune": "Fine-tuned", "student": "New student", "distilled": "Distilled",
                "teacher": "Teacher"}
 IN_USE = "Model in use"
+# ml.datasets.grouped_split holds whole inspections/videos out only from this many groups on
+# (frames without a group count one each); with fewer it splits frame by frame.
+MIN_SPLIT_GROUPS = 6
+SAME_GROUPS = ("too few to hold whole ones out of training, so the test frames come from the "
+               "same inspection(s) or video(s) as the training frames and the comparison with "
+               "the model in use is optimistic. Frames from at least "
+               f"{MIN_SPLIT_GROUPS} inspections or videos give an unseen test.")
+
+
+def holds_out_groups(groups: list[str]) -> bool:
+    """Whether the split by group keeps whole inspections or videos out of training, decided
+    as ml.datasets.grouped_split decides it; `groups` has one entry per frame."""
+    sizes: dict[str, int] = {}
+    for k, group in enumerate(groups):
+        key = group or f"#frame{k}"
+        sizes[key] = sizes.get(key, 0) + 1
+    return len(sizes) >= MIN_SPLIT_GROUPS and max(sizes.values()) > 1
+
+
+def unseen_test_groups(split_csv: Path) -> bool | None:
+    """Whether no test frame shares its inspection or video with a training or validation
+    frame in a split written by ml.datasets.write_split; None when there is no split file."""
+    try:
+        with open(split_csv, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError:
+        return None
+    test = [row.get("group") or "" for row in rows if row.get("part") == "test"]
+    seen = {row.get("group") or "" for row in rows if row.get("part") != "test"}
+    return bool(test) and all(test) and not seen.intersection(test)
+
+
 def runs_root() -> Path:
     """Training runs live here; `SEWER_DATA_DIR` redirects it (tests, portable installs)."""
     return Path(os.environ.get("SEWER_DATA_DIR") or user_data_dir("sewer-pacp-assistant")) \
@@ -289,11 +322,25 @@ class RunResults:
     comparison: dict  # `sewer-ml compare` output ({} when the step did not finish)
     distillation: str  # the distillation verdict, "" when there was no distillation
     trained: dict[str, Path]  # model name -> run folder holding model.onnx and its card
+    unseen: bool | None = None  # test frames from inspections training never saw; None: unknown
 
     @property
     def offer(self) -> list[str]:
         """Models that beat the one in use on the team's frames: the only ones to activate."""
         return list(self.comparison.get("offer", []))
+
+    def test_frames_text(self) -> str:
+        """Where the test frames came from, never claiming an unseen inspection it was not."""
+        c = self.comparison
+        if not c:
+            return ""
+        frames = f"{c['frames']} test frames from {c['groups']} inspection(s) or video(s)"
+        if self.unseen is False:
+            return (f"{frames}, the same inspection(s) or video(s) as the training frames: there "
+                    "were too few to hold whole ones out of training, so this comparison is "
+                    "optimistic. Each model's card carries these figures.")
+        unseen = " that training never saw" if self.unseen else ""
+        return f"{frames}{unseen}. Each model's card carries these figures."
 
 
 def read_results(s: WizardSettings) -> RunResults:
@@ -315,7 +362,10 @@ def read_results(s: WizardSettings) -> RunResults:
         verdict = distillation_verdict(models[MODEL_NAMES["student"]],
                                        models[MODEL_NAMES["distilled"]], teacher_test,
                                        Interval(pair["value"], pair["low"], pair["high"]))
-    return RunResults(comparison, verdict, trained)
+    splits = [work / folder / "split.csv" for folder in MODEL_FOLDERS.values()]
+    split = next((p for p in splits if p.exists()), None)  # the compare step's (runs[0])
+    return RunResults(comparison, verdict, trained,
+                      unseen_test_groups(split) if split else None)
 
 
 def _teacher_metrics(s: WizardSettings, work: Path) -> dict | None:

@@ -34,7 +34,12 @@ from ml.data_check import (
     write_manifest,
 )
 from ml.datasets import DatasetError, Sample, index_dataset
-from sewer_gui.training_recipe import WizardSettings, unfinished_runs
+from sewer_gui.training_recipe import (
+    SAME_GROUPS,
+    WizardSettings,
+    holds_out_groups,
+    unfinished_runs,
+)
 
 LEAVE_OUT = "(leave out)"
 
@@ -142,17 +147,19 @@ class CheckPage(QWizardPage):
         self.counts.setHorizontalHeaderLabels(["Class", "Frames used"])
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.setMaximumHeight(230)
+        self.counts.setTabKeyNavigation(False)  # Tab leaves the table for the boxes below
         self.mapping = QTableWidget(0, 2)
         self.mapping.setHorizontalHeaderLabels(["Folder", "Class"])
         self.mapping.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.mapping.setMaximumHeight(120)
+        self.mapping.setTabKeyNavigation(False)
         self.bad = QListWidget()
         self.bad.setMaximumHeight(100)
         self.leave_out_bad = QCheckBox()
         self.leave_out_copies = QCheckBox()
         self.leave_out_copies.setChecked(True)
         for box in (self.leave_out_bad, self.leave_out_copies):
-            box.toggled.connect(self._show)
+            box.toggled.connect(self._left_out)
         self.mapping_label = QLabel("Folders that are not a class (choose one to use them):")
         layout = QVBoxLayout(self)
         for widget in (self.progress, self.summary, self.counts, self.mapping_label,
@@ -222,6 +229,11 @@ class CheckPage(QWizardPage):
         self._show()
         self.completeChanged.emit()
 
+    def _left_out(self) -> None:
+        """Ticking a box changes what is used, and whether Next may go on."""
+        self._show()
+        self.completeChanged.emit()
+
     def usable(self) -> list[Sample]:
         """Unreadable files are never used; Next waits until the user agrees to leave them out."""
         return self.result.usable(self.samples, True, self.leave_out_copies.isChecked())
@@ -233,9 +245,9 @@ class CheckPage(QWizardPage):
         self.bad.clear()
         self.bad.addItems([f"{path}: {why}" for path, why in bad.items()])
         self.bad.setVisible(bool(bad))
-        self.leave_out_bad.setText(f"Leave out the {len(bad)} unreadable file(s) listed above")
+        self.leave_out_bad.setText(f"&Leave out the {len(bad)} unreadable file(s) listed above")
         self.leave_out_bad.setVisible(bool(bad))
-        self.leave_out_copies.setText(f"Leave out {len(copies)} duplicate copies (same bytes "
+        self.leave_out_copies.setText(f"Leave out {len(copies)} &duplicate copies (same bytes "
                                       "as another file)")
         self.leave_out_copies.setVisible(bool(copies))
         used = self.usable()
@@ -247,8 +259,10 @@ class CheckPage(QWizardPage):
 
     def _summary(self, used: list[Sample], counts: dict[str, int]) -> str:
         groups = len({s.group for s in used if s.group})
+        where = ("; the test frames come from whole ones that training never sees." if
+                 holds_out_groups([s.group for s in used]) else f": {SAME_GROUPS}")
         lines = [f"Checked {self.result.checked} images: {len(used)} usable, from {groups} "
-                 "inspection(s) or video(s); the test frames come from whole ones."]
+                 f"inspection(s) or video(s){where}"]
         lines += self.errors
         if self.result.unreadable and not self.leave_out_bad.isChecked():
             lines.append(f"{len(self.result.unreadable)} file(s) cannot be read: leave them out "

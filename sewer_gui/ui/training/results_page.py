@@ -87,10 +87,7 @@ class ResultsPage(QWizardPage):
         self.table.resizeColumnsToContents()
         lines = [comparison.get("verdict") or "The comparison did not finish.",
                  self.results.distillation]
-        if comparison:
-            lines.append(f"{comparison['frames']} test frames from {comparison['groups']} "
-                         "inspection(s) or video(s) that training never saw. Each model's "
-                         "card carries these figures.")
+        lines.append(self.results.test_frames_text())
         self.verdict.setText("\n".join(line for line in lines if line))
         self.model.clear()
         self.model.addItems(list(self.results.trained))
