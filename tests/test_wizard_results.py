@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from sewer_gui.ui.training.results_page import COLUMNS
-from sewer_gui.ui.wizard import TrainingWizard
+from sewer_gui.ui.wizard import PageId, TrainingWizard
 
 
 def _figures(acc: float, f1: float) -> dict:
@@ -15,8 +15,7 @@ def _figures(acc: float, f1: float) -> dict:
             "confusion": np.diag([10] * 6).tolist()}
 
 
-def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
-    work = tmp_path / "work"
+def _four_models(work) -> None:
     for folder in ("student", "distilled"):
         (work / folder).mkdir(parents=True)
         (work / folder / "model.onnx").write_text("x")
@@ -28,6 +27,11 @@ def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
         "differences": {n: {"macro_f1": diff, "accuracy": diff} for n in list(models)[1:]},
         "pairs": {"Distilled:New student": {"value": 0.05, "low": 0.02, "high": 0.08}},
         "verdict": "v", "offer": []}))
+
+
+def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
+    work = tmp_path / "work"
+    _four_models(work)
     wizard = TrainingWizard(work_dir=work)
     qtbot.addWidget(wizard)
     wizard.settings.method = "distill"
@@ -48,3 +52,29 @@ def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
     assert "Distillation paid off" in page.verdict.text()
     assert [page.model.itemText(i) for i in range(page.model.count())] == [
         "New student", "Distilled"]  # the teacher is compared, never offered for live use
+
+
+def test_whole_comparison_table_shows_at_the_wizards_size(qtbot, tmp_path):
+    work = tmp_path / "work"
+    _four_models(work)
+    wizard = TrainingWizard(work_dir=work)
+    qtbot.addWidget(wizard)
+    wizard.settings.method = "distill"
+    wizard.setStartId(PageId.RESULTS)
+    wizard.show()  # at its default size
+    qtbot.waitExposed(wizard)
+    page = wizard.results_page
+    assert page.model.currentText() == "Distilled"  # what a distillation run is for
+    table = page.table
+    viewport = table.viewport().rect()
+    assert table.rowCount() == 4
+    for row in range(table.rowCount()):
+        for column in range(COLUMNS.index("Verdict") + 1):
+            cell = table.visualRect(table.model().index(row, column))
+            assert viewport.contains(cell), (row, COLUMNS[column], cell, viewport)
+    page.show_confusion.setChecked(True)  # the confusion matrix on request, below the table
+    qtbot.waitUntil(page.confusion.isVisible)
+    viewport = table.viewport().rect()
+    last = table.visualRect(table.model().index(3, COLUMNS.index("Verdict")))
+    assert viewport.contains(last)
+    assert wizard.height() <= 820

@@ -10,9 +10,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -34,8 +36,9 @@ from sewer_gui.training_recipe import (
     read_results,
 )
 
-COLUMNS = ["Model", "Trained", "Model id", "Accuracy", "Macro-F1",
-           "Macro-F1 vs model in use (95 %)", "Verdict"]
+# The figures and the verdict first: they must show without scrolling sideways.
+COLUMNS = ["Model", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)", "Verdict",
+           "Trained", "Model id"]
 VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
 
 
@@ -52,7 +55,11 @@ class ResultsPage(QWizardPage):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
         self.confusion = QLabel()
+        self.show_confusion = QCheckBox("Show the &confusion matrix of the chosen model")
+        self.show_confusion.toggled.connect(self.confusion.setVisible)
+        self.confusion.setVisible(False)  # below the table, on request: never squeezes it
         self.model = QComboBox()
         self.model.currentIndexChanged.connect(self._selected)
         self.export_button = QPushButton("Export ONNX (fp32 + int8) and model card...")
@@ -62,13 +69,17 @@ class ResultsPage(QWizardPage):
         self.status = QLabel()
         self.status.setWordWrap(True)
         row = QHBoxLayout()
-        for widget in (QLabel("Model"), self.model, self.export_button, self.activate_button):
+        label = QLabel("&Model")
+        label.setBuddy(self.model)
+        for widget in (label, self.model, self.export_button, self.activate_button):
             row.addWidget(widget)
         layout = QVBoxLayout(self)
-        for widget in (self.verdict, self.table, self.confusion):
-            layout.addWidget(widget)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(self.status)
+        layout.addWidget(self.show_confusion)
+        layout.addWidget(self.confusion)
 
     def initializePage(self) -> None:  # noqa: N802
         self.results = read_results(self.settings)
@@ -78,20 +89,33 @@ class ResultsPage(QWizardPage):
         self.table.setRowCount(len(models))
         for r, (name, m) in enumerate(models.items()):
             diff = comparison["differences"].get(name)
-            cells = [name, roles.get(name, ""), m["model_id"], f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
+            cells = [name, f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
                      _interval(diff["macro_f1"]) if diff else "",
                      "at chance level" if m["chance_level"] else
-                     VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)"]
+                     VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)",
+                     roles.get(name, ""), m["model_id"]]
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        self.table.setMinimumHeight(self._all_rows_height())
         lines = [comparison.get("verdict") or "The comparison did not finish.",
                  self.results.distillation]
         lines.append(self.results.test_frames_text())
         self.verdict.setText("\n".join(line for line in lines if line))
         self.model.clear()
         self.model.addItems(list(self.results.trained))
+        # The distilled student is what a distillation run is for: offered first.
+        self.model.setCurrentIndex(max(self.model.findText(MODEL_NAMES["distilled"]), 0))
         self._selected()
+
+    def _all_rows_height(self) -> int:
+        """Header, every row and the sideways scroll bar: no row hidden behind a scroll."""
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        return (self.table.horizontalHeader().sizeHint().height() + rows + 2 * self.table.frameWidth()
+                + self.table.horizontalScrollBar().sizeHint().height() + 2)
 
     def selected(self) -> str:
         return self.model.currentText()
@@ -115,7 +139,9 @@ class ResultsPage(QWizardPage):
 
         png = Path(self.settings.work_dir) / "confusion.png"
         confusion_png(confusion, list(CLASS_NAMES), str(png), f"{name}, held-out frames")
-        self.confusion.setPixmap(QPixmap(str(png)))
+        picture = QPixmap(str(png))  # about 440 px: smaller, so that the buttons stay in view
+        self.confusion.setPixmap(picture.scaledToHeight(
+            min(picture.height(), 300), Qt.TransformationMode.SmoothTransformation))
 
     def export(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export the model to folder")
