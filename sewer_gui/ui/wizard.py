@@ -51,12 +51,7 @@ class TrainingWizard(QWizard):
                               (PageId.RECIPE, self.recipe_page), (PageId.RUN, self.run_page),
                               (PageId.RESULTS, self.results_page)):
             self.setPage(page_id, page)
-        self.recipe_page.child.event.connect(self._estimated)
         self.resize(980, 800)
-
-    def _estimated(self, event: dict) -> None:
-        if event.get("event") == "estimate":
-            self.run_page.estimate = event
 
     def nextId(self) -> int:  # noqa: N802
         """From the data page straight to training when an earlier run is resumed."""
@@ -68,6 +63,8 @@ class TrainingWizard(QWizard):
         if self.currentId() == PageId.DATA and self.data_page.resuming():
             self.resume(Path(self.data_page.resuming()))
             return True
+        if self.currentId() == PageId.RECIPE:  # the timing of these very options, if any
+            self.run_page.estimate = self.recipe_page.last_estimate
         return super().validateCurrentPage()
 
     def resume(self, work_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QVBoxLayout,
     QWizardPage,
 )
 
@@ -28,7 +31,7 @@ from sewer_gui.training_recipe import (
     estimate_seconds,
     plan_steps,
 )
-from sewer_gui.ui.training.child import ChildProcess
+from sewer_gui.ui.training.estimate import Estimator
 
 EXPLAIN = {
     "temperature": "Softens the teacher's outputs so the student also learns which wrong "
@@ -97,12 +100,13 @@ class RecipePage(QWizardPage):
         self.bf16.setToolTip(EXPLAIN["bf16" if self.bf16_capable else "no_bf16"])
         self.kd_info = QLabel(CACHE_NOTE + (f" Default {kd.text()}: {kd.source}." if kd.source
                                             else ""))
-        self.kd_info.setWordWrap(True)
         self.estimate = QLabel("Checking PyTorch and timing a few batches...")
-        self.estimate.setWordWrap(True)
-        again = QPushButton("Estimate again")
+        for label in (self.kd_info, self.estimate):  # wrapped to the page's width, never cut
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        again = QPushButton("&Estimate again")
         again.clicked.connect(self.start_estimate)
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow("Method", self.method)
         form.addRow("Start from", _row(self.start, self._browse(self.start, "Student")))
         form.addRow("Teacher", _row(self.teacher, self._browse(self.teacher, "Teacher")))
@@ -118,27 +122,39 @@ class RecipePage(QWizardPage):
         form.addRow("Imbalance", self.balance)
         form.addRow("Device", self.device)
         form.addRow("", self.bf16)
-        form.addRow(self.kd_info)
-        form.addRow(self.estimate)
-        form.addRow("", again)
         self.form = form
+        # The notes sit below the form, not in its rows: a form row of wrapped text that
+        # appears later (distillation) keeps the height it had hidden and clips the text.
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.kd_info)
+        layout.addWidget(self.estimate)
+        layout.addLayout(_row(again))
+        layout.addStretch(1)
         for key, spin in (("temperature", self.temperature), ("alpha", self.alpha),
                           ("epochs", self.epochs), ("lr", self.lr), ("size", self.size)):
             spin.setToolTip(EXPLAIN[key])
         self.method.currentIndexChanged.connect(self._method_changed)
         self.teacher.textChanged.connect(self._enable)
         self.kd_method.currentIndexChanged.connect(self._kd_method_changed)
-        self.teacher_arch.currentIndexChanged.connect(self._retime)
         self.device.currentIndexChanged.connect(self._enable)
         for spin in (self.epochs, self.teacher_epochs):
             spin.valueChanged.connect(self.show_estimate)
-        self.child = ChildProcess(self)
-        self.child.event.connect(self._estimated)
-        self.child.line.connect(self._child_line)
-        self.child.finished.connect(self._estimate_finished)
+        # What the timing depends on: a change drops the shown time and times again.
+        for signal in (self.size.valueChanged, self.batch.valueChanged, self.start.textChanged,
+                       self.teacher.textChanged, self.teacher_arch.currentIndexChanged,
+                       self.device.currentIndexChanged):
+            signal.connect(self._options_changed)
+        self.estimator = Estimator(self)
+        self.estimator.estimated.connect(self._estimated)
+        self.estimator.failed.connect(self._estimate_failed)
+        self._retimer = QTimer(self)  # typing a size times once, after the last key
+        self._retimer.setSingleShot(True)
+        self._retimer.setInterval(400)
+        self._retimer.timeout.connect(self.start_estimate)
+        self._active = False  # between initializePage and cleanupPage
         self.torch_ok: bool | None = None
         self.last_estimate: dict | None = None
-        self._error_lines: list[str] = []
         self._enable()
 
     @staticmethod
@@ -173,11 +189,20 @@ class RecipePage(QWizardPage):
         self.epochs.setValue(epochs)
         self.lr.setValue(lr)
         self._enable()
-        self._retime()
+        self._options_changed()
 
-    def _retime(self) -> None:
-        if self.last_estimate is not None:  # another architecture or input size: time again
-            self.start_estimate()
+    def _options_changed(self) -> None:
+        """Another method, size, batch, device or teacher: the shown time is not theirs."""
+        if not self._active:
+            return
+        self.store()
+        if self.estimate_args() == self.estimator.args:
+            return
+        self.estimator.stop()  # a late result of the old options is never shown
+        self.last_estimate = None
+        self.estimate.setText("The options changed: timing a few batches again...")
+        self._retimer.start()
+        self.completeChanged.emit()
 
     def _kd_method_changed(self) -> None:
         """Each method starts from its measured (else its paper's) temperature."""
@@ -215,6 +240,7 @@ class RecipePage(QWizardPage):
         return -1
 
     def initializePage(self) -> None:  # noqa: N802
+        self._active = True
         self.store()
         self.start_estimate()
 
@@ -233,9 +259,14 @@ class RecipePage(QWizardPage):
 
     def start_estimate(self) -> None:
         """Times a few batches in a child (which also says whether torch and CUDA are there)."""
-        if self.child.running():
-            return
+        self._retimer.stop()
         self.store()
+        if self.estimator.start(self.estimate_args()):
+            self.last_estimate = None
+            self.estimate.setText("Timing a few batches...")
+
+    def estimate_args(self) -> list[str]:
+        """The `ml.cli estimate` arguments of the stored settings."""
         s = self.settings
         args = ["estimate", "--data", s.data_arg(), "--batch-size", str(s.batch_size),
                 "--image-size", str(s.image_size), "--device", s.device, "--split-by", "group"]
@@ -243,17 +274,15 @@ class RecipePage(QWizardPage):
             args += ["--init-from", s.start_checkpoint]  # its architecture and input size
         if s.method == "distill" and not s.teacher_checkpoint:
             args += ["--teacher-too", s.teacher_arch]
-        self._error_lines = []
-        self.estimate.setText("Timing a few batches...")
-        self.child.start(args)
+        return args
 
     def _estimated(self, event: dict) -> None:
-        if event.get("event") != "estimate":
-            return
-        self.torch_ok, self.last_estimate = True, event
+        self.torch_ok = True
         if event.get("cuda") and self.device.findText("cuda") < 0:
             self.device.addItem("cuda")
-            self.device.setCurrentText("cuda")
+            self.device.setCurrentText("cuda")  # timed again there (_options_changed)
+            return
+        self.last_estimate = event
         self.show_estimate()
 
     def show_estimate(self) -> None:
@@ -271,18 +300,13 @@ class RecipePage(QWizardPage):
                               f"images; measured per batch: {per}).")
         self.completeChanged.emit()
 
-    def _child_line(self, text: str) -> None:
-        self._error_lines = (self._error_lines + [text])[-3:]
-
-    def _estimate_finished(self, code: int) -> None:
-        if code == 0:
-            return
-        if any("No module named 'torch" in line for line in self._error_lines):
+    def _estimate_failed(self, lines: list[str]) -> None:
+        if any("No module named 'torch" in line for line in lines):
             self.torch_ok = False
             self.estimate.setText("Training needs PyTorch, which this installation does not "
                                   "have. Install the project with its 'train' extra.")
         else:
-            self.estimate.setText("Could not time the run: " + " ".join(self._error_lines))
+            self.estimate.setText("Could not time the run: " + " ".join(lines))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
@@ -299,4 +323,6 @@ class RecipePage(QWizardPage):
         return True
 
     def cleanupPage(self) -> None:  # noqa: N802
-        self.child.terminate()
+        self._active = False
+        self._retimer.stop()
+        self.estimator.stop()
