@@ -13,7 +13,7 @@ import enum
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from sewer_gui.distill_choices import measured_kd
 from sewer_gui.training_recipe import WizardSettings, new_work_dir
@@ -52,6 +52,21 @@ class TrainingWizard(QWizard):
                               (PageId.RESULTS, self.results_page)):
             self.setPage(page_id, page)
         self.resize(980, 800)
+
+    def reject(self) -> None:
+        """Esc, Cancel and the window's close button: never stop a running training unasked."""
+        run = self.run_page
+        if run.child.running():
+            answer = QMessageBox.question(
+                self, "Stop training?", "Training is running — stop it? The last checkpoint "
+                "is kept and you can resume (Earlier runs, on the first page).",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return  # the wizard stays open and training goes on
+            run.cancel()
+            run.child.wait()
+        super().reject()
 
     def nextId(self) -> int:  # noqa: N802
         """From the data page straight to training when an earlier run is resumed."""
