@@ -288,6 +288,23 @@ def event_text(event: dict) -> str | None:
     return render(event) if render else None
 
 
+def printed_result_text(step: Step, printed: str) -> str | None:
+    """The log line of an export step, which prints one JSON object and no progress events:
+    what it wrote and the model id (`ml.cli package` and `ml.cli export`)."""
+    if step.name not in ("package", "teacher_export"):
+        return None
+    try:
+        result = json.loads(printed) if printed else {}
+    except ValueError:
+        result = {}
+    if not isinstance(result, dict) or not result.get("model_id"):
+        return f"Done: {step.done_when}" if step.done_when else None
+    if "int8" in result:  # a packaged run: fp32, int8 and the student checkpoint
+        return (f"Exported {result['model_id']}: {result['onnx']} (fp32) and "
+                f"{result['int8']} (int8)")
+    return f"Exported {result['model_id']} to {step.args[-1]}"
+
+
 def estimate_seconds(steps: list[Step], estimate: dict, extra_images: int = 0) -> float:
     """The whole plan's time from `sewer-ml estimate`'s timed batches (plus fixed costs);
     `extra_images` are synthetic stills not generated yet when the estimate ran."""

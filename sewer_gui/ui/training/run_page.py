@@ -23,6 +23,7 @@ from sewer_gui.training_recipe import (
     estimate_seconds,
     event_text,
     plan_steps,
+    printed_result_text,
 )
 from sewer_gui.ui.training.child import ChildProcess
 from sewer_gui.ui.widgets.curve_chart import CurveChart
@@ -42,6 +43,7 @@ class RunPage(QWizardPage):
         self.current = -1
         self.done: dict[str, dict] = {}
         self._tail: list[str] = []
+        self._printed = ""  # the last JSON object a step printed (exports print their result)
         self.step_label = QLabel()
         self.progress = QProgressBar()
         self.eta = QLabel()
@@ -100,11 +102,13 @@ class RunPage(QWizardPage):
                                                         else ""))
         self.resume_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self._tail = []
+        self._tail, self._printed = [], ""
         self.child.start(args)
 
     def _raw_line(self, text: str) -> None:
         self._tail = (self._tail + [text])[-15:]  # shown only when the step fails
+        if text.startswith("{"):
+            self._printed = text
 
     def on_event(self, event: dict) -> None:
         kind, step = event["event"], self.steps[self.current]
@@ -136,6 +140,9 @@ class RunPage(QWizardPage):
         self.stepFinished.emit(step.name, code)
         if code == 0:
             self.done.setdefault(step.name, {})
+            result = printed_result_text(step, self._printed)
+            if result:
+                self.log.appendPlainText(result)
             self.current = self._next_unfinished(self.current + 1)
             if self.current < len(self.steps):
                 self._start()

@@ -1,0 +1,33 @@
+"""The run page's log says what each export step wrote (they print a result, not progress)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from sewer_gui.training_recipe import Step, WizardSettings
+from sewer_gui.ui.training.run_page import RunPage
+
+
+def _prints(result: dict) -> list[str]:
+    return [sys.executable, "-c", f"print('some warning'); print({json.dumps(result)!r})"]
+
+
+def test_export_steps_log_what_they_wrote(qtbot, tmp_path):
+    page = RunPage(WizardSettings(work_dir=str(tmp_path)))
+    qtbot.addWidget(page)
+    package = {"model_id": "cmi-distill-1234", "onnx": "/w/distilled/model.onnx",
+               "int8": "/w/distilled/model_int8.onnx", "student": "/w/distilled/student.pt"}
+    page.steps = [Step("package", "Export the distilled student", _prints(package)),
+                  Step("teacher_export", "Export the teacher to compare it on the same frames",
+                       [*_prints({"model_id": "lite0-teacher-77", "arch": "x"}),
+                        "/w/teacher_onnx/model.onnx"])]
+    page.current = 0
+    page._start()
+    qtbot.waitUntil(page.isComplete, timeout=30_000)
+    log = page.log.toPlainText().splitlines()
+    at = log.index("== Export the distilled student")
+    assert log[at + 1] == ("Exported cmi-distill-1234: /w/distilled/model.onnx (fp32) and "
+                           "/w/distilled/model_int8.onnx (int8)")
+    assert "Exported lite0-teacher-77 to /w/teacher_onnx/model.onnx" in log
+    assert not any(line.startswith("{") for line in log)
