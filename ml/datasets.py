@@ -159,17 +159,33 @@ def stratified_split(index: DatasetIndex, seed: int, val_fraction: float,
     return parts
 
 
+MIN_SPLIT_GROUPS = 6  # fewer groups cannot fill train, validation and test
+
+
+def _frames_by_group(groups: list[str]) -> dict[str, list[int]]:
+    by_group: dict[str, list[int]] = {}
+    for k, group in enumerate(groups):
+        by_group.setdefault(group or f"#frame{k}", []).append(k)
+    return by_group
+
+
+def holds_out_groups(groups: list[str]) -> bool:
+    """Whether `grouped_split` keeps whole groups out of training (one entry per frame); the
+    wizard asks this too, before it calls a test split unseen."""
+    sizes = [len(members) for members in _frames_by_group(groups).values()]
+    return len(sizes) >= MIN_SPLIT_GROUPS and max(sizes) > 1
+
+
 def grouped_split(index: DatasetIndex, seed: int, val_fraction: float,
                   test_fraction: float) -> dict[str, list[Sample]]:
     """Train/val/test by whole groups (inspection or video), so near-identical frames of one
     video never sit on both sides. Falls back to `stratified_split` when there are fewer than
     six groups (they cannot fill three parts) or no frame shares a group with another.
     """
-    groups: dict[str, list[Sample]] = {}
-    for k, sample in enumerate(index.samples):
-        groups.setdefault(sample.group or f"#frame{k}", []).append(sample)
-    if len(groups) < 6 or all(len(members) == 1 for members in groups.values()):
+    if not holds_out_groups([sample.group for sample in index.samples]):
         return stratified_split(index, seed, val_fraction, test_fraction)
+    groups = {name: [index.samples[k] for k in members]
+              for name, members in _frames_by_group([s.group for s in index.samples]).items()}
     rng = np.random.default_rng(seed)
     names = sorted(groups)
     targets = {"test": test_fraction, "val": val_fraction,

@@ -19,6 +19,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from ml.classes import CLASS_NAMES
+from ml.datasets import MIN_SPLIT_GROUPS
 from sewer_gui.distill_choices import DEFAULT_TEACHER, KD_DEFAULTS, TEACHERS, kd_args
 
 METHODS = {
@@ -31,23 +32,12 @@ BALANCE = {"sampler": "Balanced batches (rare classes drawn as often as common o
 MODEL_NAMES = {"finetune": "Fine-tuned", "student": "New student", "distilled": "Distilled",
                "teacher": "Teacher"}
 IN_USE = "Model in use"
-# ml.datasets.grouped_split holds whole inspections/videos out only from this many groups on
+# ml.datasets.grouped_split holds whole inspections/videos out only from MIN_SPLIT_GROUPS on
 # (frames without a group count one each); with fewer it splits frame by frame.
-MIN_SPLIT_GROUPS = 6
 SAME_GROUPS = ("too few to hold whole ones out of training, so the test frames come from the "
                "same inspection(s) or video(s) as the training frames and the comparison with "
                "the model in use is optimistic. Frames from at least "
                f"{MIN_SPLIT_GROUPS} inspections or videos give an unseen test.")
-
-
-def holds_out_groups(groups: list[str]) -> bool:
-    """Whether the split by group keeps whole inspections or videos out of training, decided
-    as ml.datasets.grouped_split decides it; `groups` has one entry per frame."""
-    sizes: dict[str, int] = {}
-    for k, group in enumerate(groups):
-        key = group or f"#frame{k}"
-        sizes[key] = sizes.get(key, 0) + 1
-    return len(sizes) >= MIN_SPLIT_GROUPS and max(sizes.values()) > 1
 
 
 def unseen_test_groups(split_csv: Path) -> bool | None:

@@ -11,7 +11,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from sewer_gui.training_recipe import holds_out_groups, unseen_test_groups
+from ml.datasets import holds_out_groups
+from sewer_gui.training_recipe import unseen_test_groups
 from sewer_gui.ui.wizard import TrainingWizard
 
 

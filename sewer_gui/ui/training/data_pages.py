@@ -33,11 +33,10 @@ from ml.data_check import (
     unmapped_folders,
     write_manifest,
 )
-from ml.datasets import DatasetError, Sample, index_dataset
+from ml.datasets import DatasetError, Sample, holds_out_groups, index_dataset
 from sewer_gui.training_recipe import (
     SAME_GROUPS,
     WizardSettings,
-    holds_out_groups,
     unfinished_runs,
 )
 
