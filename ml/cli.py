@@ -22,7 +22,7 @@ def cmd_synth_stills(args) -> int:
     counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
                           no_crack_share=None if args.balanced else args.no_crack_share,
                           shard=shard, only=tuple(CrackClass(c) for c in args.only.split(","))
-                          if args.only else None)
+                          if args.only else None, matched_no_crack=args.matched_no_crack)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0
 
@@ -267,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", help="K/N: write every N-th image starting at K (parallel runs)")
     p.add_argument("--only", help="comma-separated class codes to write (e.g. ND: more "
                    "look-alikes for a trained model)")
+    p.add_argument("--matched-no-crack", action="store_true",
+                   help="no-crack stills drawn as crack scenes without their crack")
     p.set_defaults(func=cmd_synth_stills)
     p = synth.add_parser("video", help="a drive through a pipe with a JSON sidecar")
     p.add_argument("out")

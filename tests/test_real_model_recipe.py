@@ -22,6 +22,7 @@ def tuned_plan(tmp_path_factory):
 
     plan = rm.Plan(work=tmp_path_factory.mktemp("real_model"), size=48, image_size=48,
                    threads=1, teacher_arch="cmi", lookalike_no_crack=6, lookalike_per_crack=1,
+                   matched_no_crack=2,
                    tune_epochs=1)
     write_stills(plan.data, 4, 48, seed=plan.seed, no_crack_share=None)
     rm.train(plan)
@@ -34,8 +35,10 @@ def test_lookalikes_are_mostly_no_crack_stills_of_their_own_seeds(tuned_plan):
     files = sorted(p.relative_to(tuned_plan.lookalikes).as_posix()
                    for p in tuned_plan.lookalikes.rglob("*.png"))
     no_crack = [f for f in files if f.startswith("ND/")]
-    assert len(no_crack) == 6 and len(files) == 6 + 5
-    assert all(f"_{tuned_plan.seed + 1}_" in f for f in no_crack)  # not the training seed
+    assert len(no_crack) == 6 + 2 and len(files) == 6 + 5 + 2
+    matched = [f for f in no_crack if f"_{tuned_plan.seed + 3}_" in f]
+    assert len(matched) == 2  # crack scenes without their crack, on a seed of their own
+    assert all(f"_{tuned_plan.seed}_" not in f for f in files)  # not the training seed
 
 
 def test_tune_starts_from_the_trained_run_and_keeps_its_held_out_frames(tuned_plan):

@@ -77,6 +77,12 @@ def test_stills_of_chosen_classes_match_the_full_set(tmp_path):
     for rel in written:  # extra look-alikes of a class are the very images of a full render
         assert np.array_equal(cv2.imread(str(tmp_path / "nd" / rel)),
                               cv2.imread(str(tmp_path / "all" / rel)))
+    write_stills(tmp_path / "matched", 2, 48, seed=5, no_crack_share=None, only=(CrackClass.ND,),
+                 matched_no_crack=True)
+    scenes = [json.loads(line) for line in
+              (tmp_path / "matched" / "scenes.jsonl").read_text().splitlines()]
+    assert [s["label"] for s in scenes] == ["ND", "ND"]
+    assert all(s["crack"] is None and s["extra"]["matched_from"] != "ND" for s in scenes)
 
 
 def test_crack_darkens_the_picture_where_it_is_drawn():

@@ -246,3 +246,20 @@ def test_look_alikes_in_the_picture_do_what_they_claim():
     count, _labels = cv2.connectedComponents((abs(speckled - grey).max(axis=2) > 30).astype(
         np.uint8))
     assert count - 1 >= 10  # many separate small spots
+
+
+def test_matched_no_crack_is_a_visible_crack_scene_without_its_crack():
+    from ml.synth.frames import render_matched_no_crack
+
+    image, spec = render_matched_no_crack(np.random.default_rng(12), 128)
+    assert spec.label == "ND" and spec.crack is None
+    source = CrackClass(spec.extra["matched_from"])
+    assert source is not CrackClass.ND
+    # Re-draw the crack scene it came from: the same generator gives the same draws.
+    rng = np.random.default_rng(12)
+    rng.integers(5)  # the subtype draw
+    with_crack, crack_spec = render_frame(rng, source, 128)
+    assert crack_spec.crack is not None and crack_is_visible(crack_spec, with_crack, 128)
+    bare, _ = render_spec(crack_spec, 128, with_crack=False)
+    assert np.array_equal(image, bare)  # the crack is the only difference
+    assert not np.array_equal(image, with_crack)

@@ -9,8 +9,10 @@ render     domain-randomised stills (1400 per crack subtype, as many no-crack lo
 train      EfficientNet-Lite0 from its ImageNet weights (resumes from last.pt); this is the
            teacher of `ml.recipes.distill_study`, which trains the students from the same data
 lookalikes more no-crack stills from today's renderer (wide rough joints, oblique openings,
-           encrustation, specks: what the trained model claimed on real frames) and a few crack
-           stills with the same backgrounds, so that those features do not mark a class
+           encrustation, specks: what the trained model claimed on real frames), a few crack
+           stills with the same backgrounds, so that those features do not mark a class, and
+           matched no-crack stills: crack scenes rendered without their crack, so that sharp,
+           well-exposed, uncluttered wall is not crack evidence
 tune       the trained run fine-tuned with the look-alikes added to its training part only
            (same validation and test split), every image once per epoch
 package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
@@ -52,6 +54,7 @@ class Plan:
     teacher_arch: str = "efficientnet_lite0"
     lookalike_no_crack: int = 4000
     lookalike_per_crack: int = 300
+    matched_no_crack: int = 3000
     tune_epochs: int = 3
 
     @property
@@ -101,7 +104,9 @@ def render_lookalikes(plan: Plan) -> None:
     jobs = [("--per-class", str(plan.lookalike_no_crack), "--seed", str(plan.seed + 1),
              "--only", "ND"),
             ("--per-class", str(plan.lookalike_per_crack), "--seed", str(plan.seed + 2),
-             "--only", "CC,CL,CM,CS,CH")]
+             "--only", "CC,CL,CM,CS,CH"),
+            ("--per-class", str(plan.matched_no_crack), "--seed", str(plan.seed + 3),
+             "--only", "ND", "--matched-no-crack")]
     for job in jobs:
         shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills",
                                     str(plan.lookalikes), "--size", str(plan.size), "--balanced",

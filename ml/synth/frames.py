@@ -8,7 +8,7 @@ detail), so any image can be re-rendered and audited from the JSON written besid
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -301,8 +301,24 @@ def render_frame(rng: np.random.Generator, label: CrackClass, size: int = 224,
     return image, spec
 
 
-def _forward(spec: FrameSpec) -> FrameSpec:
-    from dataclasses import replace
+def render_matched_no_crack(rng: np.random.Generator, size: int = 224,
+                            tries: int = 12) -> tuple[np.ndarray, FrameSpec]:
+    """A no-crack still drawn exactly like a crack still, minus its crack.
 
+    Crack stills are kept only where their crack shows, so they lean towards sharp, mid-tone,
+    forward views with few distractors; no-crack stills drawn on their own do not. A model then
+    learns "clean, well-exposed wall" as crack evidence and claims it on real plain walls. This
+    draws a crack scene (subtype at random), keeps it under the same visibility rule and
+    renders the very same scene without the crack, so the crack is the only difference.
+    """
+    subtypes = [c for c in CrackClass if c is not CrackClass.ND]
+    label = subtypes[int(rng.integers(len(subtypes)))]
+    _image, spec = render_frame(rng, label, size, tries)
+    bare, _ = render_spec(spec, size, with_crack=False)
+    return bare, replace(spec, label=CrackClass.ND.value, crack=None,
+                         extra={**spec.extra, "matched_from": label.value})
+
+
+def _forward(spec: FrameSpec) -> FrameSpec:
     optics = replace(spec.optics, yaw=0.0, pitch=0.0, offset_x=0.0, offset_y=0.0)
     return replace(spec, view="pipe", optics=optics)

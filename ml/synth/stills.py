@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ml.classes import CrackClass
-from ml.synth.frames import render_frame
+from ml.synth.frames import render_frame, render_matched_no_crack
 
 CRACK_CLASSES = tuple(c for c in CrackClass if c is not CrackClass.ND)
 
@@ -40,9 +40,11 @@ def class_counts(per_class: int, no_crack_share: float | None) -> dict[CrackClas
 def write_stills(out: Path, per_class: int, size: int, seed: int,
                  on_progress: Callable[[int, int], None] | None = None,
                  no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1),
-                 only: tuple[CrackClass, ...] | None = None) -> dict[str, int]:
+                 only: tuple[CrackClass, ...] | None = None,
+                 matched_no_crack: bool = False) -> dict[str, int]:
     """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th;
-    `only` keeps those classes (the others' images are not drawn, the kept ones unchanged)."""
+    `only` keeps those classes (the others' images are not drawn, the kept ones unchanged);
+    `matched_no_crack` draws the no-crack stills as crack scenes without their crack."""
     out = Path(out)
     counts = class_counts(per_class, no_crack_share)
     if only is not None:
@@ -60,7 +62,10 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
             if not target.exists():  # a stopped run resumes where it was
                 # One generator per image: any subset can be regenerated on its own.
                 rng = np.random.default_rng([seed, class_index, k])
-                image, spec = render_frame(rng, label, size)
+                if matched_no_crack and label is CrackClass.ND:
+                    image, spec = render_matched_no_crack(rng, size)
+                else:
+                    image, spec = render_frame(rng, label, size)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 cv2.imwrite(str(target), image)
                 scenes.write(json.dumps({"file": name, **spec.to_json()}) + "\n")
