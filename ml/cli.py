@@ -21,7 +21,7 @@ def cmd_synth_stills(args) -> int:
     shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else (0, 1)
     counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
                           no_crack_share=None if args.balanced else args.no_crack_share,
-                          shard=shard, only=tuple(CrackClass(c) for c in args.only.split(","))
+                          shard=shard, only=tuple(CrackClass(c.strip().upper()) for c in args.only.split(",") if c.strip())
                           if args.only else None, matched_no_crack=args.matched_no_crack)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0

@@ -35,9 +35,10 @@ def test_lookalikes_are_mostly_no_crack_stills_of_their_own_seeds(tuned_plan):
     files = sorted(p.relative_to(tuned_plan.lookalikes).as_posix()
                    for p in tuned_plan.lookalikes.rglob("*.png"))
     no_crack = [f for f in files if f.startswith("ND/")]
-    assert len(no_crack) == 6 + 2 and len(files) == 6 + 5 + 2
+    assert len(no_crack) == 6 + 2 and len(files) == 6 + 5 + 2 + 2
     matched = [f for f in no_crack if f"_{tuned_plan.seed + 3}_" in f]
     assert len(matched) == 2  # crack scenes without their crack, on a seed of their own
+    assert len([f for f in files if f.endswith("_twin.png")]) == 2  # and the scenes with it
     assert all(f"_{tuned_plan.seed}_" not in f for f in files)  # not the training seed
 
 
@@ -48,8 +49,8 @@ def test_tune_starts_from_the_trained_run_and_keeps_its_held_out_frames(tuned_pl
     assert config["balance"] == "none"
     trained, tuned = _parts(tuned_plan.run / "split.csv"), _parts(tuned_plan.tuned / "split.csv")
     assert tuned["val"] == trained["val"] and tuned["test"] == trained["test"]
-    held_out = set(tuned["val"]) | set(tuned["test"])
-    assert not any(str(tuned_plan.lookalikes) in p for p in held_out)
+    lookalikes = {str(p.resolve()) for p in tuned_plan.lookalikes.rglob("*.png")}
+    assert set(tuned["train"]) == set(trained["train"]) | lookalikes  # extras train only
 
 
 def test_a_rerun_of_tune_trains_nothing(tuned_plan):

@@ -79,10 +79,16 @@ def test_stills_of_chosen_classes_match_the_full_set(tmp_path):
                               cv2.imread(str(tmp_path / "all" / rel)))
     write_stills(tmp_path / "matched", 2, 48, seed=5, no_crack_share=None, only=(CrackClass.ND,),
                  matched_no_crack=True)
-    scenes = [json.loads(line) for line in
-              (tmp_path / "matched" / "scenes.jsonl").read_text().splitlines()]
-    assert [s["label"] for s in scenes] == ["ND", "ND"]
-    assert all(s["crack"] is None and s["extra"]["matched_from"] != "ND" for s in scenes)
+    scenes = {s["file"]: s for s in map(json.loads, (
+        tmp_path / "matched" / "scenes.jsonl").read_text().splitlines())}
+    no_crack = [s for s in scenes.values() if s["label"] == "ND"]
+    twins = [s for s in scenes.values() if s["label"] != "ND"]
+    assert len(no_crack) == 2 and len(twins) == 2  # each no-crack still has its crack twin
+    assert all(s["crack"] is None and s["extra"]["matched_from"] != "ND" for s in no_crack)
+    assert sorted(s["label"] for s in twins) == sorted(s["extra"]["matched_from"]
+                                                        for s in no_crack)
+    assert all(s["file"].endswith("_twin.png") and (tmp_path / "matched" / s["file"]).exists()
+               for s in twins)
 
 
 def test_crack_darkens_the_picture_where_it_is_drawn():

@@ -248,18 +248,13 @@ def test_look_alikes_in_the_picture_do_what_they_claim():
     assert count - 1 >= 10  # many separate small spots
 
 
-def test_matched_no_crack_is_a_visible_crack_scene_without_its_crack():
-    from ml.synth.frames import render_matched_no_crack
+def test_matched_pair_differs_only_by_a_visible_crack():
+    from ml.synth.frames import render_matched_pair
 
-    image, spec = render_matched_no_crack(np.random.default_rng(12), 128)
+    (image, spec), (twin, twin_spec) = render_matched_pair(np.random.default_rng(12), 128)
     assert spec.label == "ND" and spec.crack is None
-    source = CrackClass(spec.extra["matched_from"])
-    assert source is not CrackClass.ND
-    # Re-draw the crack scene it came from: the same generator gives the same draws.
-    rng = np.random.default_rng(12)
-    rng.integers(5)  # the subtype draw
-    with_crack, crack_spec = render_frame(rng, source, 128)
-    assert crack_spec.crack is not None and crack_is_visible(crack_spec, with_crack, 128)
-    bare, _ = render_spec(crack_spec, 128, with_crack=False)
-    assert np.array_equal(image, bare)  # the crack is the only difference
-    assert not np.array_equal(image, with_crack)
+    assert twin_spec.crack is not None and spec.extra["matched_from"] == twin_spec.label
+    assert crack_is_visible(twin_spec, twin, 128)
+    assert np.array_equal(render_spec(spec, 128)[0], image)  # re-rendered from its record
+    assert np.array_equal(render_spec(twin_spec, 128, with_crack=False)[0], image)
+    assert not np.array_equal(image, twin)  # the crack is the only difference

@@ -301,22 +301,23 @@ def render_frame(rng: np.random.Generator, label: CrackClass, size: int = 224,
     return image, spec
 
 
-def render_matched_no_crack(rng: np.random.Generator, size: int = 224,
-                            tries: int = 12) -> tuple[np.ndarray, FrameSpec]:
-    """A no-crack still drawn exactly like a crack still, minus its crack.
+def render_matched_pair(rng: np.random.Generator, size: int = 224, tries: int = 12
+                        ) -> tuple[tuple[np.ndarray, FrameSpec], tuple[np.ndarray, FrameSpec]]:
+    """A crack still and the very same scene without its crack: ((no-crack), (crack twin)).
 
     Crack stills are kept only where their crack shows, so they lean towards sharp, mid-tone,
     forward views with few distractors; no-crack stills drawn on their own do not. A model then
-    learns "clean, well-exposed wall" as crack evidence and claims it on real plain walls. This
-    draws a crack scene (subtype at random), keeps it under the same visibility rule and
-    renders the very same scene without the crack, so the crack is the only difference.
+    learns "clean, well-exposed wall" as crack evidence and claims it on real plain walls, and
+    any background feature seen mostly without cracks as no-crack evidence. In a pair the
+    crack is the only difference, so neither shortcut pays.
     """
     subtypes = [c for c in CrackClass if c is not CrackClass.ND]
     label = subtypes[int(rng.integers(len(subtypes)))]
-    _image, spec = render_frame(rng, label, size, tries)
+    image, spec = render_frame(rng, label, size, tries)
     bare, _ = render_spec(spec, size, with_crack=False)
-    return bare, replace(spec, label=CrackClass.ND.value, crack=None,
-                         extra={**spec.extra, "matched_from": label.value})
+    bare_spec = replace(spec, label=CrackClass.ND.value, crack=None,
+                        extra={**spec.extra, "matched_from": label.value})
+    return (bare, bare_spec), (image, spec)
 
 
 def _forward(spec: FrameSpec) -> FrameSpec:

@@ -181,7 +181,7 @@ def _joint_ring(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, l
     near = v + wave + _ring_noise(rng, around, 30) * min(width * 0.12, 2.5)
     far = near + width * (1 + 0.2 * _ring_noise(rng, around, 20)).clip(0.5)
     lip = max(2.0, width * rng.uniform(0.3, 0.8))
-    r0, r1 = int(v - width), int(v + width * 4 + lip + 8)
+    r0, r1 = int(np.floor(near.min())) - 2, int(v + width * 4 + lip + 8)
     r0, r1 = max(r0, 0), min(r1, wall.shape[0])
     if r1 <= r0:
         return

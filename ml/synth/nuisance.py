@@ -128,7 +128,8 @@ def specks(rng: np.random.Generator, image: np.ndarray) -> None:
     h, w = image.shape[:2]
     for _ in range(int(rng.integers(15, 80))):
         centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
-        axes = (int(rng.uniform(1, w * 0.012)) + 1, int(rng.uniform(1, h * 0.012)) + 1)
+        axes = (int(rng.uniform(1, max(1.0, w * 0.012))) + 1,
+                int(rng.uniform(1, max(1.0, h * 0.012))) + 1)
         shade = rng.uniform(0.2, 0.6) if rng.random() < 0.8 else rng.uniform(1.3, 1.8)
         colour = tuple(float(c) for c in image[centre[1], centre[0]] * shade)
         cv2.ellipse(image, centre, axes, rng.uniform(0, 180), 0, 360, colour, -1, cv2.LINE_AA)

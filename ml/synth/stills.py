@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ml.classes import CrackClass
-from ml.synth.frames import render_frame, render_matched_no_crack
+from ml.synth.frames import render_frame, render_matched_pair
 
 CRACK_CLASSES = tuple(c for c in CrackClass if c is not CrackClass.ND)
 
@@ -44,7 +44,9 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
                  matched_no_crack: bool = False) -> dict[str, int]:
     """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th;
     `only` keeps those classes (the others' images are not drawn, the kept ones unchanged);
-    `matched_no_crack` draws the no-crack stills as crack scenes without their crack."""
+    `matched_no_crack` draws each no-crack still as a crack scene without its crack and also
+    writes that crack scene (`CL/CL_<seed>_<k>_twin.png`, ...): pairs that differ only by
+    the crack."""
     out = Path(out)
     counts = class_counts(per_class, no_crack_share)
     if only is not None:
@@ -58,17 +60,24 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
     with open(out / f"scenes{suffix}.jsonl", "a", encoding="utf-8") as scenes:
         for done, (class_index, label, k) in enumerate(jobs, 1):
             name = f"{label.value}/{label.value}_{seed}_{k:05d}.png"
-            target = out / name
-            if not target.exists():  # a stopped run resumes where it was
+            paired = matched_no_crack and label is CrackClass.ND
+            done_before = (out / name).exists() and (not paired or any(
+                out.glob(f"*/*_{seed}_{k:05d}_twin.png")))
+            if not done_before:  # a stopped run resumes where it was
                 # One generator per image: any subset can be regenerated on its own.
                 rng = np.random.default_rng([seed, class_index, k])
-                if matched_no_crack and label is CrackClass.ND:
-                    image, spec = render_matched_no_crack(rng, size)
+                if paired:
+                    still, (twin, twin_spec) = render_matched_pair(rng, size)
+                    twin_name = f"{twin_spec.label}/{twin_spec.label}_{seed}_{k:05d}_twin.png"
+                    stills = [(name, *still), (twin_name, twin, twin_spec)]
                 else:
-                    image, spec = render_frame(rng, label, size)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                cv2.imwrite(str(target), image)
-                scenes.write(json.dumps({"file": name, **spec.to_json()}) + "\n")
+                    stills = [(name, *render_frame(rng, label, size))]
+                for file, image, spec in stills:
+                    if (out / file).exists():  # the half of a pair written before a stop
+                        continue
+                    (out / file).parent.mkdir(parents=True, exist_ok=True)
+                    cv2.imwrite(str(out / file), image)
+                    scenes.write(json.dumps({"file": file, **spec.to_json()}) + "\n")
             if on_progress:
                 on_progress(done, len(jobs))
     return {label.value: counts[label] for label in CrackClass}

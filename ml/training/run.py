@@ -200,12 +200,12 @@ def _load_splits(config: TrainConfig, report: Reporter) -> dict[str, Split]:
     index = merge([index_dataset(Path(p)) for p in config.data.split(",") if p])
     parts = split_index(index, config.split_by, config.split_seed, config.val_fraction,
                         config.test_fraction)
-    if report.rank == 0:
-        write_split(parts, Path(config.out) / "split.csv")  # what `sewer-ml compare` re-reads
     extra = merge([index_dataset(Path(p)) for p in config.train_extra.split(",") if p]) \
         if config.train_extra else None
     if extra is not None:  # never in val or test: those measure the user's own frames
         parts["train"] = parts["train"] + extra.samples
+    if report.rank == 0:  # what training used; `sewer-ml compare` re-reads its test part
+        write_split(parts, Path(config.out) / "split.csv")
     report("data", source=index.source, train=len(parts["train"]), val=len(parts["val"]),
            test=len(parts["test"]), counts=index.counts(), split_by=config.split_by,
            groups=len({s.group for s in index.samples if s.group}),
