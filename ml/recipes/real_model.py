@@ -237,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real-frames", type=Path, help="real frames to measure (never trained on)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--run", type=Path, help="package/evaluate/install this run instead")
+    parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
     args = parser.parse_args(argv)
-    plan = Plan(work=args.work, device=args.device)
+    plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs)
     stages = STAGES if args.stage == "all" else (args.stage,)
     for stage in stages:
         print(f"== {stage}", flush=True)
