@@ -22,7 +22,8 @@ def cmd_synth_stills(args) -> int:
     counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
                           no_crack_share=None if args.balanced else args.no_crack_share,
                           shard=shard, only=tuple(CrackClass(c.strip().upper()) for c in args.only.split(",") if c.strip())
-                          if args.only else None, matched_no_crack=args.matched_no_crack)
+                          if args.only else None, matched_no_crack=args.matched_no_crack,
+                          crack_twins=args.crack_twins)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0
 
@@ -269,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "look-alikes for a trained model)")
     p.add_argument("--matched-no-crack", action="store_true",
                    help="no-crack stills drawn as crack scenes without their crack")
+    p.add_argument("--crack-twins", action="store_true",
+                   help="with --matched-no-crack: also write each crack scene (a twin)")
     p.set_defaults(func=cmd_synth_stills)
     p = synth.add_parser("video", help="a drive through a pipe with a JSON sidecar")
     p.add_argument("out")

@@ -78,7 +78,7 @@ def test_stills_of_chosen_classes_match_the_full_set(tmp_path):
         assert np.array_equal(cv2.imread(str(tmp_path / "nd" / rel)),
                               cv2.imread(str(tmp_path / "all" / rel)))
     write_stills(tmp_path / "matched", 2, 48, seed=5, no_crack_share=None, only=(CrackClass.ND,),
-                 matched_no_crack=True)
+                 matched_no_crack=True, crack_twins=True)
     scenes = {s["file"]: s for s in map(json.loads, (
         tmp_path / "matched" / "scenes.jsonl").read_text().splitlines())}
     no_crack = [s for s in scenes.values() if s["label"] == "ND"]

@@ -55,6 +55,7 @@ class Plan:
     lookalike_no_crack: int = 4000
     lookalike_per_crack: int = 300
     matched_no_crack: int = 3000
+    crack_twins: bool = False  # measured: twins raise real-frame claims (docs/results.md)
     tune_epochs: int = 3
 
     @property
@@ -106,7 +107,8 @@ def render_lookalikes(plan: Plan) -> None:
             ("--per-class", str(plan.lookalike_per_crack), "--seed", str(plan.seed + 2),
              "--only", "CC,CL,CM,CS,CH"),
             ("--per-class", str(plan.matched_no_crack), "--seed", str(plan.seed + 3),
-             "--only", "ND", "--matched-no-crack")]
+             "--only", "ND", "--matched-no-crack", *(["--crack-twins"] if plan.crack_twins
+                                                      else []))]
     for job in jobs:
         shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills",
                                     str(plan.lookalikes), "--size", str(plan.size), "--balanced",

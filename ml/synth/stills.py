@@ -41,12 +41,11 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
                  on_progress: Callable[[int, int], None] | None = None,
                  no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1),
                  only: tuple[CrackClass, ...] | None = None,
-                 matched_no_crack: bool = False) -> dict[str, int]:
+                 matched_no_crack: bool = False, crack_twins: bool = False) -> dict[str, int]:
     """Write the PNGs; the same seed gives the same images. `shard=(k, n)` writes every n-th;
     `only` keeps those classes (the others' images are not drawn, the kept ones unchanged);
-    `matched_no_crack` draws each no-crack still as a crack scene without its crack and also
-    writes that crack scene (`CL/CL_<seed>_<k>_twin.png`, ...): pairs that differ only by
-    the crack."""
+    `matched_no_crack` draws each no-crack still as a crack scene without its crack;
+    `crack_twins` also writes that crack scene (`CL/CL_<seed>_<k>_twin.png`, ...)."""
     out = Path(out)
     counts = class_counts(per_class, no_crack_share)
     if only is not None:
@@ -61,7 +60,7 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
         for done, (class_index, label, k) in enumerate(jobs, 1):
             name = f"{label.value}/{label.value}_{seed}_{k:05d}.png"
             paired = matched_no_crack and label is CrackClass.ND
-            done_before = (out / name).exists() and (not paired or any(
+            done_before = (out / name).exists() and (not (paired and crack_twins) or any(
                 out.glob(f"*/*_{seed}_{k:05d}_twin.png")))
             if not done_before:  # a stopped run resumes where it was
                 # One generator per image: any subset can be regenerated on its own.
@@ -69,7 +68,8 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
                 if paired:
                     still, (twin, twin_spec) = render_matched_pair(rng, size)
                     twin_name = f"{twin_spec.label}/{twin_spec.label}_{seed}_{k:05d}_twin.png"
-                    stills = [(name, *still), (twin_name, twin, twin_spec)]
+                    stills = [(name, *still)] + ([(twin_name, twin, twin_spec)]
+                                                 if crack_twins else [])
                 else:
                     stills = [(name, *render_frame(rng, label, size))]
                 for file, image, spec in stills:
