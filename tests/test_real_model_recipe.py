@@ -57,3 +57,14 @@ def test_a_rerun_of_tune_trains_nothing(tuned_plan):
     stamp = (tuned_plan.tuned / "metrics.json").stat().st_mtime_ns
     rm.tune(tuned_plan)
     assert (tuned_plan.tuned / "metrics.json").stat().st_mtime_ns == stamp
+
+
+def test_install_refuses_a_model_that_claims_too_many_real_frames(tmp_path, monkeypatch):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "evaluation.json").write_text(json.dumps({"real_frames": {"claim_rate": 0.238}}))
+    copied = []
+    monkeypatch.setattr(rm.shutil, "copy2", lambda *a: copied.append(a))
+    with pytest.raises(SystemExit, match="23.8 % of the real frames"):
+        rm.install(rm.Plan(work=tmp_path), run)
+    assert copied == []  # nothing reached resources/models

@@ -19,7 +19,8 @@ package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decisio
            (temperature, crack threshold) fitted on the run's validation split, never on test
 evaluate   hard synthetic test and, when given, real frames (claim rate; evaluation only)
 install    copy the model, its int8 twin, student.pt and the card into resources/models and the
-           figures into docs/results.json ("real_footage")
+           figures into docs/results.json ("real_footage"); refused when the model claims a
+           crack on more than 10 % of the real frames it was evaluated on (--force)
 
 package, evaluate and install work on the tuned run (`--run DIR`: any other run).
 On this 2-core machine render took about 20 min, training about 40 min (5 epochs, under load).
@@ -209,9 +210,21 @@ def card_appendix(run: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def install(plan: Plan, run: Path | None = None) -> None:
+MAX_REAL_CLAIMS = 0.10  # the app's bar for crack claims on real crack-free footage
+
+
+def install(plan: Plan, run: Path | None = None, force: bool = False) -> None:
+    """Ship the run; refused when its evaluation on real frames claims too many of them."""
     run = run or plan.tuned
     from ml.training.model_card import write_model_card
+
+    real = json.loads((run / "evaluation.json").read_text()).get("real_frames")
+    if real is None:
+        print(f"warning: {run} was not measured on real frames (evaluate --real-frames DIR)")
+    elif real["claim_rate"] > MAX_REAL_CLAIMS and not force:
+        raise SystemExit(f"{run}: claims a crack on {100 * real['claim_rate']:.1f} % of the real "
+                         f"frames (at most {100 * MAX_REAL_CLAIMS:.0f} %); not installed "
+                         "(--force installs it anyway)")
 
     card = write_model_card(run)
     card.write_text(card.read_text() + card_appendix(run), encoding="utf-8")
@@ -240,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--run", type=Path, help="package/evaluate/install this run instead")
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
+    parser.add_argument("--force", action="store_true",
+                        help="install even a model that claims too many real frames")
     args = parser.parse_args(argv)
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs)
     stages = STAGES if args.stage == "all" else (args.stage,)
@@ -258,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         elif stage == "evaluate":
             print(json.dumps(evaluate(plan, args.real_frames, args.run), indent=1))
         else:
-            install(plan, args.run)
+            install(plan, args.run, args.force)
     return 0
 
 
