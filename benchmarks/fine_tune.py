@@ -11,7 +11,7 @@ that is worse than the shipped one on a large independent test set.
 
 Writes docs/results.json key "fine_tune" (other keys kept).
 
-    python benchmarks/fine_tune.py [--per-class 300] [--epochs 8] [--work runs/fine_tune]
+    python benchmarks/fine_tune.py [--per-class 300] [--epochs 12] [--work runs/fine_tune]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main() -> int:
     parser.add_argument("--work", default=str(REPO / "runs" / "fine_tune"))
     parser.add_argument("--per-class", type=int, default=300)
     parser.add_argument("--drives", type=int, default=30)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--small-repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--from", dest="start", default=str(MODELS / "cmi_student.pt"))
