@@ -64,8 +64,11 @@ class TrainingWizard(QWizard):
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return  # the wizard stays open and training goes on
+            # The child stops at its next batch and saves a checkpoint: close once it has,
+            # without blocking the window meanwhile.
+            run.child.finished.connect(lambda _code: QWizard.reject(self))
             run.cancel()
-            run.child.wait()
+            return
         super().reject()
 
     def nextId(self) -> int:  # noqa: N802
