@@ -53,6 +53,18 @@ def _page(qtbot, tmp_path, monkeypatch) -> RecipePage:
     return page
 
 
+def _wizard_at_recipe(qtbot, tmp_path, monkeypatch) -> TrainingWizard:
+    """The whole wizard shown on its recipe page, timing with the fake child."""
+    FakeChild.started = []
+    monkeypatch.setattr(estimate_module, "ChildProcess", FakeChild)
+    wizard = TrainingWizard(work_dir=tmp_path / "w")
+    qtbot.addWidget(wizard)
+    wizard.settings.sources = [str(tmp_path)]
+    wizard.setStartId(PageId.RECIPE)
+    wizard.show()
+    return wizard
+
+
 def _value(args: list[str], flag: str) -> str:
     return args[args.index(flag) + 1]
 
@@ -94,13 +106,7 @@ def test_changing_image_size_times_again(qtbot, tmp_path, monkeypatch):
 
 
 def test_run_page_gets_only_the_current_estimate(qtbot, tmp_path, monkeypatch):
-    FakeChild.started = []
-    monkeypatch.setattr(estimate_module, "ChildProcess", FakeChild)
-    wizard = TrainingWizard(work_dir=tmp_path / "w")
-    qtbot.addWidget(wizard)
-    wizard.settings.sources = [str(tmp_path)]
-    wizard.setStartId(PageId.RECIPE)
-    wizard.show()
+    wizard = _wizard_at_recipe(qtbot, tmp_path, monkeypatch)
     page = wizard.recipe_page
     page.method.setCurrentIndex(page.method.findData("scratch"))
     FakeChild.started[0].reply(seconds_per_step={"cmi": 9.9})  # stale: ignored
@@ -112,13 +118,7 @@ def test_run_page_gets_only_the_current_estimate(qtbot, tmp_path, monkeypatch):
 
 
 def test_distillation_note_is_never_clipped(qtbot, tmp_path, monkeypatch):
-    FakeChild.started = []
-    monkeypatch.setattr(estimate_module, "ChildProcess", FakeChild)
-    wizard = TrainingWizard(work_dir=tmp_path / "w")
-    qtbot.addWidget(wizard)
-    wizard.settings.sources = [str(tmp_path)]
-    wizard.setStartId(PageId.RECIPE)
-    wizard.show()
+    wizard = _wizard_at_recipe(qtbot, tmp_path, monkeypatch)
     qtbot.waitExposed(wizard)
     page = wizard.recipe_page
     FakeChild.started[-1].reply()

@@ -29,12 +29,18 @@ def _four_models(work) -> None:
         "verdict": "v", "offer": []}))
 
 
-def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
+def _distill_results(qtbot, tmp_path) -> TrainingWizard:
+    """A wizard whose distillation session left four compared models."""
     work = tmp_path / "work"
     _four_models(work)
     wizard = TrainingWizard(work_dir=work)
     qtbot.addWidget(wizard)
     wizard.settings.method = "distill"
+    return wizard
+
+
+def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
+    wizard = _distill_results(qtbot, tmp_path)
     wizard.settings.kd_method, wizard.settings.temperature = "dist", 1.0
     page = wizard.results_page
     page.initializePage()
@@ -55,11 +61,7 @@ def test_results_page_shows_the_runs_side_by_side(qtbot, tmp_path):
 
 
 def test_whole_comparison_table_shows_at_the_wizards_size(qtbot, tmp_path):
-    work = tmp_path / "work"
-    _four_models(work)
-    wizard = TrainingWizard(work_dir=work)
-    qtbot.addWidget(wizard)
-    wizard.settings.method = "distill"
+    wizard = _distill_results(qtbot, tmp_path)
     wizard.setStartId(PageId.RESULTS)
     wizard.show()  # at its default size
     qtbot.waitExposed(wizard)
