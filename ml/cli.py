@@ -15,14 +15,13 @@ from ml.datasets import DatasetError
 
 
 def cmd_synth_stills(args) -> int:
-    from ml.classes import CrackClass
-    from ml.synth.stills import write_stills
+    from ml.synth.stills import class_codes, write_stills
 
     shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else (0, 1)
     counts = write_stills(Path(args.out), args.per_class, args.size, args.seed,
                           no_crack_share=None if args.balanced else args.no_crack_share,
-                          shard=shard, only=tuple(CrackClass(c.strip().upper()) for c in args.only.split(",") if c.strip())
-                          if args.only else None, matched_no_crack=args.matched_no_crack,
+                          shard=shard, only=class_codes(args.only) if args.only else None,
+                          matched_no_crack=args.matched_no_crack,
                           crack_twins=args.crack_twins)
     print(json.dumps({"out": args.out, "counts": counts}))
     return 0

@@ -89,6 +89,17 @@ def test_stills_of_chosen_classes_match_the_full_set(tmp_path):
                                                         for s in no_crack)
     assert all(s["file"].endswith("_twin.png") and (tmp_path / "matched" / s["file"]).exists()
                for s in twins)
+    write_stills(tmp_path / "matched", 2, 48, seed=5, no_crack_share=None, only=(CrackClass.ND,),
+                 matched_no_crack=True, crack_twins=True)  # a rerun finds every pair done
+    assert len((tmp_path / "matched" / "scenes.jsonl").read_text().splitlines()) == len(scenes)
+
+
+def test_unknown_class_codes_are_named(tmp_path, capsys):
+    from ml.cli import main
+
+    assert main(["synth", "stills", str(tmp_path / "s"), "--only", "nd,XX"]) == 2
+    assert "unknown class code(s) XX" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()  # nothing half-written
 
 
 def test_crack_darkens_the_picture_where_it_is_drawn():

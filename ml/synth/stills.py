@@ -37,6 +37,16 @@ def class_counts(per_class: int, no_crack_share: float | None) -> dict[CrackClas
     return {c: counts[c] for c in CrackClass}
 
 
+def class_codes(text: str) -> tuple[CrackClass, ...]:
+    """"nd, CL" -> (ND, CL); unknown codes are named in the error."""
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in {k.value for k in CrackClass}]
+    if unknown or not codes:
+        raise ValueError(f"{text!r}: unknown class code(s) {', '.join(unknown) or '(none)'}; "
+                         f"use {', '.join(k.value for k in CrackClass)}")
+    return tuple(CrackClass(c) for c in codes)
+
+
 def write_stills(out: Path, per_class: int, size: int, seed: int,
                  on_progress: Callable[[int, int], None] | None = None,
                  no_crack_share: float | None = 0.5, shard: tuple[int, int] = (0, 1),
@@ -56,12 +66,14 @@ def write_stills(out: Path, per_class: int, size: int, seed: int,
     jobs = jobs[shard[0]::shard[1]]
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if shard == (0, 1) else f".{shard[0]}"
+    # Twins are named after the subtype drawn for them: list the ones on disk once, not per image.
+    twins_on_disk = {p.name for p in out.glob(f"*/*_{seed}_*_twin.png")} if crack_twins else set()
     with open(out / f"scenes{suffix}.jsonl", "a", encoding="utf-8") as scenes:
         for done, (class_index, label, k) in enumerate(jobs, 1):
             name = f"{label.value}/{label.value}_{seed}_{k:05d}.png"
             paired = matched_no_crack and label is CrackClass.ND
             done_before = (out / name).exists() and (not (paired and crack_twins) or any(
-                out.glob(f"*/*_{seed}_{k:05d}_twin.png")))
+                f"{c.value}_{seed}_{k:05d}_twin.png" in twins_on_disk for c in CRACK_CLASSES))
             if not done_before:  # a stopped run resumes where it was
                 # One generator per image: any subset can be regenerated on its own.
                 rng = np.random.default_rng([seed, class_index, k])
