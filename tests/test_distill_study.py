@@ -82,3 +82,36 @@ def test_report_fills_results_json_and_replaces_its_markdown_section(tiny_study,
                 "latency_ms"} <= set(row)
     md = (docs / "results.md").read_text()
     assert md.count(BEGIN) == 1 and "earlier text" in md
+
+
+def test_a_cmi_v3_study_freezes_the_front_and_shares_data_and_balance(tmp_path):
+    from ml.synth.stills import write_stills
+
+    write_stills(tmp_path / "data", 3, 48, seed=6, no_crack_share=None)
+    write_stills(tmp_path / "extra", 1, 48, seed=7, no_crack_share=None)
+    study = ds.Study(data=tmp_path / "data", work=tmp_path / "work", teacher_arch="cmi",
+                     teacher_epochs=1, student_epochs=1, student_batch=8, teacher_batch=8,
+                     image_size=48, seeds=(0,), extras=False, latency_repeats=0, threads=1,
+                     student_arch="cmi_v3", freeze_front=True, balance="none",
+                     train_extra=str(tmp_path / "extra"))
+    ds.train_teacher(study)
+    ds.train_student(study, ds.MAIN[2], 0)
+    config = json.loads((study.run_dir(ds.MAIN[2], 0) / "metrics.json").read_text())["config"]
+    assert (config["arch"], config["freeze_front"], config["balance"]) == ("cmi_v3", True, "none")
+    assert config["train_extra"] == str(tmp_path / "extra")
+    teacher = json.loads((study.teacher_run / "metrics.json").read_text())["config"]
+    assert teacher["train_extra"] == config["train_extra"] and not teacher["freeze_front"]
+    row = ds.summarise(study)["students"][0]
+    assert row["arch"] == "cmi_v3" and row["frozen_front"] is True
+    assert list((study.work / "front_cache").glob("front_*.pt"))
+
+
+def test_a_teacher_can_start_from_a_trained_student_checkpoint(tiny_student, tmp_path):
+    from ml.synth.stills import write_stills
+
+    write_stills(tmp_path / "data", 3, 48, seed=8, no_crack_share=None)
+    study = ds.Study(data=tmp_path / "data", work=tmp_path / "work", teacher_arch="cmi",
+                     teacher_epochs=1, teacher_batch=8, image_size=48, threads=1,
+                     latency_repeats=0, teacher_init=str(tiny_student))
+    config = ds.train_teacher(study)["config"]
+    assert config["mode"] == "finetune" and config["init_from"] == str(tiny_student)

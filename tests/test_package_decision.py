@@ -74,3 +74,7 @@ def test_a_fine_tuned_run_inherits_its_starts_policy_else_is_calibrated(scratch_
     assert out["decision"] == {"source": "inherited", "inherited_from": "shipped.onnx"}
     for name in ("model.onnx", "model_int8.onnx"):
         assert DecisionPolicy.from_metadata(_meta(run / name)) == shipped
+    # A recipe run (thousands of validation frames) fits its own policy whatever it started from.
+    refit = package_run(run, "ft-test", inherit=False)
+    assert refit["decision"]["source"] == "validation"
+    assert DecisionPolicy.from_metadata(_meta(run / "model.onnx")) != shipped

@@ -71,6 +71,7 @@ class Study:
     device: str = "cpu"
     threads: int = 2
     extras: bool = True  # peers and the KD sweep after the main settings
+    peers: bool = True  # the CE peers (trained whole, from random weights: the slow part)
     latency_repeats: int = 100  # 0: no latency column (tests)
     teacher_batch: int = 32
     student_arch: str = "cmi"  # the CMI the settings train: cmi (v2, scratch) or cmi_v3
@@ -144,7 +145,8 @@ def train_students(study: Study) -> None:
     for seed in study.seeds:
         for setting in MAIN:
             train_student(study, setting, seed)
-    for setting in (*PEERS, *SWEEP) if study.extras else ():
+    extras = (*(PEERS if study.peers else ()), *SWEEP) if study.extras else ()
+    for setting in extras:
         train_student(study, setting, study.seeds[0])
 
 
@@ -256,13 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-extra", default="", help="stills added to training only")
     parser.add_argument("--balance", default=Study.balance, choices=("none", "sampler"))
     parser.add_argument("--no-extras", action="store_true", help="skip the peers and KD sweep")
+    parser.add_argument("--no-peers", action="store_true", help="skip the CE peers")
     args = parser.parse_args(argv)
     study = Study(data=args.data, work=args.work, device=args.device, threads=args.threads,
                   seeds=tuple(int(s) for s in args.seeds.split(",")),
                   student_epochs=args.student_epochs, student_lr=args.student_lr,
                   student_arch=args.student_arch, freeze_front=args.freeze_front,
                   teacher_init=args.teacher_init, teacher_epochs=args.teacher_epochs,
-                  train_extra=args.train_extra, balance=args.balance, extras=not args.no_extras)
+                  train_extra=args.train_extra, balance=args.balance, extras=not args.no_extras,
+                  peers=not args.no_peers)
     stages = ("teacher", "students", "real", "report") if args.stage == "all" else (args.stage,)
     for stage in stages:
         print(f"== stage {stage}", flush=True)

@@ -140,7 +140,9 @@ def package(plan: Plan, run: Path | None = None) -> dict:
     from ml.training.finetune import package_run
 
     run = run or plan.tuned
-    packaged = package_run(run)
+    # Fitted on the run's own validation split even when it started from a model with a
+    # policy: a recipe run has a thousand validation frames of the data it learned.
+    packaged = package_run(run, inherit=False)
     fit = {k: v for k, v in packaged["decision"].items() if k != "source"}
     (run / "decision_fit.json").write_text(json.dumps(fit, indent=1), encoding="utf-8")
     return packaged

@@ -6,8 +6,8 @@ teacher 80 %), and features learned only from renders transfer poorly to real fo
 ImageNet weights reachable offline are EfficientNet-Lite0's, whose blocks are MobileNetV2
 inverted residuals (no squeeze-excitation). So v3 takes Lite0's stem and first stages as its
 front -- the high-resolution edge and texture detectors that real photographs teach best -- and
-keeps CMI's own multi-reach inverted residuals (ml/training/cmi.py) for the low-resolution stages
-that tell the crack patterns apart. The front is rewritten to export as a plain chain of
+keeps CMI's own multi-reach inverted residuals (ml/training/cmi.py) for the lowest-resolution
+stages, which tell the crack patterns apart. The front is rewritten to export as a plain chain of
 convolutions like v2: the input normalisation Lite0 expects is folded into the stem and its
 batch norm, TensorFlow "same" padding becomes symmetric padding (a half-pixel shift that
 fine-tuning absorbs), and ReLU6 becomes ReLU, which ONNX Runtime fuses into each convolution.
@@ -25,19 +25,24 @@ from ml.presets import MEAN, STD
 from ml.training.cmi import InvertedResidual, conv_bn, init_weights
 from ml.training.efficientnet_lite import BN_EPS, WEIGHTS_MEAN, WEIGHTS_STD, pretrained_weights_path
 
-# Lite0's blocks taken as the front: (state-dict index, in, out, kernel, stride, expansion).
+# Lite0's blocks taken as the front: (state-dict index, in, out, kernel, stride, expansion);
+# its stages 1-4, to 80 channels at 1/16. A front to 1/4 only (blocks 0-2) left the stages
+# behind it to learn mid-level features from scratch, and they stayed at the class prior for
+# 5 epochs, like v2 (docs/results.md).
 FRONT: tuple[tuple[int, int, int, int, int, int], ...] = (
     (0, 32, 16, 3, 1, 1),   # 1/2
     (1, 16, 24, 3, 2, 6),   # 1/4
     (2, 24, 24, 3, 1, 6),
+    (3, 24, 40, 5, 2, 6),   # 1/8
+    (4, 40, 40, 5, 1, 6),
+    (5, 40, 80, 3, 2, 6),   # 1/16
+    (6, 80, 80, 3, 1, 6),
+    (7, 80, 80, 3, 1, 6),
 )
 STEM = 32
-# CMI stages after the front: (output channels, stride, expansion, multi-reach); 112 px -> 4x4.
+# CMI's multi-reach stages behind the front: (output channels, stride, expansion, multi-reach).
 STAGES: tuple[tuple[int, int, int, bool], ...] = (
-    (48, 2, 3, True),    # 1/8
-    (48, 1, 3, True),
-    (96, 2, 3, True),    # 1/16
-    (96, 1, 3, True),
+    (96, 1, 3, True),    # 1/16
     (160, 2, 3, True),   # 1/32
     (160, 1, 3, False),
 )

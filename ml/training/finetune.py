@@ -140,20 +140,22 @@ def inherit_decision(start: Path, models: list[Path]) -> bool:
     return True
 
 
-def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path]) -> dict:
+def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path],
+                            inherit: bool = True) -> dict:
     """Give every packaged model a decision policy, as the shipped model has one.
 
     Fine-tuned from a model with a policy: that policy (`inherit_decision`). Otherwise (from
     scratch, distilled, or a start without one) it is fitted on the run's own validation
     split, never its training part. A run without validation frames keeps the default policy,
-    stored with a warning so that the fallback is on record. Returns how it was decided.
+    stored with a warning so that the fallback is on record. `inherit=False` always fits (a
+    recipe with thousands of validation frames). Returns how it was decided.
     """
     from ml.datasets import DatasetError, read_split
     from ml.runtime.decision import DecisionPolicy
     from ml.training.calibration import CalibrationError, calibrate_model, store_policy
 
     start = cfg.get("init_from")
-    if start and inherit_decision(Path(start), models):
+    if inherit and start and inherit_decision(Path(start), models):
         return {"source": "inherited", "inherited_from": Path(start).with_suffix(".onnx").name}
     try:
         fit = calibrate_model(models[0], read_split(run / "split.csv", "val"), models[1:])
@@ -165,7 +167,7 @@ def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path]) -> dict:
     return {"source": "default", **fit}
 
 
-def package_run(run: Path, model_id: str = "", report=None) -> dict:
+def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
     from ml.training.export import export_onnx, quantise_int8
@@ -178,7 +180,8 @@ def package_run(run: Path, model_id: str = "", report=None) -> dict:
     model_id = model_id or unique_model_id(cfg["arch"], cfg["mode"])
     meta = export_onnx(best, run / "model.onnx", model_id)
     quantise_int8(run / "model.onnx", run / "model_int8.onnx", calibration_images(best))
-    decision = fit_or_inherit_decision(run, cfg, [run / "model.onnx", run / "model_int8.onnx"])
+    decision = fit_or_inherit_decision(run, cfg, [run / "model.onnx", run / "model_int8.onnx"],
+                                       inherit)
     if report is not None:
         report("calibrated", **decision)
     save_student(model, run / "student.pt", cfg["arch"], cfg["image_size"], model_id)
