@@ -19,7 +19,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-FRONT_ARCHS = ("cmi", "cmi_v1", "mobilenet_v3_small", "shufflenet_v2", "mobilenet_v2",
+FRONT_ARCHS = ("cmi", "cmi_v3", "cmi_v1", "mobilenet_v3_small", "shufflenet_v2", "mobilenet_v2",
                "efficientnet_lite0_scratch", "resnet50")
 REORDERS = ("ReorderInput", "ReorderOutput")
 

@@ -71,4 +71,8 @@ class Split:
             pos = order[start:start + batch_size]
             variant = (torch.randint(0, FLIPS, (len(pos),), generator=generator) if augment
                        else torch.full((len(pos),), fixed_variant, dtype=torch.long))
-            yield pos, variant, normalise(flip(self.images[pos], variant)), self.labels[pos]
+            yield pos, variant, self.inputs(pos, variant), self.labels[pos]
+
+    def inputs(self, positions: torch.Tensor, variants: torch.Tensor) -> torch.Tensor:
+        """What the model is fed for these samples under these flips."""
+        return normalise(flip(self.images[positions], variants))

@@ -45,21 +45,11 @@ class FeatureSplit(Split):
 
     features: torch.Tensor | None = None  # (variants, N, C, H, W), float16
 
-    def batches(self, batch_size: int, generator: torch.Generator | None, augment: bool,
-                indices: torch.Tensor | None = None, fixed_variant: int = 0):
+    def inputs(self, positions: torch.Tensor, variants: torch.Tensor) -> torch.Tensor:
         assert self.features is not None
-        variants = self.features.shape[0]
-        order = indices if indices is not None else torch.arange(len(self))
-        if generator is not None:
-            order = order[torch.randperm(len(order), generator=generator)]
-        for start in range(0, len(order), batch_size):
-            pos = order[start:start + batch_size]
-            # The same draws as Split.batches, so a seed keeps its flips and batch order.
-            variant = (torch.randint(0, FLIPS, (len(pos),), generator=generator) if augment
-                       else torch.full((len(pos),), fixed_variant, dtype=torch.long))
-            if variants == 1 and bool((variant != 0).any()):
-                raise ValueError("this split caches unflipped features only")
-            yield pos, variant, self.features[variant, pos], self.labels[pos]
+        if self.features.shape[0] == 1 and bool((variants != 0).any()):
+            raise ValueError("this split caches unflipped features only")
+        return self.features[variants, positions]
 
 
 @torch.inference_mode()
