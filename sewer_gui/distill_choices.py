@@ -83,7 +83,8 @@ def results_json_path() -> Path:
 
 def measured_kd(results_json: Path | None = None) -> KdRecipe:
     """The distillation setting with the largest mean macro-F1 gain over the student trained
-    alone, as the study measured it; KD_DEFAULTS when there is no usable measurement."""
+    alone, as the study measured it over two seeds or more (the one-seed sweep is not enough);
+    KD_DEFAULTS when there is no usable measurement."""
     path = results_json or results_json_path()
     try:
         results = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -95,6 +96,8 @@ def measured_kd(results_json: Path | None = None) -> KdRecipe:
     best: tuple[float, KdRecipe] | None = None
     for name, gain in gains.items() if isinstance(gains, dict) else ():
         try:
+            if len(gain.get("seeds", (0, 1))) < 2:  # one seed's gain is within seed noise
+                continue
             points = float(gain["macro_f1_gain_points"])
             kd = kd_of[name]
             recipe = KdRecipe(str(kd["method"]), float(kd["T"]), float(kd.get("alpha") or 0.5),
