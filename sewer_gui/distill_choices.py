@@ -96,8 +96,8 @@ def measured_kd(results_json: Path | None = None) -> KdRecipe:
     best: tuple[float, KdRecipe] | None = None
     for name, gain in gains.items() if isinstance(gains, dict) else ():
         try:
-            if len(gain.get("seeds", (0, 1))) < 2:  # one seed's gain is within seed noise
-                continue
+            if not isinstance(gain, dict) or len(gain.get("seeds", (0, 1))) < 2:
+                continue  # malformed, or one seed's gain: within seed noise
             points = float(gain["macro_f1_gain_points"])
             kd = kd_of[name]
             recipe = KdRecipe(str(kd["method"]), float(kd["T"]), float(kd.get("alpha") or 0.5),

@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
     parser.add_argument("--per-class", type=int, default=Plan.per_class,
                         help="training stills per crack subtype (no-crack: 5x as many)")
+    parser.add_argument("--seed", type=int, default=Plan.seed,
+                        help="render seed; another than the shipped model's data for a study "
+                             "whose teacher starts from the shipped model")
     parser.add_argument("--lookalike-scale", type=float, default=1.0,
                         help="scale the look-alike and matched no-crack counts (0.5: half)")
     parser.add_argument("--force", action="store_true",
@@ -264,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scale = args.lookalike_scale
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
-                per_class=args.per_class,
+                per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
                 matched_no_crack=round(Plan.matched_no_crack * scale))

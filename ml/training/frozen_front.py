@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ml.presets import MEAN, STD
 from ml.training.data import FLIPS, Split, flip, normalise
 
 
@@ -70,7 +71,10 @@ def front_features(front: nn.Module, split: Split, device: torch.device, variant
 
 def _cache_key(front: nn.Module, split: Split, variants: int) -> str:
     """Covers the front's weights and the exact pixels, so stale features are never reused."""
-    digest = hashlib.sha256(f"{variants}".encode())
+    # Also the front's code (class), the input convention and the image shape: a change to
+    # any of them with the same weights must not reuse features.
+    digest = hashlib.sha256(f"{variants}|{type(front).__module__}|{MEAN}|{STD}|"
+                            f"{tuple(split.images.shape)}|{front}".encode())
     for name, tensor in front.state_dict().items():
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
