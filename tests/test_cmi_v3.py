@@ -105,3 +105,10 @@ def test_a_frozen_front_run_trains_only_behind_the_front(tmp_path):
     assert summary["config"]["freeze_front"] is True
     assert json.loads((tmp_path / "runs" / "a" / "metrics.json").read_text())["test"]
     assert list((tmp_path / "runs" / "front_cache").glob("front_*.pt"))
+
+
+def test_freezing_a_model_without_a_pretrained_front_is_refused_by_name():
+    from ml.training.cmi import CMI
+
+    with pytest.raises(ValueError, match="pretrained front"):
+        freeze_front(CMI(6), {"train": _split(2, 0)}, torch.device("cpu"), lambda *a, **k: None)

@@ -70,9 +70,8 @@ def front_features(front: nn.Module, split: Split, device: torch.device, variant
 
 
 def _cache_key(front: nn.Module, split: Split, variants: int) -> str:
-    """Covers the front's weights and the exact pixels, so stale features are never reused."""
-    # Also the front's code (class), the input convention and the image shape: a change to
-    # any of them with the same weights must not reuse features.
+    """Covers the front's layers and weights, the input convention and the exact pixels, so a
+    change to any of them never reuses stale features."""
     digest = hashlib.sha256(f"{variants}|{type(front).__module__}|{MEAN}|{STD}|"
                             f"{tuple(split.images.shape)}|{front}".encode())
     for name, tensor in front.state_dict().items():
