@@ -83,11 +83,19 @@ def sewer_ml(*args: str) -> float:
 
 
 def train(kind: str, data: Path, out: Path, start: Path, epochs: int, threads: int) -> float:
-    common = ["--data", str(data), "--out", str(out), "--epochs", str(epochs), "--threads",
-              str(threads), "--progress", "text"]
+    common = ["--data", str(data), "--out", str(out), "--threads", str(threads),
+              "--progress", "text"]
     if kind == "finetune":
-        return sewer_ml("fine-tune", *common, "--from", str(start))
-    return sewer_ml("fine-tune", "--scratch", *common, "--lr", "2e-3", "--image-size", "112")
+        return sewer_ml("fine-tune", *common, "--epochs", str(epochs), "--from", str(start))
+    if kind == "new_student":  # what the wizard's "Train a new student" runs
+        from sewer_gui.training_recipe import METHOD_DEFAULTS, NEW_STUDENT
+
+        new_epochs, lr = METHOD_DEFAULTS["scratch"]
+        return sewer_ml("fine-tune", "--scratch", *common, *NEW_STUDENT, "--epochs",
+                        str(new_epochs), "--lr", str(lr), "--image-size", "112")
+    # CMI v2 from random weights: the wizard's new student until 2026-12
+    return sewer_ml("fine-tune", "--scratch", *common, "--epochs", str(epochs), "--lr", "2e-3",
+                    "--image-size", "112")
 
 
 def compare(split: Path, models: dict[str, Path], test_manifest: Path | None = None) -> dict:
@@ -117,10 +125,11 @@ def main() -> int:
     shipped = MODELS / "cmi_student.onnx"
     big = render_team_set(work / "team300", args.drives, args.per_class // args.drives, 5000)
     seconds = {k: train(k, big, work / k, start, args.epochs, args.threads)
-               for k in ("finetune", "scratch")}
+               for k in ("finetune", "scratch", "new_student")}
     result = compare(work / "finetune" / "split.csv",
                      {"shipped": shipped, "fine-tuned": work / "finetune" / "model.onnx",
-                      "from scratch": work / "scratch" / "model.onnx"})
+                      "from scratch": work / "scratch" / "model.onnx",
+                      "new student (CMI v3)": work / "new_student" / "model.onnx"})
     figures = {name: {k: m[k] for k in ("accuracy", "macro_f1", "chance_level")}
                for name, m in result["models"].items()}
     small = []

@@ -115,3 +115,31 @@ def test_a_teacher_can_start_from_a_trained_student_checkpoint(tiny_student, tmp
                      latency_repeats=0, teacher_init=str(tiny_student))
     config = ds.train_teacher(study)["config"]
     assert config["mode"] == "finetune" and config["init_from"] == str(tiny_student)
+
+
+def test_a_finished_run_with_other_settings_is_refused_not_reused(tiny_study):
+    other = ds.Study(**{**tiny_study.__dict__, "student_lr": tiny_study.student_lr * 2})
+    with pytest.raises(SystemExit, match=r"cmi_ce_s0: a finished run with other settings: "
+                                         r"lr 0\.003 \(asked 0\.006\)"):
+        ds.train_student(other, ds.CMI_CE, 0)
+    more_threads = ds.Study(**{**tiny_study.__dict__, "threads": 2})  # changes nothing learned
+    assert ds.train_student(more_threads, ds.CMI_CE, 0)["test"] is not None
+
+
+def test_the_fresh_stage_scores_every_run_on_another_seeds_stills(tiny_study, tmp_path):
+    from ml.synth.stills import write_stills
+
+    write_stills(tmp_path / "fresh", 2, 48, seed=99, no_crack_share=None)
+    result = ds.fresh_test(tiny_study, tmp_path / "fresh")
+    names = {"teacher"} | {tiny_study.run_dir(s, seed).name for s in ds.MAIN for seed in (0, 1)}
+    assert set(result["runs"]) == names and result["frames"] == 12
+    summary = ds.summarise(tiny_study)
+    assert summary["teacher"]["fresh_accuracy"] == result["runs"]["teacher"]["accuracy"]
+    assert all("fresh_macro_f1" in row for row in summary["students"])
+    assert set(summary["distillation_fresh_test"]) == set(summary["distillation"])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_report(summary, tiny_study.work, docs)
+    md = (docs / "results.md").read_text()
+    assert "fresh-seed test acc %" in md and "on the fresh-seed test set over seeds" in md
+    (tiny_study.work / "fresh_test.json").unlink()  # the other tests' report has no fresh part

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from sewer_gui.decisions import export_decisions
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
@@ -248,6 +251,9 @@ def test_plans_for_each_method(tmp_path):
     scratch = plan_steps(WizardSettings(**base, method="scratch"))
     assert "--scratch" in scratch[0].args
     distill = plan_steps(WizardSettings(**base, method="distill"))
+    for new_student in (scratch[0], distill[2]):  # CMI v3 behind its frozen ImageNet front
+        args = new_student.args
+        assert args[args.index("--arch") + 1] == "cmi_v3" and "--freeze-front" in args
     assert [s.name for s in distill] == ["teacher", "student", "distill", "package",
                                          "teacher_export", "compare"]
     assert "--pair" in distill[-1].args and "Model in use" not in " ".join(distill[-1].args)
@@ -258,6 +264,27 @@ def test_plans_for_each_method(tmp_path):
                 "load_seconds": 0, "train_images": 100}
     assert estimate_seconds(distill[:1], estimate) > 5 * estimate_seconds(distill[1:2],
                                                                           estimate)
+    # the frozen front's features are computed once for the run folder, not once per step
+    front = {**estimate, "front_seconds": 100.0}
+    assert estimate_seconds(distill, front) == pytest.approx(estimate_seconds(distill,
+                                                                              estimate) + 100)
+    assert estimate_seconds(tune, front) == estimate_seconds(tune, estimate)
+
+
+def test_a_new_student_trains_behind_the_frozen_front_and_is_packaged(tmp_path):
+    from ml.synth.stills import write_stills
+
+    write_stills(tmp_path / "d", 4, 64, seed=11, no_crack_share=None)
+    settings = WizardSettings(sources=[str(tmp_path / "d")], work_dir=str(tmp_path / "w"),
+                              method="scratch", student_epochs=1, image_size=64, batch_size=8)
+    step = plan_steps(settings)[0]
+    done = subprocess.run([*step.command(), "--threads", "1"], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    config = json.loads((Path(step.run_dir) / "metrics.json").read_text())["config"]
+    assert (config["arch"], config["freeze_front"], config["mode"]) == ("cmi_v3", True, "student")
+    assert Path(step.done_when).exists() and (Path(step.run_dir) / "model.onnx").exists()
+    assert list((tmp_path / "w" / "front_cache").glob("front_*.pt"))
 
 
 def test_log_lines_are_sentences():

@@ -1,7 +1,7 @@
 """Does distillation pay off? Teacher, CMI with and without distillation, peers: one recipe.
 
     python -m ml.recipes.distill_study --data DIR [--work DIR] [--real-frames DIR]
-                                       [--stage teacher|students|real|report|all]
+                                       [--stage teacher|students|real|fresh|report|all]
                                        [--device cpu|cuda] [--seeds 0,1,2]
 
 teacher   EfficientNet-Lite0 from its ImageNet weights (the only pretrained weights reachable
@@ -11,6 +11,7 @@ students  CMI trained alone (CE) and distilled (Hinton KD, DIST) over the same s
           (MobileNetV3-small, ShuffleNetV2, MobileNetV2) and a one-seed KD sweep
 real      package and calibrate the teacher, the best CE and the best distilled CMI and count
           their crack claims on real frames (evaluation only; needs --real-frames)
+fresh     teacher and students on stills rendered with another seed (needs --fresh-test)
 report    docs/results.json ("test_set", "teacher", "students", "distillation") and a section
           of docs/results.md
 
@@ -21,6 +22,7 @@ the stages can be run one at a time, each well under two hours on a 2-core CPU.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -97,17 +99,33 @@ def _fit(out: Path, study: Study | None = None, **options) -> dict:
     from ml.training.run import fit
 
     metrics = out / "metrics.json"
-    if metrics.exists():
-        return json.loads(metrics.read_text())
     shared = {"balance": study.balance, "train_extra": study.train_extra} if study else {}
     config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), progress="text",
                          **{"balance": "sampler", **shared, **options})
     config.validate()
+    if metrics.exists():
+        summary = json.loads(metrics.read_text())
+        _same_settings(out, summary.get("config", {}), dataclasses.asdict(config))
+        return summary
     print(f"== {out.name}", flush=True)
     summary = fit(config)
     if summary.get("cancelled"):
         raise SystemExit(f"{out.name} was stopped; run the stage again to resume")
     return summary
+
+
+# What a finished run must share with the run asked for before it is reused by name; where a
+# run went, how many threads it used and how it reported do not change what it learned.
+_INCIDENTAL = {"out", "resume", "progress", "threads", "device"}
+
+
+def _same_settings(out: Path, done: dict, wanted: dict) -> None:
+    differ = sorted(k for k in wanted if k not in _INCIDENTAL and k in done
+                    and done[k] != wanted[k])
+    if differ:
+        shown = ", ".join(f"{k} {done[k]!r} (asked {wanted[k]!r})" for k in differ)
+        raise SystemExit(f"{out}: a finished run with other settings: {shown}; remove the "
+                         f"folder to train it again, or use another --work")
 
 
 def train_teacher(study: Study) -> dict:
@@ -189,6 +207,29 @@ def real_footage(study: Study, real_frames: Path) -> dict:
     return result
 
 
+def fresh_test(study: Study, fresh: Path) -> dict:
+    """Teacher and every finished student on stills rendered with another seed.
+
+    The split's test part shares its renderer seed with the shipped model's training stills
+    (the teacher's start), so frames alike in both could flatter the teacher; a test set of its
+    own seed cannot.
+    """
+    from ml.evaluation import evaluate_model
+
+    runs = [("teacher", study.teacher_run), *((study.run_dir(setting, seed).name,
+                                                study.run_dir(setting, seed))
+                                               for setting, seed, _ in done_runs(study))]
+    result = {"data": str(fresh), "frames": len(_labels(fresh)), "runs": {}}
+    for name, run in runs:
+        scored = evaluate_model(run / "best.pt", fresh, split="all")
+        result["runs"][name] = {"accuracy": round(scored["accuracy"], 4),
+                                "macro_f1": round(scored["macro_f1"], 4)}
+        print(f"{name}: {100 * scored['accuracy']:.1f} / {100 * scored['macro_f1']:.1f}",
+              flush=True)
+    (study.work / "fresh_test.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
 def _best_val(summary: dict) -> float:
     return max(row["val_macro_f1"] or 0.0 for row in summary["history"])
 
@@ -217,7 +258,9 @@ def summarise(study: Study) -> dict:
                  "latency_ms": speed.get(study.arch_of(setting)),
                  "best_val_macro_f1": round(_best_val(s), 4), "epochs": len(s["history"])}
                 for setting, seed, s in runs]
-    return {"test_set": f"test split (15 %, split seed 0) of {len(_labels(study.data))} rendered "
+    fresh_path = study.work / "fresh_test.json"
+    fresh = json.loads(fresh_path.read_text()) if fresh_path.exists() else None
+    summary = {"test_set": f"test split (15 %, split seed 0) of {len(_labels(study.data))} rendered "
                         f"stills in {study.data.name}, {study.image_size} px",
             "teacher": {"arch": study.teacher_arch, "params": teacher["params"],
                         "accuracy": round(teacher["test"]["accuracy"], 4),
@@ -231,6 +274,22 @@ def summarise(study: Study) -> dict:
                                                        "val_macro_f1", "seconds")}
                                   for row in teacher["history"]]},
             "students": students, "distillation": paired_gains(students)}
+    if fresh:
+        summary["fresh_test_set"] = f"{fresh['frames']} stills rendered with another seed " \
+                                    f"({Path(fresh['data']).name})"
+        scores = fresh["runs"]
+        summary["teacher"].update(_fresh_of(scores.get("teacher")))
+        for row in students:
+            row.update(_fresh_of(scores.get(f"{row['name']}_s{row['seed']}")))
+        summary["distillation_fresh_test"] = paired_gains(
+            [{**row, "accuracy": row["fresh_accuracy"], "macro_f1": row["fresh_macro_f1"]}
+             for row in students if "fresh_accuracy" in row])
+    return summary
+
+
+def _fresh_of(scores: dict | None) -> dict:
+    return {"fresh_accuracy": scores["accuracy"], "fresh_macro_f1": scores["macro_f1"]} \
+        if scores else {}
 
 
 def _labels(data: Path) -> list[Path]:
@@ -241,9 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="rendered stills (ImageFolder)")
     parser.add_argument("--work", type=Path, default=Study.work)
-    parser.add_argument("--stage", choices=("teacher", "students", "real", "report", "all"),
+    parser.add_argument("--stage", choices=("teacher", "students", "real", "fresh", "report",
+                                            "all"),
                         default="all")
     parser.add_argument("--real-frames", type=Path, help="real frames (evaluation only)")
+    parser.add_argument("--fresh-test", type=Path,
+                        help="stills rendered with another seed: a second test set (stage fresh)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seeds", default="0,1,2")
@@ -267,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                   teacher_init=args.teacher_init, teacher_epochs=args.teacher_epochs,
                   train_extra=args.train_extra, balance=args.balance, extras=not args.no_extras,
                   peers=not args.no_peers)
-    stages = ("teacher", "students", "real", "report") if args.stage == "all" else (args.stage,)
+    stages = ("teacher", "students", "real", "fresh", "report") if args.stage == "all" \
+        else (args.stage,)
     for stage in stages:
         print(f"== stage {stage}", flush=True)
         if stage == "teacher":
@@ -276,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             train_students(study)
         elif stage == "real" and args.real_frames:
             print(json.dumps(real_footage(study, args.real_frames), indent=1))
+        elif stage == "fresh" and args.fresh_test:
+            fresh_test(study, args.fresh_test)
         elif stage == "report":
             from ml.recipes.study_report import write_report
 

@@ -48,23 +48,35 @@ def settings_table(summary: dict) -> list[str]:
     for row in summary["students"]:
         groups.setdefault(row["name"], []).append(row)
     t = summary["teacher"]
-    lines = ["| model | seeds | params | test accuracy % | test macro-F1 % | ms/frame (1 thread) |",
-             "|---|---|---|---|---|---|",
+    fresh = "fresh_test_set" in summary  # a second test set of its own renderer seed
+    extra = " fresh-seed test acc % | fresh-seed macro-F1 % |" if fresh else ""
+    lines = [f"| model | seeds | params | test accuracy % | test macro-F1 % |{extra} "
+             "ms/frame (1 thread) |", "|---|---|---|---|---|" + ("---|---|" if fresh else "")
+             + "---|",
              f"| teacher {t['arch']} ({t.get('init', 'ImageNet')}, {t['epochs']} epochs) | 1 | "
-             f"{t['params'] / 1e6:.2f} M | {100 * t['accuracy']:.1f} | {100 * t['macro_f1']:.1f} | "
-             f"{t.get('latency_ms') or ''} |"]
+             f"{t['params'] / 1e6:.2f} M | {100 * t['accuracy']:.1f} | {100 * t['macro_f1']:.1f} |"
+             + (_fresh_cells([t]) if fresh else "") + f" {t.get('latency_ms') or ''} |"]
     for name, rows in groups.items():
         acc = [100 * r["accuracy"] for r in rows]
         f1 = [100 * r["macro_f1"] for r in rows]
-        lines.append(f"| {name} | {len(rows)} | {rows[0]['params'] / 1e6:.2f} M | {_spread(acc)} | "
-                     f"{_spread(f1)} | {rows[0].get('latency_ms') or ''} |")
+        lines.append(f"| {name} ({rows[0]['arch']}) | {len(rows)} | {rows[0]['params'] / 1e6:.2f} M"
+                     f" | {_spread(acc)} | {_spread(f1)} |" + (_fresh_cells(rows) if fresh else "")
+                     + f" {rows[0].get('latency_ms') or ''} |")
     return lines
 
 
-def gain_lines(summary: dict) -> list[str]:
+def _fresh_cells(rows: list[dict]) -> str:
+    scored = [r for r in rows if "fresh_accuracy" in r]
+    if not scored:
+        return " | |"
+    return (f" {_spread([100 * r['fresh_accuracy'] for r in scored])} |"
+            f" {_spread([100 * r['fresh_macro_f1'] for r in scored])} |")
+
+
+def gain_lines(summary: dict, key: str = "distillation", where: str = "") -> list[str]:
     lines = []
-    for name, g in summary["distillation"].items():
-        lines.append(f"- {name} vs cmi_ce over seeds {g['seeds']}: accuracy "
+    for name, g in summary.get(key, {}).items():
+        lines.append(f"- {name} vs cmi_ce{where} over seeds {g['seeds']}: accuracy "
                      f"{g['accuracy_gain_points']:+.2f} ± {g['accuracy_gain_sd']:.2f} points, "
                      f"macro-F1 {g['macro_f1_gain_points']:+.2f} ± {g['macro_f1_gain_sd']:.2f} "
                      f"(per seed: {g['per_seed_accuracy_gain']} / {g['per_seed_macro_f1_gain']}).")
@@ -96,7 +108,9 @@ def write_report(summary: dict, work: Path, docs: Path) -> None:
                "Produced by `python -m ml.recipes.distill_study --data DIR` (stages teacher, "
                f"students, real, report); test set: {summary['test_set']}. Same split, and per "
                "seed the same initialisation and batch order, for every student.", "",
-               *settings_table(summary), "", *gain_lines(summary), *real_lines(work), END]
+               *settings_table(summary), "", *gain_lines(summary),
+               *gain_lines(summary, "distillation_fresh_test", " on the fresh-seed test set"),
+               *real_lines(work), END]
     md = docs / "results.md"
     text = md.read_text() if md.exists() else "# Results\n"
     if BEGIN in text:

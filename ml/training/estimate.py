@@ -16,8 +16,9 @@ import torch
 from ml.classes import CLASS_NAMES
 from ml.datasets import index_dataset, merge, split_index
 from ml.training.config import TrainConfig
-from ml.training.data import load_images
+from ml.training.data import FLIPS, load_images
 from ml.training.engine import cross_entropy_only, train_one_epoch
+from ml.training.frozen_front import front_features, has_front
 from ml.training.models import build_model
 from ml.training.run import pick_device
 
@@ -43,15 +44,42 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
     need = config.batch_size * (batches + 1)
     reps = -(-need // len(labels))
     split = Split(images.repeat(reps, 1, 1, 1)[:need], labels.repeat(reps)[:need])
+    trained = model
+    if config.freeze_front and has_front(model):  # steps train only what lies behind it
+        trained, split = _behind_front(model, split, device)
     stamps: list[float] = []
 
     def on_step(_step: int, _steps: int, _loss: float) -> bool:
         stamps.append(time.perf_counter())
         return True
 
-    train_one_epoch(model, cross_entropy_only, optimizer, None, split, device,
+    train_one_epoch(trained, cross_entropy_only, optimizer, None, split, device,
                     config.batch_size, torch.Generator().manual_seed(0), on_step=on_step)
     return (stamps[-1] - stamps[0]) / max(len(stamps) - 1, 1)
+
+
+def _behind_front(model, split, device):
+    from ml.training.frozen_front import BehindFront, FeatureSplit
+
+    features = front_features(model.front, split, device, 1)
+    return BehindFront(model), FeatureSplit(split.images, split.labels,
+                                            features.expand(FLIPS, *features.shape[1:]))
+
+
+def front_seconds(arch: str, config: TrainConfig, images: torch.Tensor, train: int,
+                  other: int) -> float:
+    """The once-only cost of a frozen front: its output for every training image and flip and
+    for the validation and test images (later runs on the same frames reuse the cache)."""
+    from ml.training.data import Split
+
+    device = pick_device(config.device)
+    model = build_model(arch, len(CLASS_NAMES)).to(device)
+    labels = torch.zeros(len(images), dtype=torch.long)
+    front_features(model.front, Split(images, labels), device, 1)  # warm-up
+    started = time.perf_counter()
+    front_features(model.front, Split(images, labels), device, 1)
+    per_image = (time.perf_counter() - started) / max(len(images), 1)
+    return per_image * (train * FLIPS + other)
 
 
 def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict:
@@ -77,9 +105,16 @@ def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict
     per_step = {config.arch: time_batches(config.arch, config, images, labels, batches)}
     if teacher:
         archs = (teacher,) if isinstance(teacher, str) else ARCHS_TIMED
-        per_step |= {a: time_batches(a, config, images, labels, batches) for a in archs}
+        teacher_config = replace(config, freeze_front=False)
+        per_step |= {a: time_batches(a, teacher_config, images, labels, batches)
+                     for a in archs}
+    front = {}
+    if config.freeze_front and has_front(build_model(config.arch, len(CLASS_NAMES))):
+        other = len(parts["val"]) + len(parts["test"])
+        front = {"front_seconds": round(front_seconds(config.arch, config, images, train,
+                                                      other), 1)}
     return {**probe(), "event": "estimate", "images": len(index.samples) + extra,
             "train_images": train,
             "steps_per_epoch": steps, "seconds_per_step": {k: round(v, 4) for k, v in
                                                            per_step.items()},
-            "load_seconds": round(load_per_image * (len(index.samples) + extra), 1)}
+            "load_seconds": round(load_per_image * (len(index.samples) + extra), 1), **front}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def cached_front_features(front: nn.Module, split: Split, device: torch.device, 
     if path is not None:
         with contextlib.suppress(OSError):  # a read-only or full disk only costs time
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # DDP ranks may write at once
             torch.save(features, tmp)
             tmp.replace(path)
     return features

@@ -26,7 +26,9 @@ from sewer_gui.distill_choices import KD_DEFAULTS, KD_METHODS, TEACHERS, KdRecip
 from sewer_gui.resources import resources_dir
 from sewer_gui.training_recipe import (
     BALANCE,
+    METHOD_DEFAULTS,
     METHODS,
+    NEW_STUDENT,
     WizardSettings,
     estimate_seconds,
     plan_steps,
@@ -51,7 +53,6 @@ EXPLAIN = {
 CACHE_NOTE = ("The teacher's outputs on the training images are computed once and cached beside "
               "its checkpoint: distilling costs about what training the student alone costs, "
               "and a reused teacher is not run again on the same data.")
-METHOD_DEFAULTS = {"finetune": (5, 3e-4), "scratch": (12, 2e-3), "distill": (12, 2e-3)}
 
 
 def shipped_checkpoint() -> Path:
@@ -272,6 +273,8 @@ class RecipePage(QWizardPage):
                 "--image-size", str(s.image_size), "--device", s.device, "--split-by", "group"]
         if s.method == "finetune" and Path(s.start_checkpoint).is_file():
             args += ["--init-from", s.start_checkpoint]  # its architecture and input size
+        elif s.method != "finetune":
+            args += list(NEW_STUDENT)
         if s.method == "distill" and not s.teacher_checkpoint:
             args += ["--teacher-too", s.teacher_arch]
         return args
