@@ -88,11 +88,11 @@ def train(kind: str, data: Path, out: Path, start: Path, epochs: int, threads: i
     if kind == "finetune":
         return sewer_ml("fine-tune", *common, "--epochs", str(epochs), "--from", str(start))
     if kind == "new_student":  # what the wizard's "Train a new student" runs
-        from sewer_gui.training_recipe import METHOD_DEFAULTS, NEW_STUDENT
+        from sewer_gui.training_recipe import METHOD_DEFAULTS, NEW_STUDENT_ARCH, new_student_args
 
         new_epochs, lr = METHOD_DEFAULTS["scratch"]
-        return sewer_ml("fine-tune", "--scratch", *common, *NEW_STUDENT, "--epochs",
-                        str(new_epochs), "--lr", str(lr), "--image-size", "112")
+        return sewer_ml("fine-tune", "--scratch", *common, *new_student_args(NEW_STUDENT_ARCH),
+                        "--epochs", str(new_epochs), "--lr", str(lr), "--image-size", "112")
     # CMI v2 from random weights: the wizard's new student until 2026-12
     return sewer_ml("fine-tune", "--scratch", *common, "--epochs", str(epochs), "--lr", "2e-3",
                     "--image-size", "112")

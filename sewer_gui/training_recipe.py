@@ -31,7 +31,13 @@ METHODS = {
 # computed once per flip, ml/training/frozen_front.py): CMI v2 from random weights stayed at the
 # class prior on the domain-randomised stills, v3 learned them, and distillation into it paid off
 # (docs/results.md, "Distillation study").
-NEW_STUDENT = ("--arch", "cmi_v3", "--freeze-front")
+NEW_STUDENT_ARCH = "cmi_v3"
+OLD_STUDENT_ARCH = "cmi"  # wizard folders saved before the arch was recorded trained this
+
+
+def new_student_args(arch: str) -> list[str]:
+    """`ml.cli` flags of a new student of `arch` (CMI v3 keeps its pretrained front frozen)."""
+    return ["--arch", arch, *(["--freeze-front"] if arch == NEW_STUDENT_ARCH else [])]
 # (epochs, learning rate) per method; a new student trains only behind its frozen front, so
 # epochs are cheap: the study's 24 at 4e-3.
 METHOD_DEFAULTS = {"finetune": (5, 3e-4), "scratch": (24, 4e-3), "distill": (24, 4e-3)}
@@ -81,6 +87,7 @@ class WizardSettings:
     manifest: str = ""  # the checked data (CSV) written by the check page; what children read
     synthetic_per_class: int = 0  # >0: synthetic stills mixed into training only
     method: str = "finetune"
+    student_arch: str = NEW_STUDENT_ARCH  # scratch and distill; kept so a resumed run matches
     start_checkpoint: str = ""  # student checkpoint to fine-tune; empty: the shipped one
     active_model: str = ""  # the ONNX model in use, compared on the team's held-out frames
     teacher_checkpoint: str = ""  # distill: reuse this teacher instead of training one
@@ -110,6 +117,7 @@ class WizardSettings:
     def load(cls, work_dir: Path) -> WizardSettings:
         data = json.loads((Path(work_dir) / "wizard.json").read_text(encoding="utf-8"))
         known = {f.name for f in fields(cls)}
+        data.setdefault("student_arch", OLD_STUDENT_ARCH)  # its student/last.pt is a CMI v2
         return cls(**{k: v for k, v in data.items() if k in known} | {"work_dir": str(work_dir)})
 
 
@@ -164,7 +172,8 @@ def plan_steps(s: WizardSettings) -> list[Step]:
                                s.student_epochs, "package.json"))
     else:
         steps.append(_training("student", "Train a new student", work,
-                               ["fine-tune", "--scratch", *common, *NEW_STUDENT, *size,
+                               ["fine-tune", "--scratch", *common,
+                                *new_student_args(s.student_arch), *size,
                                 "--lr", str(s.lr)],
                                s.student_epochs, "package.json"))
     if s.method == "distill":
@@ -188,7 +197,8 @@ def _distill_steps(s: WizardSettings, work: Path, common: list[str], size: list[
                                ["train-teacher", "--arch", s.teacher_arch, *common, *size,
                                 "--lr", str(choice.lr)], s.teacher_epochs))
     steps.append(_training("distill", "Distil the teacher into a new student", work,
-                           ["distill", *common, *NEW_STUDENT, *size, "--lr", str(s.lr),
+                           ["distill", *common, *new_student_args(s.student_arch), *size,
+                            "--lr", str(s.lr),
                             "--teacher", teacher,
                             *kd_args(s.kd_method, s.temperature, s.alpha)],
                            s.student_epochs, "metrics.json", "distilled"))
@@ -312,7 +322,10 @@ def estimate_seconds(steps: list[Step], estimate: dict, extra_images: int = 0) -
     student = next(iter(per_step.values()))
     # A frozen front's output is computed once for the run folder; later steps reuse it.
     frozen = [st for st in steps if "--freeze-front" in st.args and not st.finished()]
-    front = estimate.get("front_seconds", 0.0) if frozen else 0.0
+    front = 0.0
+    if frozen and not any((Path(frozen[0].run_dir).parent / "front_cache").glob("front_*.pt")):
+        front = estimate.get("front_seconds", 0.0) + extra_images * estimate.get(
+            "front_seconds_per_train_image", 0.0)
     batches = estimate["steps_per_epoch"] + extra_images * estimate["steps_per_epoch"] / max(
         estimate["train_images"], 1)
     total = 0.0

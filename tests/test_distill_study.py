@@ -1,6 +1,8 @@
 """The distillation study recipe: paired gains, resumable stages and the report it writes."""
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +126,24 @@ def test_a_finished_run_with_other_settings_is_refused_not_reused(tiny_study):
         ds.train_student(other, ds.CMI_CE, 0)
     more_threads = ds.Study(**{**tiny_study.__dict__, "threads": 2})  # changes nothing learned
     assert ds.train_student(more_threads, ds.CMI_CE, 0)["test"] is not None
+    relative = ds.Study(**{**tiny_study.__dict__,  # the same folders, written another way
+                           "data": Path(os.path.relpath(tiny_study.data)),
+                           "work": Path(os.path.relpath(tiny_study.work))})
+    assert ds.train_student(relative, ds.MAIN[1], 0)["test"] is not None
+
+
+def test_a_stopped_run_resumes_only_under_its_own_settings(tiny_study, tmp_path):
+    import shutil
+
+    study = ds.Study(**{**tiny_study.__dict__, "work": tmp_path / "work"})
+    shutil.copytree(tiny_study.teacher_run, study.teacher_run)
+    stopped = study.run_dir(ds.CMI_CE, 0)
+    stopped.mkdir(parents=True)
+    shutil.copy(tiny_study.run_dir(ds.CMI_CE, 0) / "last.pt", stopped / "last.pt")
+    other = ds.Study(**{**study.__dict__, "student_epochs": 3})
+    with pytest.raises(SystemExit, match="epochs 1 .asked 3."):
+        ds.train_student(other, ds.CMI_CE, 0)
+    assert not (stopped / "metrics.json").exists()
 
 
 def test_the_fresh_stage_scores_every_run_on_another_seeds_stills(tiny_study, tmp_path):
@@ -131,15 +151,24 @@ def test_the_fresh_stage_scores_every_run_on_another_seeds_stills(tiny_study, tm
 
     write_stills(tmp_path / "fresh", 2, 48, seed=99, no_crack_share=None)
     result = ds.fresh_test(tiny_study, tmp_path / "fresh")
-    names = {"teacher"} | {tiny_study.run_dir(s, seed).name for s in ds.MAIN for seed in (0, 1)}
-    assert set(result["runs"]) == names and result["frames"] == 12
-    summary = ds.summarise(tiny_study)
-    assert summary["teacher"]["fresh_accuracy"] == result["runs"]["teacher"]["accuracy"]
-    assert all("fresh_macro_f1" in row for row in summary["students"])
-    assert set(summary["distillation_fresh_test"]) == set(summary["distillation"])
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    write_report(summary, tiny_study.work, docs)
-    md = (docs / "results.md").read_text()
-    assert "fresh-seed test acc %" in md and "on the fresh-seed test set over seeds" in md
-    (tiny_study.work / "fresh_test.json").unlink()  # the other tests' report has no fresh part
+    try:
+        names = {"teacher"} | {tiny_study.run_dir(s, seed).name for s in ds.MAIN
+                               for seed in (0, 1)}
+        assert set(result["runs"]) == names and result["frames"] == 12
+        summary = ds.summarise(tiny_study)
+        assert summary["teacher"]["fresh_accuracy"] == result["runs"]["teacher"]["accuracy"]
+        assert all("fresh_macro_f1" in row for row in summary["students"])
+        assert set(summary["distillation_fresh_test"]) == set(summary["distillation"])
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        write_report(summary, tiny_study.work, docs)
+        md = (docs / "results.md").read_text()
+        assert "fresh-seed test acc %" in md and "on the fresh-seed test set over seeds" in md
+        # a run trained again since: its old fresh scores are not reported beside the new ones
+        best = tiny_study.run_dir(ds.CMI_CE, 1) / "best.pt"
+        os.utime(best, ns=(best.stat().st_atime_ns, best.stat().st_mtime_ns + 1))
+        rows = {(r["name"], r["seed"]): r for r in ds.summarise(tiny_study)["students"]}
+        assert "fresh_accuracy" not in rows[("cmi_ce", 1)]
+        assert "fresh_accuracy" in rows[("cmi_ce", 0)]
+    finally:  # the other tests' report has no fresh part
+        (tiny_study.work / "fresh_test.json").unlink()

@@ -311,3 +311,48 @@ def test_coders_decisions_become_a_labelled_dataset(tmp_path, tiny_jpeg):
     counts = export_decisions([inspection], tmp_path)
     assert counts == {"CL": 1, "ND": 2}
     assert len(list((tmp_path / "ND").glob("*.jpg"))) == 2
+
+
+def test_a_wizard_folder_from_before_the_new_student_resumes_as_what_it_trained(tmp_path):
+    saved = WizardSettings(sources=["/d"], work_dir=str(tmp_path), method="scratch")
+    saved.save()
+    data = json.loads((tmp_path / "wizard.json").read_text())
+    del data["student_arch"]  # written by a version that trained CMI v2 students
+    (tmp_path / "wizard.json").write_text(json.dumps(data))
+    args = plan_steps(WizardSettings.load(tmp_path))[0].args
+    assert args[args.index("--arch") + 1] == "cmi" and "--freeze-front" not in args
+    args = plan_steps(WizardSettings.load(saved_again(saved, tmp_path / "new")))[0].args
+    assert args[args.index("--arch") + 1] == "cmi_v3" and "--freeze-front" in args
+
+
+def saved_again(settings: WizardSettings, folder: Path) -> Path:
+    settings.work_dir = str(folder)
+    settings.save()
+    return folder
+
+
+def test_resuming_a_stopped_run_of_another_architecture_is_refused_by_name(tiny_data, tmp_path):
+    from ml.training.config import TrainConfig
+    from ml.training.run import fit
+
+    common = dict(data=str(tiny_data), out=str(tmp_path / "run"), epochs=1, batch_size=8,
+                  image_size=48, threads=1, progress="json")
+    fit(TrainConfig(arch="cmi", **common))
+    with pytest.raises(ValueError, match=r"last\.pt: a stopped cmi run, but this run trains "
+                                         r"cmi_v3"):
+        fit(TrainConfig(arch="cmi_v3", resume=True, **common))
+
+
+def test_estimate_times_a_frozen_front_once_and_refuses_a_model_without_one(tiny_data):
+    from ml.training.config import TrainConfig
+    from ml.training.estimate import estimate
+
+    config = TrainConfig(data=str(tiny_data), arch="cmi_v3", freeze_front=True, batch_size=4,
+                         image_size=48, threads=1)
+    timed = estimate(config, teacher=False, batches=2)
+    assert timed["front_seconds"] > 0 and timed["front_seconds_per_train_image"] > 0
+    assert timed["front_seconds"] > timed["train_images"] * timed[
+        "front_seconds_per_train_image"] * 0.99
+    with pytest.raises(ValueError, match="pretrained front"):
+        estimate(TrainConfig(data=str(tiny_data), arch="cmi", freeze_front=True,
+                             batch_size=4, image_size=48), teacher=False)

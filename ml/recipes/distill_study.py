@@ -103,10 +103,16 @@ def _fit(out: Path, study: Study | None = None, **options) -> dict:
     config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), progress="text",
                          **{"balance": "sampler", **shared, **options})
     config.validate()
+    wanted = dataclasses.asdict(config)
     if metrics.exists():
         summary = json.loads(metrics.read_text())
-        _same_settings(out, summary.get("config", {}), dataclasses.asdict(config))
+        _same_settings(out, summary.get("config", {}), wanted)
         return summary
+    if config.resume:  # a stopped run goes on only under the settings it started with
+        import torch
+
+        stopped = torch.load(out / "last.pt", map_location="cpu", weights_only=True)
+        _same_settings(out, stopped.get("config", {}), wanted)
     print(f"== {out.name}", flush=True)
     summary = fit(config)
     if summary.get("cancelled"):
@@ -119,13 +125,24 @@ def _fit(out: Path, study: Study | None = None, **options) -> dict:
 _INCIDENTAL = {"out", "resume", "progress", "threads", "device"}
 
 
+_PATHS = {"data", "teacher", "init_from", "init_weights", "train_extra"}  # ','-joined paths
+
+
 def _same_settings(out: Path, done: dict, wanted: dict) -> None:
-    differ = sorted(k for k in wanted if k not in _INCIDENTAL and k in done
-                    and done[k] != wanted[k])
+    def same(key: str) -> bool:
+        if key in _PATHS and isinstance(done[key], str) and isinstance(wanted[key], str):
+            return _resolved(done[key]) == _resolved(wanted[key])
+        return done[key] == wanted[key]
+
+    differ = sorted(k for k in wanted if k not in _INCIDENTAL and k in done and not same(k))
     if differ:
         shown = ", ".join(f"{k} {done[k]!r} (asked {wanted[k]!r})" for k in differ)
         raise SystemExit(f"{out}: a finished run with other settings: {shown}; remove the "
                          f"folder to train it again, or use another --work")
+
+
+def _resolved(paths: str) -> list[str]:
+    return [str(Path(p).resolve()) for p in paths.split(",") if p]
 
 
 def train_teacher(study: Study) -> dict:
@@ -223,7 +240,8 @@ def fresh_test(study: Study, fresh: Path) -> dict:
     for name, run in runs:
         scored = evaluate_model(run / "best.pt", fresh, split="all")
         result["runs"][name] = {"accuracy": round(scored["accuracy"], 4),
-                                "macro_f1": round(scored["macro_f1"], 4)}
+                                "macro_f1": round(scored["macro_f1"], 4),
+                                "checkpoint_mtime_ns": (run / "best.pt").stat().st_mtime_ns}
         print(f"{name}: {100 * scored['accuracy']:.1f} / {100 * scored['macro_f1']:.1f}",
               flush=True)
     (study.work / "fresh_test.json").write_text(json.dumps(result, indent=1))
@@ -278,18 +296,21 @@ def summarise(study: Study) -> dict:
         summary["fresh_test_set"] = f"{fresh['frames']} stills rendered with another seed " \
                                     f"({Path(fresh['data']).name})"
         scores = fresh["runs"]
-        summary["teacher"].update(_fresh_of(scores.get("teacher")))
+        summary["teacher"].update(_fresh_of(scores.get("teacher"), study.teacher_run))
         for row in students:
-            row.update(_fresh_of(scores.get(f"{row['name']}_s{row['seed']}")))
+            name = f"{row['name']}_s{row['seed']}"
+            row.update(_fresh_of(scores.get(name), study.work / name))
         summary["distillation_fresh_test"] = paired_gains(
             [{**row, "accuracy": row["fresh_accuracy"], "macro_f1": row["fresh_macro_f1"]}
              for row in students if "fresh_accuracy" in row])
     return summary
 
 
-def _fresh_of(scores: dict | None) -> dict:
-    return {"fresh_accuracy": scores["accuracy"], "fresh_macro_f1": scores["macro_f1"]} \
-        if scores else {}
+def _fresh_of(scores: dict | None, run: Path) -> dict:
+    """A run's fresh-seed scores, unless its checkpoint changed since they were measured."""
+    if not scores or scores.get("checkpoint_mtime_ns") != (run / "best.pt").stat().st_mtime_ns:
+        return {}
+    return {"fresh_accuracy": scores["accuracy"], "fresh_macro_f1": scores["macro_f1"]}
 
 
 def _labels(data: Path) -> list[Path]:

@@ -45,7 +45,7 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
     reps = -(-need // len(labels))
     split = Split(images.repeat(reps, 1, 1, 1)[:need], labels.repeat(reps)[:need])
     trained = model
-    if config.freeze_front and has_front(model):  # steps train only what lies behind it
+    if config.freeze_front:  # steps train only what lies behind it
         trained, split = _behind_front(model, split, device)
     stamps: list[float] = []
 
@@ -66,26 +66,25 @@ def _behind_front(model, split, device):
                                             features.expand(FLIPS, *features.shape[1:]))
 
 
-def front_seconds(arch: str, config: TrainConfig, images: torch.Tensor, train: int,
-                  other: int) -> float:
-    """The once-only cost of a frozen front: its output for every training image and flip and
-    for the validation and test images (later runs on the same frames reuse the cache)."""
+def front_seconds_per_image(model, config: TrainConfig, images: torch.Tensor) -> float:
+    """One image through a frozen front (its output is computed once per image and flip)."""
     from ml.training.data import Split
 
     device = pick_device(config.device)
-    model = build_model(arch, len(CLASS_NAMES)).to(device)
-    labels = torch.zeros(len(images), dtype=torch.long)
-    front_features(model.front, Split(images, labels), device, 1)  # warm-up
+    split = Split(images, torch.zeros(len(images), dtype=torch.long))
+    front_features(model.front.to(device), split, device, 1)  # warm-up
     started = time.perf_counter()
-    front_features(model.front, Split(images, labels), device, 1)
-    per_image = (time.perf_counter() - started) / max(len(images), 1)
-    return per_image * (train * FLIPS + other)
+    front_features(model.front, split, device, 1)
+    return (time.perf_counter() - started) / max(len(images), 1)
 
 
 def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict:
     """`teacher`: also time a teacher (True: ARCHS_TIMED; a name: that architecture)."""
     if config.threads:
         torch.set_num_threads(config.threads)
+    if config.freeze_front and not has_front(build_model(config.arch, len(CLASS_NAMES))):
+        raise ValueError(f"--freeze-front needs an architecture with a pretrained front "
+                         f"(cmi_v3), not {config.arch}")
     if config.init_from:  # fine-tuning keeps the checkpoint's architecture and input size
         from ml.training.finetune import load_student
 
@@ -109,10 +108,12 @@ def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict
         per_step |= {a: time_batches(a, teacher_config, images, labels, batches)
                      for a in archs}
     front = {}
-    if config.freeze_front and has_front(build_model(config.arch, len(CLASS_NAMES))):
+    if config.freeze_front:  # the once-only cost, then reused by every later run on the frames
+        per_image = front_seconds_per_image(build_model(config.arch, len(CLASS_NAMES)), config,
+                                            images)
         other = len(parts["val"]) + len(parts["test"])
-        front = {"front_seconds": round(front_seconds(config.arch, config, images, train,
-                                                      other), 1)}
+        front = {"front_seconds": round(per_image * (train * FLIPS + other), 1),
+                 "front_seconds_per_train_image": round(per_image * FLIPS, 5)}
     return {**probe(), "event": "estimate", "images": len(index.samples) + extra,
             "train_images": train,
             "steps_per_epoch": steps, "seconds_per_step": {k: round(v, 4) for k, v in

@@ -177,6 +177,10 @@ def _setup(config: TrainConfig) -> _Run:
                time.monotonic())
     if config.resume and run.last_path.exists():
         state = torch.load(run.last_path, map_location=device, weights_only=True)
+        stopped = state.get("config", {}).get("arch", config.arch)
+        if stopped != config.arch:  # e.g. a wizard folder of an older version resumed
+            raise ValueError(f"{run.last_path}: a stopped {stopped} run, but this run trains "
+                             f"{config.arch}; remove it to start again")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])

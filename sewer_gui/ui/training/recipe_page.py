@@ -28,9 +28,9 @@ from sewer_gui.training_recipe import (
     BALANCE,
     METHOD_DEFAULTS,
     METHODS,
-    NEW_STUDENT,
     WizardSettings,
     estimate_seconds,
+    new_student_args,
     plan_steps,
 )
 from sewer_gui.ui.training.estimate import Estimator
@@ -274,7 +274,7 @@ class RecipePage(QWizardPage):
         if s.method == "finetune" and Path(s.start_checkpoint).is_file():
             args += ["--init-from", s.start_checkpoint]  # its architecture and input size
         elif s.method != "finetune":
-            args += list(NEW_STUDENT)
+            args += new_student_args(s.student_arch)
         if s.method == "distill" and not s.teacher_checkpoint:
             args += ["--teacher-too", s.teacher_arch]
         return args
