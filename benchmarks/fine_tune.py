@@ -118,7 +118,7 @@ def main() -> int:
     parser.add_argument("--from", dest="start", default=str(MODELS / "cmi_student.pt"))
     parser.add_argument("--results", default=str(REPO / "docs" / "results.json"))
     args = parser.parse_args()
-    work, start = Path(args.work), Path(args.start)
+    work, start = Path(args.work).resolve(), Path(args.start)  # manifests hold whole paths
     if not start.is_file():
         raise SystemExit(f"{start}: the shipped student checkpoint is missing (see the format "
                          "in ml/training/finetune.py)")
