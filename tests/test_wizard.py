@@ -21,7 +21,7 @@ from sewer_gui.training_recipe import (
     event_text,
     plan_steps,
 )
-from sewer_gui.ui.training.results_page import COLUMNS
+from sewer_gui.ui.training.results_page import CHANCE, COLUMNS
 from sewer_gui.ui.wizard import PageId, TrainingWizard
 
 
@@ -105,7 +105,7 @@ def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
         page.activate_selected()
         assert bool(activated) is offered
         verdicts = page.table.item(1, COLUMNS.index("Verdict")).text()
-        assert verdicts == ("at chance level" if chance else "better" if offered
+        assert verdicts == (CHANCE if chance else "better" if offered
                             else "no measurable difference")
 
 

@@ -31,3 +31,16 @@ def test_export_steps_log_what_they_wrote(qtbot, tmp_path):
                            "/w/distilled/model_int8.onnx (int8)")
     assert "Exported lite0-teacher-77 to /w/teacher_onnx/model.onnx" in log
     assert not any(line.startswith("{") for line in log)
+
+
+def test_accuracy_is_drawn_on_zero_to_one_and_losses_on_their_own_range(qtbot, tmp_path):
+    page = RunPage(WizardSettings(work_dir=str(tmp_path)))
+    qtbot.addWidget(page)
+    for value in (0.1, 0.067, 0.08):  # a student near chance: must not fill the chart
+        page.acc_chart.add_point("student", value)
+    assert page.acc_chart.value_range() == (0.0, 1.0)
+    for value in (1.8, 1.1):
+        page.loss_chart.add_point("student", value)
+    assert page.loss_chart.value_range() == (0.0, 1.8)
+    page.acc_chart.resize(300, 160)
+    assert not page.acc_chart.grab().isNull()

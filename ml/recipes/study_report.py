@@ -106,7 +106,7 @@ def write_report(summary: dict, work: Path, docs: Path) -> None:
     results.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
     section = [BEGIN, "## Distillation study on the domain-randomised stills", "",
                "Produced by `python -m ml.recipes.distill_study --data DIR` (stages teacher, "
-               f"students, real, report); test set: {summary['test_set']}. Same split, and per "
+               f"students, real, fresh, report); test set: {summary['test_set']}. Same split, and per "
                "seed the same initialisation and batch order, for every student.", "",
                *settings_table(summary), "", *gain_lines(summary),
                *gain_lines(summary, "distillation_fresh_test", " on the fresh-seed test set"),

@@ -40,6 +40,8 @@ from sewer_gui.training_recipe import (
 COLUMNS = ["Model", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)", "Verdict",
            "Trained", "Model id"]
 VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
+# ml.comparison.chance_level: accuracy not clearly (95 %) above always answering one class.
+CHANCE = "not clearly above always answering the commonest class"
 
 
 class ResultsPage(QWizardPage):
@@ -91,7 +93,7 @@ class ResultsPage(QWizardPage):
             diff = comparison["differences"].get(name)
             cells = [name, f"{m['accuracy']:.1%}", f"{m['macro_f1']:.1%}",
                      _interval(diff["macro_f1"]) if diff else "",
-                     "at chance level" if m["chance_level"] else
+                     CHANCE if m["chance_level"] else
                      VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)",
                      roles.get(name, ""), m["model_id"]]
             for c, text in enumerate(cells):

@@ -51,7 +51,7 @@ class RunPage(QWizardPage):
         # Distillation losses (KL at T^2 scale) and cross-entropy differ in scale: two charts.
         self.loss_chart = CurveChart("training loss (cross-entropy)")
         self.kd_chart = CurveChart("training loss (distillation)")
-        self.acc_chart = CurveChart("validation accuracy")
+        self.acc_chart = CurveChart("validation accuracy", fixed_range=(0.0, 1.0))
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(2000)

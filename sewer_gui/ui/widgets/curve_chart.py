@@ -10,9 +10,12 @@ COLOURS = ["#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 
 
 class CurveChart(QWidget):
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None,
+                 fixed_range: tuple[float, float] | None = None) -> None:
         super().__init__(parent)
         self.title = title
+        # Accuracy is drawn on 0..1: scaled to its own values, 10 % would fill the chart.
+        self.fixed_range = fixed_range
         self.series: dict[str, list[float]] = {}
         self.setMinimumSize(QSize(260, 150))
 
@@ -23,6 +26,13 @@ class CurveChart(QWidget):
     def clear(self) -> None:
         self.series.clear()
         self.update()
+
+    def value_range(self) -> tuple[float, float]:
+        if self.fixed_range:
+            return self.fixed_range
+        values = [v for s in self.series.values() for v in s]
+        low, high = min(values + [0.0]), max(values + [0.0])
+        return low, high if high > low else low + 1
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -37,8 +47,7 @@ class CurveChart(QWidget):
         if not values:
             p.end()
             return
-        low, high = min(values + [0.0]), max(values)
-        high = high if high > low else low + 1
+        low, high = self.value_range()
         longest = max(len(s) for s in self.series.values())
         p.drawText(QRectF(0, area.top() - 6, 34, 12), Qt.AlignmentFlag.AlignRight, f"{high:.2g}")
         p.drawText(QRectF(0, area.bottom() - 6, 34, 12), Qt.AlignmentFlag.AlignRight, f"{low:.2g}")
