@@ -158,7 +158,9 @@ def verdict_text(result: dict) -> str:
             lines.append(f"No measurable difference between {name} and {base}: macro-F1 "
                          f"{f1.text()}.")
     if result["models"][base]["chance_level"]:
-        lines.append(f"{base} itself is at chance level on these frames.")
+        frames = f"these {result['frames']} frames" if result.get("frames") else "these frames"
+        lines.append(f"{base} itself is not clearly above always answering the commonest "
+                     f"class on {frames} (chance level).")
     return " ".join(lines)
 
 

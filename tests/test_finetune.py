@@ -172,3 +172,17 @@ def test_fine_tuned_models_inherit_the_decision_policy_of_their_start(tiny_onnx,
     assert inherit_decision(tmp_path / "shipped.pt", [new])
     assert DecisionPolicy.from_metadata(CrackClassifier(new).metadata) == policy
 
+
+
+def test_a_baseline_at_chance_is_said_as_what_the_test_checks():
+    from ml.comparison import verdict_text
+
+    same = {"value": 0.0, "low": -0.1, "high": 0.1}
+    result = {"baseline": "Model in use", "frames": 30,
+              "models": {"Model in use": {"chance_level": True},
+                         "New": {"chance_level": False}},
+              "differences": {"New": {"macro_f1": same}}}
+    text = verdict_text(result)
+    assert "Model in use itself is not clearly above always answering the commonest class " \
+           "on these 30 frames (chance level)." in text
+    assert "No measurable difference between New and Model in use" in text

@@ -41,7 +41,7 @@ COLUMNS = ["Model", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)", "
            "Trained", "Model id"]
 VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
 # ml.comparison.chance_level: accuracy not clearly (95 %) above always answering one class.
-CHANCE = "not clearly above always answering the commonest class"
+CHANCE = "chance level (not clearly above the commonest class)"
 
 
 class ResultsPage(QWizardPage):
