@@ -121,7 +121,7 @@ def test_a_teacher_can_start_from_a_trained_student_checkpoint(tiny_student, tmp
 
 def test_a_finished_run_with_other_settings_is_refused_not_reused(tiny_study):
     other = ds.Study(**{**tiny_study.__dict__, "student_lr": tiny_study.student_lr * 2})
-    with pytest.raises(SystemExit, match=r"cmi_ce_s0: a finished run with other settings: "
+    with pytest.raises(SystemExit, match=r"cmi_ce_s0: a run with other settings: "
                                          r"lr 0\.003 \(asked 0\.006\)"):
         ds.train_student(other, ds.CMI_CE, 0)
     more_threads = ds.Study(**{**tiny_study.__dict__, "threads": 2})  # changes nothing learned
@@ -139,7 +139,8 @@ def test_a_stopped_run_resumes_only_under_its_own_settings(tiny_study, tmp_path)
     shutil.copytree(tiny_study.teacher_run, study.teacher_run)
     stopped = study.run_dir(ds.CMI_CE, 0)
     stopped.mkdir(parents=True)
-    shutil.copy(tiny_study.run_dir(ds.CMI_CE, 0) / "last.pt", stopped / "last.pt")
+    for name in ("last.pt", "config.yaml"):  # what a stopped run leaves
+        shutil.copy(tiny_study.run_dir(ds.CMI_CE, 0) / name, stopped / name)
     other = ds.Study(**{**study.__dict__, "student_epochs": 3})
     with pytest.raises(SystemExit, match="epochs 1 .asked 3."):
         ds.train_student(other, ds.CMI_CE, 0)
@@ -172,3 +173,16 @@ def test_the_fresh_stage_scores_every_run_on_another_seeds_stills(tiny_study, tm
         assert "fresh_accuracy" in rows[("cmi_ce", 0)]
     finally:  # the other tests' report has no fresh part
         (tiny_study.work / "fresh_test.json").unlink()
+
+
+def test_a_wrong_fresh_test_folder_is_named_and_keeps_the_scores_on_record(tiny_study, tmp_path):
+    record = tiny_study.work / "fresh_test.json"
+    record.write_text('{"kept": true}')
+    try:
+        for folder, problem in ((tmp_path / "missing", "not a folder"),
+                                (tmp_path, "no images in class folders")):
+            with pytest.raises(SystemExit, match=f"--fresh-test: {folder}: {problem}"):
+                ds.fresh_test(tiny_study, folder)
+            assert record.read_text() == '{"kept": true}'
+    finally:
+        record.unlink()

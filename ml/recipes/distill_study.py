@@ -103,16 +103,13 @@ def _fit(out: Path, study: Study | None = None, **options) -> dict:
     config = TrainConfig(out=str(out), resume=(out / "last.pt").exists(), progress="text",
                          **{"balance": "sampler", **shared, **options})
     config.validate()
-    wanted = dataclasses.asdict(config)
-    if metrics.exists():
-        summary = json.loads(metrics.read_text())
-        _same_settings(out, summary.get("config", {}), wanted)
-        return summary
-    if config.resume:  # a stopped run goes on only under the settings it started with
-        import torch
+    saved = out / "config.yaml"  # written when the run started: finished or stopped, it must
+    if saved.exists():           # match the one asked for, or it is not the same run
+        import yaml
 
-        stopped = torch.load(out / "last.pt", map_location="cpu", weights_only=True)
-        _same_settings(out, stopped.get("config", {}), wanted)
+        _same_settings(out, yaml.safe_load(saved.read_text()) or {}, dataclasses.asdict(config))
+    if metrics.exists():
+        return json.loads(metrics.read_text())
     print(f"== {out.name}", flush=True)
     summary = fit(config)
     if summary.get("cancelled"):
@@ -123,8 +120,6 @@ def _fit(out: Path, study: Study | None = None, **options) -> dict:
 # What a finished run must share with the run asked for before it is reused by name; where a
 # run went, how many threads it used and how it reported do not change what it learned.
 _INCIDENTAL = {"out", "resume", "progress", "threads", "device"}
-
-
 _PATHS = {"data", "teacher", "init_from", "init_weights", "train_extra"}  # ','-joined paths
 
 
@@ -137,7 +132,7 @@ def _same_settings(out: Path, done: dict, wanted: dict) -> None:
     differ = sorted(k for k in wanted if k not in _INCIDENTAL and k in done and not same(k))
     if differ:
         shown = ", ".join(f"{k} {done[k]!r} (asked {wanted[k]!r})" for k in differ)
-        raise SystemExit(f"{out}: a finished run with other settings: {shown}; remove the "
+        raise SystemExit(f"{out}: a run with other settings: {shown}; remove the "
                          f"folder to train it again, or use another --work")
 
 
@@ -231,8 +226,13 @@ def fresh_test(study: Study, fresh: Path) -> dict:
     (the teacher's start), so frames alike in both could flatter the teacher; a test set of its
     own seed cannot.
     """
+    from ml.datasets import DatasetError, index_dataset
     from ml.evaluation import evaluate_model
 
+    try:  # before any run is scored: a wrong folder ends in one line, the old scores kept
+        index_dataset(fresh)
+    except DatasetError as exc:
+        raise SystemExit(f"--fresh-test: {exc}") from exc
     runs = [("teacher", study.teacher_run), *((study.run_dir(setting, seed).name,
                                                 study.run_dir(setting, seed))
                                                for setting, seed, _ in done_runs(study))]

@@ -16,9 +16,9 @@ import torch
 from ml.classes import CLASS_NAMES
 from ml.datasets import index_dataset, merge, split_index
 from ml.training.config import TrainConfig
-from ml.training.data import FLIPS, load_images
+from ml.training.data import FLIPS, Split, load_images
 from ml.training.engine import cross_entropy_only, train_one_epoch
-from ml.training.frozen_front import front_features, has_front
+from ml.training.frozen_front import BehindFront, FeatureSplit, front_features, has_front
 from ml.training.models import build_model
 from ml.training.run import pick_device
 
@@ -36,8 +36,6 @@ def probe() -> dict:
 def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: torch.Tensor,
                  batches: int) -> float:
     """Seconds per training step of `arch` at the run's batch size (first step not counted)."""
-    from ml.training.data import Split
-
     device = pick_device(config.device)
     model = build_model(arch, len(CLASS_NAMES)).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -59,8 +57,6 @@ def time_batches(arch: str, config: TrainConfig, images: torch.Tensor, labels: t
 
 
 def _behind_front(model, split, device):
-    from ml.training.frozen_front import BehindFront, FeatureSplit
-
     features = front_features(model.front, split, device, 1)
     return BehindFront(model), FeatureSplit(split.images, split.labels,
                                             features.expand(FLIPS, *features.shape[1:]))
@@ -68,8 +64,6 @@ def _behind_front(model, split, device):
 
 def front_seconds_per_image(model, config: TrainConfig, images: torch.Tensor) -> float:
     """One image through a frozen front (its output is computed once per image and flip)."""
-    from ml.training.data import Split
-
     device = pick_device(config.device)
     split = Split(images, torch.zeros(len(images), dtype=torch.long))
     front_features(model.front.to(device), split, device, 1)  # warm-up
@@ -82,7 +76,8 @@ def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict
     """`teacher`: also time a teacher (True: ARCHS_TIMED; a name: that architecture)."""
     if config.threads:
         torch.set_num_threads(config.threads)
-    if config.freeze_front and not has_front(build_model(config.arch, len(CLASS_NAMES))):
+    front_model = build_model(config.arch, len(CLASS_NAMES)) if config.freeze_front else None
+    if front_model is not None and not has_front(front_model):
         raise ValueError(f"--freeze-front needs an architecture with a pretrained front "
                          f"(cmi_v3), not {config.arch}")
     if config.init_from:  # fine-tuning keeps the checkpoint's architecture and input size
@@ -108,11 +103,10 @@ def estimate(config: TrainConfig, teacher: bool | str, batches: int = 3) -> dict
         per_step |= {a: time_batches(a, teacher_config, images, labels, batches)
                      for a in archs}
     front = {}
-    if config.freeze_front:  # the once-only cost, then reused by every later run on the frames
-        per_image = front_seconds_per_image(build_model(config.arch, len(CLASS_NAMES)), config,
-                                            images)
+    if front_model is not None:  # the once-only cost, then reused by every later run
+        per_image = front_seconds_per_image(front_model, config, images)
         other = len(parts["val"]) + len(parts["test"])
-        front = {"front_seconds": round(per_image * (train * FLIPS + other), 1),
+        front = {"front_seconds": round(per_image * (train * FLIPS + other), 3),
                  "front_seconds_per_train_image": round(per_image * FLIPS, 5)}
     return {**probe(), "event": "estimate", "images": len(index.samples) + extra,
             "train_images": train,
