@@ -11,7 +11,9 @@ from sewer_gui.ui.wizard import PageId, TrainingWizard
 
 
 def _figures(acc: float, f1: float) -> dict:
-    return {"model_id": f"m{acc}", "accuracy": acc, "macro_f1": f1, "chance_level": False,
+    # Shaped like unique_model_id's ids: long, and without spaces to wrap at.
+    return {"model_id": f"efficientnet_lite0-finetune-20261201-101500-{int(acc * 100):012x}",
+            "accuracy": acc, "macro_f1": f1, "chance_level": False,
             "confusion": np.diag([10] * 6).tolist()}
 
 
@@ -79,4 +81,21 @@ def test_whole_comparison_table_shows_at_the_wizards_size(qtbot, tmp_path):
     viewport = table.viewport().rect()
     last = table.visualRect(table.model().index(3, COLUMNS.index("Verdict")))
     assert viewport.contains(last)
+    assert wizard.height() <= 820
+
+
+def test_every_column_shows_without_scrolling_sideways(qtbot, tmp_path):
+    wizard = _distill_results(qtbot, tmp_path)
+    wizard.setStartId(PageId.RESULTS)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    table = wizard.results_page.table
+    assert table.horizontalScrollBar().maximum() == 0
+    viewport = table.viewport().rect()
+    teacher = [table.item(r, 0).text() for r in range(table.rowCount())].index("Teacher")
+    for column in range(len(COLUMNS)):  # the long "Trained" text wraps instead of widening
+        cell = table.visualRect(table.model().index(teacher, column))
+        assert viewport.contains(cell), (COLUMNS[column], cell, viewport)
+    shown = table.item(teacher, COLUMNS.index("Model id"))
+    assert shown.text().replace("\u200b", "") == shown.toolTip() == _figures(0.8, 0)["model_id"]
     assert wizard.height() <= 820

@@ -7,6 +7,7 @@ Activation is offered only for a model whose macro-F1 beats the model in use wit
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,9 +40,13 @@ from sewer_gui.training_recipe import (
 # The figures and the verdict first: they must show without scrolling sideways.
 COLUMNS = ["Model", "Accuracy", "Macro-F1", "Macro-F1 vs model in use (95 %)", "Verdict",
            "Trained", "Model id"]
+ID_COLUMN = COLUMNS.index("Model id")
 VERDICTS = {"better": "better", "worse": "worse", "same": "no measurable difference"}
 # ml.comparison.chance_level: accuracy not clearly (95 %) above always answering one class.
 CHANCE = "chance level (not clearly above the commonest class)"
+# Long texts (verdict, how a model was trained) wrap at this width, so that every column, the
+# model id included, shows at the wizard's size without scrolling sideways.
+WRAP_WIDTH = 190
 
 
 class ResultsPage(QWizardPage):
@@ -55,9 +60,10 @@ class ResultsPage(QWizardPage):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([textwrap.fill(c, 20) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(True)
         self.confusion = QLabel()
         self.show_confusion = QCheckBox("Show the &confusion matrix of the chosen model")
         self.show_confusion.toggled.connect(self.confusion.setVisible)
@@ -97,10 +103,13 @@ class ResultsPage(QWizardPage):
                      VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)",
                      roles.get(name, ""), m["model_id"]]
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                # A zero-width space after each hyphen lets the long model id wrap.
+                item = QTableWidgetItem(text.replace("-", "-\u200b") if c == ID_COLUMN else text)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        for c in range(self.table.columnCount()):
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c), WRAP_WIDTH))
         self.table.resizeRowsToContents()
         self.table.setMinimumHeight(self._all_rows_height())
         lines = [comparison.get("verdict") or "The comparison did not finish.",
