@@ -186,3 +186,21 @@ def test_a_wrong_fresh_test_folder_is_named_and_keeps_the_scores_on_record(tiny_
             assert record.read_text() == '{"kept": true}'
     finally:
         record.unlink()
+
+
+def test_a_second_study_reports_under_its_own_key_and_keeps_the_first(tiny_study, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    summary = ds.summarise(tiny_study)
+    write_report(summary, tiny_study.work, docs)
+    first = json.loads((docs / "results.json").read_text())
+    more = {**summary, "test_set": "more data"}
+    write_report(more, tiny_study.work, docs, key="more_data", title="more stills")
+    write_report(more, tiny_study.work, docs, key="more_data", title="more stills")
+    results = json.loads((docs / "results.json").read_text())
+    assert results["test_set"] == first["test_set"] != "more data"  # the top level stays
+    assert results["more_data"]["test_set"] == "more data"
+    assert len(results["more_data"]["students"]) == len(first["students"])
+    md = (docs / "results.md").read_text()
+    assert md.count(BEGIN) == 1 and md.count("<!-- distill_study:more_data:begin -->") == 1
+    assert "## Distillation study: more stills" in md and "under `more_data`" in md

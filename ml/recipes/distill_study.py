@@ -342,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--balance", default=Study.balance, choices=("none", "sampler"))
     parser.add_argument("--no-extras", action="store_true", help="skip the peers and KD sweep")
     parser.add_argument("--no-peers", action="store_true", help="skip the CE peers")
+    parser.add_argument("--report-key", default="",
+                        help="report a second study under this docs/results.json key and its "
+                             "own results.md section (the top-level keys stay)")
+    parser.add_argument("--report-title", default="", help="that section's title")
     args = parser.parse_args(argv)
     study = Study(data=args.data, work=args.work, device=args.device, threads=args.threads,
                   seeds=tuple(int(s) for s in args.seeds.split(",")),
@@ -365,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         elif stage == "report":
             from ml.recipes.study_report import write_report
 
-            write_report(summarise(study), study.work, REPO / "docs")
+            write_report(summarise(study), study.work, REPO / "docs", args.report_key,
+                         args.report_title)
     return 0
 
 

@@ -96,26 +96,41 @@ def real_lines(work: Path) -> list[str]:
     return lines
 
 
-def write_report(summary: dict, work: Path, docs: Path) -> None:
+def write_report(summary: dict, work: Path, docs: Path, key: str = "", title: str = "") -> None:
+    """Top-level results.json keys and the distill_study section of results.md; with `key`, a
+    second study (e.g. on more data) under results.json[key] and a section of its own."""
     results = docs / "results.json"
     merged = json.loads(results.read_text()) if results.exists() else {}
-    merged.update(summary)
     real = work / "real_footage.json"
-    if real.exists():
-        merged["distillation_real_frames"] = json.loads(real.read_text())
+    real_frames = json.loads(real.read_text()) if real.exists() else None
+    if key:
+        merged[key] = {**summary, **({"real_frames": real_frames} if real_frames else {})}
+    else:
+        merged.update(summary)
+        if real_frames:
+            merged["distillation_real_frames"] = real_frames
     results.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
-    section = [BEGIN, "## Distillation study on the domain-randomised stills", "",
+    begin, end = _markers(key)
+    heading = f"## Distillation study: {title}" if title else \
+        "## Distillation study on the domain-randomised stills"
+    section = [begin, heading, "",
                "Produced by `python -m ml.recipes.distill_study --data DIR` (stages teacher, "
                f"students, real, fresh, report); test set: {summary['test_set']}. Same split, and per "
-               "seed the same initialisation and batch order, for every student.", "",
+               "seed the same initialisation and batch order, for every student."
+               + (f" In `docs/results.json` under `{key}`." if key else ""), "",
                *settings_table(summary), "", *gain_lines(summary),
                *gain_lines(summary, "distillation_fresh_test", " on the fresh-seed test set"),
-               *real_lines(work), END]
+               *real_lines(work), end]
     md = docs / "results.md"
     text = md.read_text() if md.exists() else "# Results\n"
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + "\n".join(section) + rest.split(END, 1)[1]
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + "\n".join(section) + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + "\n".join(section) + "\n"
     md.write_text(text, encoding="utf-8")
+
+
+def _markers(key: str) -> tuple[str, str]:
+    return (BEGIN, END) if not key else (f"<!-- distill_study:{key}:begin -->",
+                                         f"<!-- distill_study:{key}:end -->")
