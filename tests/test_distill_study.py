@@ -204,3 +204,19 @@ def test_a_second_study_reports_under_its_own_key_and_keeps_the_first(tiny_study
     md = (docs / "results.md").read_text()
     assert md.count(BEGIN) == 1 and md.count("<!-- distill_study:more_data:begin -->") == 1
     assert "## Distillation study: more stills" in md and "under `more_data`" in md
+    assert results["more_data"]["report_key"] == "more_data"
+
+
+@pytest.mark.parametrize("key", ["distillation", "students", "fine_tune", "Bad-Key"])
+def test_a_second_study_never_overwrites_other_results(tiny_study, tmp_path, key):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    summary = ds.summarise(tiny_study)
+    write_report(summary, tiny_study.work, docs)
+    results = docs / "results.json"
+    results.write_text(json.dumps({**json.loads(results.read_text()), "fine_tune": {"kept": 1}}))
+    before = results.read_text()
+    with pytest.raises(SystemExit, match=key):
+        write_report(summary, tiny_study.work, docs, key=key)
+    assert results.read_text() == before
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -104,14 +105,16 @@ def write_report(summary: dict, work: Path, docs: Path, key: str = "", title: st
     real = work / "real_footage.json"
     real_frames = json.loads(real.read_text()) if real.exists() else None
     if key:
-        merged[key] = {**summary, **({"real_frames": real_frames} if real_frames else {})}
+        _check_key(key, merged)
+        merged[key] = {**summary, "report_key": key,
+                       **({"real_frames": real_frames} if real_frames else {})}
     else:
         merged.update(summary)
         if real_frames:
             merged["distillation_real_frames"] = real_frames
     results.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
     begin, end = _markers(key)
-    heading = f"## Distillation study: {title}" if title else \
+    heading = f"## Distillation study: {title or key}" if key or title else \
         "## Distillation study on the domain-randomised stills"
     section = [begin, heading, "",
                "Produced by `python -m ml.recipes.distill_study --data DIR` (stages teacher, "
@@ -129,6 +132,17 @@ def write_report(summary: dict, work: Path, docs: Path, key: str = "", title: st
     else:
         text = text.rstrip() + "\n\n" + "\n".join(section) + "\n"
     md.write_text(text, encoding="utf-8")
+
+
+def _check_key(key: str, results: dict) -> None:
+    """A keyed report may only replace its own earlier report, never other results (the
+    top-level gains, for one, set the wizard's KD defaults)."""
+    if not re.fullmatch(r"[a-z0-9_]+", key):
+        raise SystemExit(f"--report-key {key!r}: use lower-case letters, digits and _ only")
+    earlier = results.get(key)
+    if earlier is not None and not (isinstance(earlier, dict) and earlier.get("report_key") == key):
+        raise SystemExit(f"--report-key {key!r}: docs/results.json already holds other results "
+                         "under that key; choose another")
 
 
 def _markers(key: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -49,6 +50,14 @@ CHANCE = "chance level (not clearly above the commonest class)"
 WRAP_WIDTH = 190
 
 
+class BreakAtHyphens(QStyledItemDelegate):
+    """Shows a zero-width space after each hyphen, so that a long model id wraps; the item
+    keeps the id itself, which is what a copy takes."""
+
+    def displayText(self, value, locale) -> str:  # noqa: N802
+        return super().displayText(value, locale).replace("-", "-\u200b")
+
+
 class ResultsPage(QWizardPage):
     def __init__(self, settings: WizardSettings, activate: Callable[[Path], object] | None
                  ) -> None:
@@ -64,6 +73,8 @@ class ResultsPage(QWizardPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(True)
+        self.id_delegate = BreakAtHyphens(self.table)
+        self.table.setItemDelegateForColumn(ID_COLUMN, self.id_delegate)
         self.confusion = QLabel()
         self.show_confusion = QCheckBox("Show the &confusion matrix of the chosen model")
         self.show_confusion.toggled.connect(self.confusion.setVisible)
@@ -103,8 +114,7 @@ class ResultsPage(QWizardPage):
                      VERDICTS[diff["macro_f1"]["verdict"]] if diff else "(reference)",
                      roles.get(name, ""), m["model_id"]]
             for c, text in enumerate(cells):
-                # A zero-width space after each hyphen lets the long model id wrap.
-                item = QTableWidgetItem(text.replace("-", "-\u200b") if c == ID_COLUMN else text)
+                item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
