@@ -68,3 +68,32 @@ def test_install_refuses_a_model_that_claims_too_many_real_frames(tmp_path, monk
     with pytest.raises(SystemExit, match="23.8 % of the real frames"):
         rm.install(rm.Plan(work=tmp_path), run)
     assert copied == []  # nothing reached resources/models
+
+
+@pytest.fixture(scope="module")
+def refreshed_plan(tiny_student, tmp_path_factory):
+    plan = rm.Plan(work=tmp_path_factory.mktemp("refresh"), size=48, threads=1,
+                   refresh_per_class=1, refresh_epochs=1, start=tiny_student)
+    rm.render_refresh(plan)
+    rm.refresh(plan)
+    return plan
+
+
+def test_refresh_renders_its_own_seeds_with_matched_no_crack_stills(refreshed_plan):
+    data = sorted(p.name for p in refreshed_plan.refresh_data.rglob("*.png"))
+    matched = sorted(p.name for p in refreshed_plan.refresh_matched.rglob("*.png"))
+    assert len(data) == 5 + 5 and sum(n.startswith("ND_") for n in data) == 5
+    assert len(matched) == 5 and all(n.startswith(f"ND_{refreshed_plan.refresh_seed + 1}_")
+                                     for n in matched)
+    assert all(f"_{refreshed_plan.refresh_seed}_" in n for n in data)
+
+
+def test_refresh_fine_tunes_the_start_model_and_tests_only_on_its_own_stills(refreshed_plan):
+    config = json.loads((refreshed_plan.refreshed / "metrics.json").read_text())["config"]
+    assert config["mode"] == "finetune" and config["init_from"] == str(refreshed_plan.start)
+    assert config["train_extra"] == str(refreshed_plan.refresh_matched)
+    assert config["image_size"] == 32  # the start model's size, not the plan's
+    parts = _parts(refreshed_plan.refreshed / "split.csv")
+    matched = {str(p.resolve()) for p in refreshed_plan.refresh_matched.rglob("*.png")}
+    assert matched <= set(parts["train"])
+    assert not matched & set(parts["val"] + parts["test"])

@@ -57,13 +57,15 @@ def test_every_material_view_and_feature_occurs(specs):
         seen["bell joint"] += s.look.joint_bell
         seen["encrusted"] += s.look.encrustation > 0.3
         seen["hot lamp"] += s.exposure > 3
+        seen["burnt-out lamp"] += s.brightness > 2.2
+        seen["weathered"] += s.look.weathering > 0
         seen["fracture"] += bool(s.crack and s.crack.look.fracture)
         seen["hairline"] += bool(s.crack and s.crack.look.width < 4)
         seen["branching"] += bool(s.crack and s.crack.look.branches)
     wanted = (list(MATERIALS) + [f"view:{v}" for v in {**VIEWS_CRACK, **VIEWS_NO_CRACK}]
               + list(WALL_FEATURES) + list(IMAGE_FEATURES)
               + ["text", "no text", "fisheye", "interlace", "low_res", "motion", "jpeg", "water",
-                 "offset joint", "wide joint", "bell joint", "encrusted", "hot lamp", "fracture", "hairline", "branching"])
+                 "offset joint", "wide joint", "bell joint", "encrusted", "hot lamp", "burnt-out lamp", "weathered", "fracture", "hairline", "branching"])
     assert [w for w in wanted if seen[w] == 0] == []
 
 
@@ -151,6 +153,45 @@ def test_corrugated_pipe_has_ribs_and_liners_have_folds():
     wall, _ = paint_wall(rng, look, GEOMETRY, 400, 100)
     along = wall[:, :, 1].mean(axis=1)
     assert along.std() > 5  # brightness rises and falls along the pipe
+
+
+def test_weathered_walls_are_mottled_in_colour_and_texture():
+    def wall_of(weathering: float) -> np.ndarray:
+        # No joints in view (one every 1000 radii): only the weathering marks the wall.
+        look = WallLook("vcp", (1, 1, 1), 1000.0, 0.4, 0.0, 0.0, weathering=weathering)
+        return paint_wall(np.random.default_rng(8), look, GEOMETRY, 400, 100)[0]
+
+    clean, weathered = wall_of(0.0), wall_of(1.0)
+
+    def hue_spread(wall: np.ndarray) -> float:  # blotches of another tone, not just darker
+        ratio = wall[..., 2] / np.maximum(wall[..., 0] + wall[..., 1], 1)
+        return float(cv2.blur(ratio, (9, 9)).std())
+
+    def grain(wall: np.ndarray) -> float:  # pitted, rough surface at the scale of a texel
+        grey = wall.mean(axis=2)
+        return float(np.abs(grey - cv2.blur(grey, (3, 3))).mean())
+
+    assert hue_spread(weathered) > 2 * hue_spread(clean)
+    assert grain(weathered) > 1.5 * grain(clean)
+    # Stains, not lines: no row or column of the wall turns dark from end to end.
+    grey = weathered.mean(axis=2)
+    assert np.median(grey, axis=1).min() > 0.5 * np.median(grey)
+    assert np.median(grey, axis=0).min() > 0.5 * np.median(grey)
+
+
+def test_burnt_out_lamp_clips_much_of_the_near_wall():
+    rng = np.random.default_rng(2)
+    specs = [sample_spec(rng, CrackClass.ND, 128) for _ in range(200)]
+
+    def clipped(spec) -> float:  # an orange wall burns out channel by channel, red first
+        image = render_spec(spec, 128)[0]
+        return float((image.max(axis=2) > 245).mean())
+
+    pipes = [s for s in specs if s.view == "pipe"]
+    hot = [clipped(s) for s in pipes if s.brightness > 2.2][:8]
+    mild = [clipped(s) for s in pipes if s.brightness < 1.2][:8]
+    assert len(hot) == len(mild) == 8
+    assert np.median(hot) > np.median(mild) + 0.05
 
 
 def test_subtype_geometry_on_the_wall():

@@ -15,6 +15,12 @@ lookalikes more no-crack stills from today's renderer (wide rough joints, obliqu
            well-exposed, uncluttered wall is not crack evidence
 tune       the trained run fine-tuned with the look-alikes added to its training part only
            (same validation and test split), every image once per epoch
+refresh-render  stills from today's renderer on a seed of their own (300 per crack subtype and
+           as many no-crack stills as crack stills: weathered walls, burnt-out lamps, glazed
+           clay, profile PVC ...) and as many matched no-crack stills again
+refresh    the shipped model (resources/models/cmi_student.pt) fine-tuned on them: what the
+           renderer learned since the shipped model's data, without its hours of training;
+           validation and test are the refresh stills' own split
 package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
            (temperature, crack threshold) fitted on the run's validation split, never on test
 evaluate   hard synthetic test and, when given, real frames (claim rate; evaluation only)
@@ -58,6 +64,10 @@ class Plan:
     matched_no_crack: int = 3000
     crack_twins: bool = False  # measured: twins raise real-frame claims (docs/results.md)
     tune_epochs: int = 3
+    refresh_per_class: int = 300
+    refresh_seed: int = 6161
+    refresh_epochs: int = 3
+    start: Path = REPO / "resources" / "models" / "cmi_student.pt"
 
     @property
     def data(self) -> Path:
@@ -83,6 +93,18 @@ class Plan:
     def tuned(self) -> Path:
         return self.work / "tuned"
 
+    @property
+    def refresh_data(self) -> Path:
+        return self.work / "refresh_data"
+
+    @property
+    def refresh_matched(self) -> Path:
+        return self.work / "refresh_matched"
+
+    @property
+    def refreshed(self) -> Path:
+        return self.work / "refreshed"
+
 
 def render(plan: Plan) -> None:
     from ml.recipes.hard_test import render as render_hard
@@ -102,6 +124,13 @@ def train(plan: Plan) -> None:
     train_teacher(plan.study)
 
 
+def _render_sharded(out: Path, *options: str) -> None:
+    shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills", str(out),
+                                *options, "--shard", f"{k}/2"], cwd=REPO) for k in range(2)]
+    if any(p.wait() for p in shards):
+        raise RuntimeError(f"rendering the stills in {out} failed")
+
+
 def render_lookalikes(plan: Plan) -> None:
     jobs = [("--per-class", str(plan.lookalike_no_crack), "--seed", str(plan.seed + 1),
              "--only", "ND"),
@@ -111,11 +140,28 @@ def render_lookalikes(plan: Plan) -> None:
              "--only", "ND", "--matched-no-crack", *(["--crack-twins"] if plan.crack_twins
                                                       else []))]
     for job in jobs:
-        shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills",
-                                    str(plan.lookalikes), "--size", str(plan.size), "--balanced",
-                                    *job, "--shard", f"{k}/2"], cwd=REPO) for k in range(2)]
-        if any(p.wait() for p in shards):
-            raise RuntimeError("rendering the look-alike stills failed")
+        _render_sharded(plan.lookalikes, "--size", str(plan.size), "--balanced", *job)
+
+
+def render_refresh(plan: Plan) -> None:
+    common = ("--size", str(plan.size), "--per-class", str(plan.refresh_per_class))
+    _render_sharded(plan.refresh_data, *common, "--seed", str(plan.refresh_seed))
+    _render_sharded(plan.refresh_matched, *common, "--seed", str(plan.refresh_seed + 1),
+                    "--only", "ND", "--matched-no-crack")
+
+
+def refresh(plan: Plan) -> dict:
+    from ml.recipes.distill_study import _fit
+    from ml.training.finetune import FINE_TUNE_DEFAULTS, load_student
+
+    _model, meta = load_student(plan.start)
+    # Every image once per epoch (about two thirds no-crack), as in `tune`; the matched
+    # no-crack stills train only, so validation keeps the refresh stills' class mix.
+    return _fit(plan.refreshed, mode="finetune", arch=meta["arch"], init_from=str(plan.start),
+                data=str(plan.refresh_data), train_extra=str(plan.refresh_matched),
+                epochs=plan.refresh_epochs, lr=FINE_TUNE_DEFAULTS["lr"], warmup_epochs=0,
+                balance="none", batch_size=plan.study.teacher_batch,
+                image_size=int(meta["image_size"]), device=plan.device, threads=plan.threads)
 
 
 def tune(plan: Plan) -> dict:
@@ -245,16 +291,19 @@ def install(plan: Plan, run: Path | None = None, force: bool = False) -> None:
 
 
 STAGES = ("render", "train", "lookalikes", "tune", "package", "evaluate", "install")
+REFRESH = ("refresh-render", "refresh")  # not in "all": an alternative to render ... tune
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage", choices=(*STAGES, "all"), default="all")
+    parser.add_argument("--stage", choices=(*STAGES, *REFRESH, "all"), default="all")
     parser.add_argument("--work", type=Path, default=Plan.work)
     parser.add_argument("--real-frames", type=Path, help="real frames to measure (never trained on)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--run", type=Path, help="package/evaluate/install this run instead")
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
+    parser.add_argument("--refresh-epochs", type=int, default=Plan.refresh_epochs)
+    parser.add_argument("--refresh-per-class", type=int, default=Plan.refresh_per_class)
     parser.add_argument("--per-class", type=int, default=Plan.per_class,
                         help="training stills per crack subtype (no-crack: 5x as many)")
     parser.add_argument("--seed", type=int, default=Plan.seed,
@@ -267,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scale = args.lookalike_scale
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
+                refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
                 per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
@@ -282,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
             render_lookalikes(plan)
         elif stage == "tune":
             tune(plan)
+        elif stage == "refresh-render":
+            render_refresh(plan)
+        elif stage == "refresh":
+            refresh(plan)
         elif stage == "package":
             print(json.dumps(package(plan, args.run), indent=1))
         elif stage == "evaluate":

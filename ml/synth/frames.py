@@ -95,6 +95,11 @@ def _pose(rng: np.random.Generator, view: str) -> dict:
             "offset_x": rng.normal(0, 0.12), "offset_y": rng.normal(0, 0.12)}
 
 
+def _brightness(rng: np.random.Generator) -> float:
+    """Lamp power; one frame in five burns out most of the near wall, as real footage does."""
+    return float(rng.uniform(0.7, 2.2) if rng.random() < 0.8 else rng.uniform(2.2, 4.0))
+
+
 def sample_faults(rng: np.random.Generator) -> Faults:
     return Faults(blur=float(rng.uniform(0, 1.2)), noise=float(rng.uniform(1, 9)),
                   motion=int(rng.choice((0, rng.integers(2, 9)), p=(0.75, 0.25))),
@@ -126,7 +131,7 @@ def sample_spec(rng: np.random.Generator, label: CrackClass, size: int = 224) ->
                                CrackLook.sample(rng, fracture=bool(rng.random() < 0.3)))
     return FrameSpec(label=label.value, seed=tuple(int(x) for x in rng.integers(0, 2**31, 2)),
                      view=view, look=sample_look(rng), optics=optics,
-                     exposure=float(rng.uniform(0.6, 4.0)), brightness=float(rng.uniform(0.7, 2.2)),
+                     exposure=float(rng.uniform(0.6, 4.0)), brightness=_brightness(rng),
                      water_level=float(rng.choice((0.0, rng.uniform(0.05, 0.35)), p=(0.45, 0.55))),
                      wall_features=wall_features, image_features=image_features,
                      crack=crack_spec, text=sample_text(rng) if view != "card" else (),

@@ -27,9 +27,13 @@ class Material:
 
 MATERIALS: dict[str, Material] = {
     "vcp": Material((45, 95, 190), 12.0, streaks=0.6),
+    # Glazed clay under a white lamp: the saturated red-orange of most real US footage.
+    "vcp_glazed": Material((22, 80, 205), 8.0, streaks=0.5),
     "pvc_orange": Material((30, 105, 225), 5.0, joint_radii=(8.0, 14.0)),
     "pvc_white": Material((205, 208, 208), 4.0, joint_radii=(8.0, 14.0)),
     "pvc_grey": Material((150, 152, 150), 4.0, joint_radii=(8.0, 14.0)),
+    # Profile-wall PVC: fine, shallow rings every centimetre or two (many faint "CC" rings).
+    "pvc_profile": Material((30, 100, 215), 4.0, ribs=0.07, joint_radii=(10.0, 16.0)),
     "concrete": Material((120, 125, 128), 16.0, streaks=0.5),
     "concrete_encrusted": Material((95, 115, 130), 24.0, streaks=0.8),
     "brick": Material((60, 78, 130), 14.0),
@@ -40,7 +44,8 @@ MATERIALS: dict[str, Material] = {
 }
 # How often each appears, roughly as in municipal footage (clay and PVC lead).
 MATERIAL_WEIGHTS: dict[str, float] = {
-    "vcp": 3.0, "pvc_orange": 2.0, "pvc_white": 0.8, "pvc_grey": 0.6, "concrete": 1.5,
+    "vcp": 2.0, "vcp_glazed": 1.5, "pvc_orange": 2.0, "pvc_profile": 0.6, "pvc_white": 0.8,
+    "pvc_grey": 0.6, "concrete": 1.5,
     "concrete_encrusted": 1.0, "brick": 0.6, "hdpe_corrugated": 0.8, "liner_white": 0.5,
     "liner_green": 0.5, "liner_blue": 0.3,
 }
@@ -59,6 +64,13 @@ class WallLook:
     # footage confuses with a circumferential crack.
     joint_width: float = 4.0  # texels
     joint_bell: bool = False
+    # Old clay and concrete close up: mottled rust, pink and dark stains with pitted grain
+    # (0: a clean wall). Smooth, even walls were all the renderer drew, and models trained on
+    # them claimed real weathered walls as cracks.
+    weathering: float = 0.0
+
+
+WEATHERED = ("vcp", "vcp_glazed", "concrete", "concrete_encrusted", "brick", "pvc_orange")
 
 
 def sample_look(rng: np.random.Generator, material: str | None = None) -> WallLook:
@@ -75,7 +87,9 @@ def sample_look(rng: np.random.Generator, material: str | None = None) -> WallLo
                     encrustation=float(min(1.0, base_crust + rng.uniform(0, 0.5) * rng.random())),
                     joint_width=float(rng.choice((rng.uniform(2, 7), rng.uniform(8, 30)),
                                                  p=(0.35, 0.65))),
-                    joint_bell=bool(rng.random() < 0.4))
+                    joint_bell=bool(rng.random() < 0.4),
+                    weathering=float(rng.uniform(0.3, 1.0)) if name in WEATHERED
+                    and rng.random() < 0.45 else 0.0)
 
 
 def paint_wall(rng: np.random.Generator, look: WallLook, geo: WallGeometry,
@@ -98,6 +112,8 @@ def paint_wall(rng: np.random.Generator, look: WallLook, geo: WallGeometry,
         _streaks(rng, wall, geo)
     if look.encrustation > 0.05:
         _encrust(rng, wall, geo, look.encrustation)
+    if look.weathering > 0:
+        _weather(rng, wall, geo, look.weathering)
     joints = _joints(rng, wall, geo, look, start_row)
     if spec.liner:
         _liner_folds(rng, wall, geo)
@@ -144,6 +160,27 @@ def _encrust(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, amou
     colour = np.array((150, 170, 185) if rng.random() < 0.5 else (40, 75, 120), np.float32)
     lumps = 1 + smooth_noise(rng, (rows, around), 3) * 0.35
     wall[:] = wall * (1 - crust[..., None]) + colour * lumps[..., None] * crust[..., None]
+
+
+STAINS = np.array(((25, 45, 75), (110, 105, 150), (20, 60, 135), (165, 185, 205)), np.float32)
+
+
+def _weather(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, amount: float) -> None:
+    """Mottled stains at two scales, each towards a rust, pink, dark or pale tone, and pits.
+
+    Blotches are soft-edged and grainy, unlike the flat crust patches, so the model sees
+    texture without a line in it, as on real old clay and concrete.
+    """
+    rows, around = wall.shape[:2]
+    for scale, weight in ((24, 0.6), (6, 0.4)):
+        colour = STAINS[int(rng.integers(len(STAINS)))] * rng.uniform(0.8, 1.2)
+        blotch = np.clip(smooth_noise(rng, (rows, around), scale) * 2.2 - 0.3, 0, 1)
+        blotch *= amount * weight
+        wall[:] = wall * (1 - blotch[..., None]) + colour * blotch[..., None]
+    grain = smooth_noise(rng, (rows, around), 2) * 0.25 + rng.normal(0, 0.08, (rows, around))
+    wall *= (1 + amount * grain.astype(np.float32))[..., None]
+    pits = rng.random((rows, around)) < 0.004 * amount
+    wall[cv2.dilate(pits.astype(np.uint8), np.ones((2, 2), np.uint8)) > 0] *= 0.45
 
 
 def _joints(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry, look: WallLook,
