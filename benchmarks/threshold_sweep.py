@@ -5,7 +5,10 @@ without one. This prints both sides for each model over a range of crack thresho
 fitted one first), so two models can be compared at equal real-frame claim rate.
 
     python benchmarks/threshold_sweep.py REAL_FRAMES_DIR HARD_TEST_DIR MODEL.onnx [MODEL.onnx ...]
-        [--json]
+        [--thresholds 0.6,0.8,0.9] [--at-claims 0.02,0.04,0.08] [--json]
+
+`--at-claims` adds, per model, the lowest threshold whose real claim rate is at or under each
+rate: the fair comparison of models whose own thresholds differ.
 """
 
 from __future__ import annotations
@@ -38,7 +41,26 @@ def _top_crack(record: dict) -> str:
     return max((k for k in probs if k != "ND"), key=probs.get)[:2]
 
 
-def sweep(model: Path, real: Path, hard: Path) -> dict:
+def _row(t: float, own: float, real_p, hard_p, is_crack, right) -> dict:
+    found = is_crack & (hard_p >= t)
+    return {"threshold": round(float(t), 4), "own": t == own,
+            "real_claim_rate": float(np.mean(real_p >= t)),
+            "hard_recall": float(found.sum() / max(1, is_crack.sum())),
+            "hard_subtype_accuracy": float(right[found].mean()) if found.any() else 0.0,
+            "hard_false_alarm": float(np.mean(hard_p[~is_crack] >= t))}
+
+
+def _at_claims(rate: float, real_p: np.ndarray) -> float:
+    """The lowest threshold at which at most `rate` of the real frames are claimed."""
+    allowed = int(np.floor(rate * len(real_p) + 1e-9))
+    ranked = np.sort(real_p)[::-1]
+    if allowed >= len(ranked):
+        return 0.0
+    return float(np.nextafter(ranked[allowed], 1.0))  # just above the first frame not allowed
+
+
+def sweep(model: Path, real: Path, hard: Path, thresholds=THRESHOLDS,
+          at_claims: tuple[float, ...] = ()) -> dict:
     own, real_records = _records(model, real)
     _own, hard_records = _records(model, hard)
     real_p = np.array([r["crack_probability"] for r in real_records])
@@ -46,16 +68,15 @@ def sweep(model: Path, real: Path, hard: Path) -> dict:
     hard_p = np.array([r["crack_probability"] for r in hard_records])
     is_crack = np.array([t != "ND" for t in truth])
     right = np.array([_top_crack(r) == t for r, t in zip(hard_records, truth, strict=True)])
-    rows = []
-    for t in (own, *THRESHOLDS):
-        found = is_crack & (hard_p >= t)
-        rows.append({"threshold": round(float(t), 4), "own": t == own,
-                     "real_claim_rate": float(np.mean(real_p >= t)),
-                     "hard_recall": float(found.sum() / max(1, is_crack.sum())),
-                     "hard_subtype_accuracy": float(right[found].mean()) if found.any() else 0.0,
-                     "hard_false_alarm": float(np.mean(hard_p[~is_crack] >= t))})
+    rows = [_row(t, own, real_p, hard_p, is_crack, right) for t in (own, *thresholds)]
+    matched = [{"at_claims": rate, **_row(_at_claims(rate, real_p), own, real_p, hard_p,
+                                           is_crack, right)} for rate in at_claims]
     return {"model": str(model), "real_frames": len(real_records),
-            "hard_frames": len(hard_records), "rows": rows}
+            "hard_frames": len(hard_records), "rows": rows, "at_claims": matched}
+
+
+def _rates(text: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in text.split(",") if x.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,17 +84,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("real", type=Path)
     parser.add_argument("hard", type=Path)
     parser.add_argument("models", type=Path, nargs="+")
+    parser.add_argument("--thresholds", type=_rates, default=THRESHOLDS)
+    parser.add_argument("--at-claims", type=_rates, default=(),
+                        help="real claim rates (0.04: 4 %%) to compare the models at")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    results = [sweep(m, args.real, args.hard) for m in args.models]
+    results = [sweep(m, args.real, args.hard, args.thresholds, args.at_claims)
+               for m in args.models]
     if args.json:
         print(json.dumps(results, indent=1))
         return 0
     for result in results:
         print(f"{result['model']} ({result['real_frames']} real, {result['hard_frames']} hard)")
         print("  threshold | real claims % | hard recall % | subtype % | false alarms %")
-        for row in result["rows"]:
-            mark = " (own)" if row["own"] else ""
+        for row in result["rows"] + result["at_claims"]:
+            mark = " (own)" if row["own"] else (
+                f" <={100 * row['at_claims']:.0f}%" if "at_claims" in row else "")
             print(f"  {row['threshold']:.3f}{mark:6} | {100 * row['real_claim_rate']:13.1f} | "
                   f"{100 * row['hard_recall']:13.1f} | {100 * row['hard_subtype_accuracy']:9.1f} | "
                   f"{100 * row['hard_false_alarm']:14.1f}")

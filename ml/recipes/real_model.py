@@ -109,12 +109,8 @@ class Plan:
 def render(plan: Plan) -> None:
     from ml.recipes.hard_test import render as render_hard
 
-    shards = [subprocess.Popen([sys.executable, "-m", "ml.cli", "synth", "stills",
-                                str(plan.data), "--per-class", str(plan.per_class),
-                                "--size", str(plan.size), "--seed", str(plan.seed),
-                                "--shard", f"{k}/2"], cwd=REPO) for k in range(2)]
-    if any(p.wait() for p in shards):
-        raise RuntimeError("rendering the training stills failed")
+    _render_sharded(plan.data, "--per-class", str(plan.per_class), "--size", str(plan.size),
+                    "--seed", str(plan.seed))
     render_hard(plan.work / "hard_test")
 
 

@@ -1,0 +1,27 @@
+"""The threshold sweep's fair comparison: each model at the same real-frame claim rate."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "threshold_sweep.py"
+_spec = importlib.util.spec_from_file_location("threshold_sweep", _PATH)
+sweep = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sweep)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.25, 0.5, 1.0])
+def test_at_claims_is_the_lowest_threshold_within_the_rate(rate):
+    real_p = np.random.default_rng(0).random(40)
+    t = sweep._at_claims(rate, real_p)
+    assert np.mean(real_p >= t) <= rate + 1e-9
+    lower = np.nextafter(t, 0.0)  # any lower threshold claims one frame too many
+    assert t == 0.0 or np.mean(real_p >= lower) > rate
+
+
+def test_ties_never_let_the_rate_be_exceeded():
+    real_p = np.array([0.9, 0.9, 0.9, 0.2])
+    t = sweep._at_claims(0.5, real_p)  # two of four allowed, but three frames share 0.9
+    assert np.mean(real_p >= t) == 0.0
