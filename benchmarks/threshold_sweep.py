@@ -51,12 +51,16 @@ def _row(t: float, own: float, real_p, hard_p, is_crack, right) -> dict:
 
 
 def _at_claims(rate: float, real_p: np.ndarray) -> float:
-    """The lowest threshold at which at most `rate` of the real frames are claimed."""
+    """The lowest threshold, on the printed 4-decimal grid, at which at most `rate` of the
+    real frames are claimed (above 1 when even P = 1 frames are too many)."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"a claim rate is between 0 and 1, not {rate}")
     allowed = int(np.floor(rate * len(real_p) + 1e-9))
     ranked = np.sort(real_p)[::-1]
     if allowed >= len(ranked):
         return 0.0
-    return float(np.nextafter(ranked[allowed], 1.0))  # just above the first frame not allowed
+    first_out = float(ranked[allowed])  # the first frame that may not be claimed
+    return (np.floor(first_out * 1e4) + 1) / 1e4  # just above it, as printed
 
 
 def sweep(model: Path, real: Path, hard: Path, thresholds=THRESHOLDS,
@@ -76,7 +80,10 @@ def sweep(model: Path, real: Path, hard: Path, thresholds=THRESHOLDS,
 
 
 def _rates(text: str) -> tuple[float, ...]:
-    return tuple(float(x) for x in text.split(",") if x.strip())
+    rates = tuple(float(x) for x in text.split(",") if x.strip())
+    if any(not 0 <= r <= 1 for r in rates):
+        raise argparse.ArgumentTypeError(f"{text!r}: rates and thresholds are between 0 and 1")
+    return rates
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,3 +97,24 @@ def test_refresh_fine_tunes_the_start_model_and_tests_only_on_its_own_stills(ref
     matched = {str(p.resolve()) for p in refreshed_plan.refresh_matched.rglob("*.png")}
     assert matched <= set(parts["train"])
     assert not matched & set(parts["val"] + parts["test"])
+
+
+def test_refresh_trains_only_on_the_stills_of_its_own_n(refreshed_plan):
+    from dataclasses import replace
+
+    larger = replace(refreshed_plan, refresh_per_class=2)
+    with pytest.raises(SystemExit, match=r"refresh_data: holds .*--refresh-per-class 2"):
+        rm.refresh(larger)
+    assert not larger.refreshed.exists()  # nothing trained on the wrong stills
+
+
+def test_a_finished_refresh_from_another_start_model_is_not_reused(refreshed_plan):
+    record = refreshed_plan.refreshed / "start.json"
+    kept = record.read_text()
+    try:
+        record.write_text(json.dumps({"start": "x", "sha256": "0" * 64}))
+        with pytest.raises(SystemExit, match="trained from another"):
+            rm.refresh(refreshed_plan)
+    finally:
+        record.write_text(kept)
+    rm.refresh(refreshed_plan)  # the same start model: the finished run is reused

@@ -154,6 +154,16 @@ def test_corrugated_pipe_has_ribs_and_liners_have_folds():
     along = wall[:, :, 1].mean(axis=1)
     assert along.std() > 5  # brightness rises and falls along the pipe
 
+    def ring_swing(material: str) -> float:  # brightness swing along the pipe, slow tone removed
+        look = WallLook(material, (1, 1, 1), 12.0, 0.4, 0.0, 0.0)
+        rows = paint_wall(np.random.default_rng(1), look, GEOMETRY, 400, 100)[0].mean(axis=(1, 2))
+        fast = rows - np.convolve(rows, np.ones(31) / 31, mode="same")
+        return float(fast[20:-20].std() / rows.mean())
+
+    # Profile-wall PVC: rings a plain wall lacks, but shallow, unlike corrugated ribs.
+    assert ring_swing("pvc_orange") < ring_swing("pvc_profile") < 0.5 * ring_swing(
+        "hdpe_corrugated")
+
 
 def test_weathered_walls_are_mottled_in_colour_and_texture():
     def wall_of(weathering: float) -> np.ndarray:

@@ -103,7 +103,13 @@ class Plan:
 
     @property
     def refreshed(self) -> Path:
-        return self.work / "refreshed"
+        """Named by N: the stills folders grow with N (one seed), the run does not."""
+        return self.work / f"refreshed_n{self.refresh_per_class}"
+
+    def refresh_counts(self) -> dict[str, int]:
+        """Stills per class that `refresh-render` writes for this N (matched: ND only)."""
+        n = self.refresh_per_class
+        return {"ND": 5 * n, **{c: n for c in ("CC", "CL", "CS", "CM", "CH")}}
 
 
 def render(plan: Plan) -> None:
@@ -150,9 +156,11 @@ def refresh(plan: Plan) -> dict:
     from ml.recipes.distill_study import _fit
     from ml.training.finetune import FINE_TUNE_DEFAULTS, load_student
 
+    _check_refresh_stills(plan)
     _model, meta = load_student(plan.start)
-    # Every image once per epoch (about two thirds no-crack), as in `tune`; the matched
-    # no-crack stills train only, so validation keeps the refresh stills' class mix.
+    _check_start(plan)
+    # Every image once per epoch (about 70 % no-crack), as in `tune`; the matched no-crack
+    # stills train only, so validation keeps the refresh stills' class mix.
     return _fit(plan.refreshed, mode="finetune", arch=meta["arch"], init_from=str(plan.start),
                 data=str(plan.refresh_data), train_extra=str(plan.refresh_matched),
                 epochs=plan.refresh_epochs, lr=FINE_TUNE_DEFAULTS["lr"], warmup_epochs=0,
@@ -174,6 +182,41 @@ def tune(plan: Plan) -> dict:
                 lr=FINE_TUNE_DEFAULTS["lr"], warmup_epochs=0, balance="none",
                 batch_size=plan.study.teacher_batch, image_size=plan.image_size,
                 device=plan.device, threads=plan.threads)
+
+
+def _count_stills(folder: Path) -> dict[str, int]:
+    return {d.name: sum(1 for _ in d.glob("*.png")) for d in sorted(folder.iterdir())
+            if d.is_dir()} if folder.is_dir() else {}
+
+
+def _check_refresh_stills(plan: Plan) -> None:
+    """The folders grow with N on one seed: train only on exactly the stills N asks for."""
+    wanted = plan.refresh_counts()
+    for folder, counts in ((plan.refresh_data, wanted), (plan.refresh_matched,
+                                                          {"ND": wanted["ND"]})):
+        found = {c: n for c, n in _count_stills(folder).items() if n}
+        if found != counts:
+            raise SystemExit(f"{folder}: holds {found or 'no stills'}, not the {counts} of "
+                             f"--refresh-per-class {plan.refresh_per_class}; run --stage "
+                             "refresh-render with it (a larger N: use another --work)")
+
+
+def _check_start(plan: Plan) -> None:
+    """A finished run is reused by name; the start model behind it must not have changed
+    (install overwrites the shipped checkpoint at the same path)."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(plan.start).read_bytes()).hexdigest()
+    record = plan.refreshed / "start.json"
+    if record.exists():
+        before = json.loads(record.read_text())["sha256"]
+        if before != digest:
+            raise SystemExit(f"{plan.refreshed}: trained from another {plan.start} "
+                             f"(sha256 {before[:12]}, now {digest[:12]}); remove the folder "
+                             "to train again, or use another --work")
+        return
+    plan.refreshed.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"start": str(plan.start), "sha256": digest}) + "\n")
 
 
 def package(plan: Plan, run: Path | None = None) -> dict:

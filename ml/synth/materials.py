@@ -20,6 +20,7 @@ class Material:
     colour: tuple[float, float, float]  # BGR albedo
     roughness: float  # texture contrast
     ribs: float = 0.0  # corrugation rib spacing in radii (0: smooth)
+    rib_depth: float = 0.55  # how far a rib's crest and trough swing the brightness
     joint_radii: tuple[float, float] = (2.5, 6.0)  # joint spacing range, radii
     streaks: float = 0.3  # chance of longitudinal flow streaks and tide marks
     liner: bool = False  # lined pipe: folds instead of joints
@@ -33,7 +34,8 @@ MATERIALS: dict[str, Material] = {
     "pvc_white": Material((205, 208, 208), 4.0, joint_radii=(8.0, 14.0)),
     "pvc_grey": Material((150, 152, 150), 4.0, joint_radii=(8.0, 14.0)),
     # Profile-wall PVC: fine, shallow rings every centimetre or two (many faint "CC" rings).
-    "pvc_profile": Material((30, 100, 215), 4.0, ribs=0.07, joint_radii=(10.0, 16.0)),
+    "pvc_profile": Material((30, 100, 215), 4.0, ribs=0.07, rib_depth=0.15,
+                            joint_radii=(10.0, 16.0)),
     "concrete": Material((120, 125, 128), 16.0, streaks=0.5),
     "concrete_encrusted": Material((95, 115, 130), 24.0, streaks=0.8),
     "brick": Material((60, 78, 130), 14.0),
@@ -64,7 +66,7 @@ class WallLook:
     # footage confuses with a circumferential crack.
     joint_width: float = 4.0  # texels
     joint_bell: bool = False
-    # Old clay and concrete close up: mottled rust, pink and dark stains with pitted grain
+    # Old clay, concrete and orange PVC close up: mottled rust, pink and dark stains with pitted grain
     # (0: a clean wall). Smooth, even walls were all the renderer drew, and models trained on
     # them claimed real weathered walls as cracks.
     weathering: float = 0.0
@@ -107,7 +109,7 @@ def paint_wall(rng: np.random.Generator, look: WallLook, geo: WallGeometry,
     if look.material == "brick":
         _brick_courses(wall, geo)
     if spec.ribs:
-        _ribs(wall, geo, spec.ribs, start_row)
+        _ribs(wall, geo, spec.ribs, spec.rib_depth, start_row)
     if rng.random() < spec.streaks:
         _streaks(rng, wall, geo)
     if look.encrustation > 0.05:
@@ -132,11 +134,12 @@ def _brick_courses(wall: np.ndarray, geo: WallGeometry) -> None:
             wall[v:v + 2, u:u + course] = mortar
 
 
-def _ribs(wall: np.ndarray, geo: WallGeometry, spacing_radii: float, start_row: float) -> None:
+def _ribs(wall: np.ndarray, geo: WallGeometry, spacing_radii: float, depth: float,
+          start_row: float) -> None:
     """Corrugation: bright crests and dark troughs every few centimetres (rings, not cracks)."""
     rows = np.arange(wall.shape[0], dtype=np.float32) - start_row
     phase = rows / (spacing_radii * geo.texels_per_radius) * 2 * np.pi
-    wall *= (1.0 + 0.55 * np.sin(phase) ** 3)[:, None, None]
+    wall *= (1.0 + depth * np.sin(phase) ** 3)[:, None, None]
 
 
 def _streaks(rng: np.random.Generator, wall: np.ndarray, geo: WallGeometry) -> None:
