@@ -43,7 +43,7 @@ def _top_crack(record: dict) -> str:
 
 def _row(t: float, own: float, real_p, hard_p, is_crack, right) -> dict:
     found = is_crack & (hard_p >= t)
-    return {"threshold": round(float(t), 4), "own": t == own,
+    return {"threshold": round(float(t), 4), "own": bool(t == own),
             "real_claim_rate": float(np.mean(real_p >= t)),
             "hard_recall": float(found.sum() / max(1, is_crack.sum())),
             "hard_subtype_accuracy": float(right[found].mean()) if found.any() else 0.0,
@@ -60,7 +60,10 @@ def _at_claims(rate: float, real_p: np.ndarray) -> float:
     if allowed >= len(ranked):
         return 0.0
     first_out = float(ranked[allowed])  # the first frame that may not be claimed
-    return (np.floor(first_out * 1e4) + 1) / 1e4  # just above it, as printed
+    t = float(np.floor(first_out * 1e4)) / 1e4
+    while t <= first_out:  # the grid step just above it (x * 1e4 rounds: compare, not trust)
+        t = round(t + 1e-4, 4)
+    return t
 
 
 def sweep(model: Path, real: Path, hard: Path, thresholds=THRESHOLDS,

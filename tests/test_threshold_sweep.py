@@ -39,3 +39,9 @@ def test_a_rate_outside_zero_to_one_is_refused(rate):
         sweep._at_claims(rate, np.array([0.5]))
     with pytest.raises(Exception, match="between 0 and 1"):
         sweep._rates(f"0.1,{rate}")
+
+
+def test_a_probability_on_the_printed_grid_is_not_claimed():
+    real_p = np.array([0.9, 0.6033, 0.2, 0.1])  # 0.6033 * 1e4 is 6032.999... in floats
+    t = sweep._at_claims(0.25, real_p)
+    assert np.mean(real_p >= t) <= 0.25 and t == 0.6034
