@@ -163,6 +163,7 @@ def test_corrugated_pipe_has_ribs_and_liners_have_folds():
     # Profile-wall PVC: rings a plain wall lacks, but shallow, unlike corrugated ribs.
     assert ring_swing("pvc_orange") < ring_swing("pvc_profile") < 0.5 * ring_swing(
         "hdpe_corrugated")
+    assert ring_swing("corrugated_steel") > 2 * ring_swing("pvc_profile")  # metal pipe: deep
 
 
 def test_weathered_walls_are_mottled_in_colour_and_texture():

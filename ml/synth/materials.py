@@ -40,6 +40,10 @@ MATERIALS: dict[str, Material] = {
     "concrete_encrusted": Material((95, 115, 130), 24.0, streaks=0.8),
     "brick": Material((60, 78, 130), 14.0),
     "hdpe_corrugated": Material((48, 50, 52), 6.0, ribs=0.18, joint_radii=(10.0, 16.0)),
+    # Corrugated metal pipe (galvanised steel, often rusty): pale grey, deep ribs; real frames
+    # of it were claimed as multiple cracks (CM).
+    "corrugated_steel": Material((140, 145, 150), 10.0, ribs=0.22, rib_depth=0.6,
+                                 joint_radii=(10.0, 16.0), streaks=0.6),
     "liner_white": Material((215, 220, 220), 5.0, liner=True),
     "liner_green": Material((150, 205, 150), 5.0, liner=True),
     "liner_blue": Material((200, 150, 90), 5.0, liner=True),
@@ -47,9 +51,9 @@ MATERIALS: dict[str, Material] = {
 # How often each appears, roughly as in municipal footage (clay and PVC lead).
 MATERIAL_WEIGHTS: dict[str, float] = {
     "vcp": 2.0, "vcp_glazed": 1.5, "pvc_orange": 2.0, "pvc_profile": 0.6, "pvc_white": 0.8,
-    "pvc_grey": 0.6, "concrete": 1.5,
-    "concrete_encrusted": 1.0, "brick": 0.6, "hdpe_corrugated": 0.8, "liner_white": 0.5,
-    "liner_green": 0.5, "liner_blue": 0.3,
+    "pvc_grey": 0.6, "concrete": 1.5, "concrete_encrusted": 1.0, "brick": 0.6,
+    "hdpe_corrugated": 0.8, "corrugated_steel": 0.5, "liner_white": 0.5, "liner_green": 0.5,
+    "liner_blue": 0.3,
 }
 
 
@@ -72,7 +76,8 @@ class WallLook:
     weathering: float = 0.0
 
 
-WEATHERED = ("vcp", "vcp_glazed", "concrete", "concrete_encrusted", "brick", "pvc_orange")
+WEATHERED = ("vcp", "vcp_glazed", "concrete", "concrete_encrusted", "brick", "pvc_orange",
+             "corrugated_steel")
 
 
 def sample_look(rng: np.random.Generator, material: str | None = None) -> WallLook:
