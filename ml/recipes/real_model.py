@@ -343,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
     parser.add_argument("--refresh-epochs", type=int, default=Plan.refresh_epochs)
     parser.add_argument("--refresh-per-class", type=int, default=Plan.refresh_per_class)
+    parser.add_argument("--start", type=Path, default=Plan.start,
+                        help="the student checkpoint that refresh fine-tunes (default: shipped)")
     parser.add_argument("--per-class", type=int, default=Plan.per_class,
                         help="training stills per crack subtype (no-crack: 5x as many)")
     parser.add_argument("--seed", type=int, default=Plan.seed,
@@ -356,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = args.lookalike_scale
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
                 refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
+                start=args.start,
                 per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
