@@ -343,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune-epochs", type=int, default=Plan.tune_epochs)
     parser.add_argument("--refresh-epochs", type=int, default=Plan.refresh_epochs)
     parser.add_argument("--refresh-per-class", type=int, default=Plan.refresh_per_class)
+    parser.add_argument("--refresh-seed", type=int, default=Plan.refresh_seed,
+                        help="another seed for a refresh that starts from a refreshed model")
     parser.add_argument("--start", type=Path, default=Plan.start,
                         help="the student checkpoint that refresh fine-tunes (default: shipped)")
     parser.add_argument("--per-class", type=int, default=Plan.per_class,
@@ -358,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = args.lookalike_scale
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
                 refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
-                start=args.start,
+                start=args.start, refresh_seed=args.refresh_seed,
                 per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
