@@ -15,12 +15,13 @@ lookalikes more no-crack stills from today's renderer (wide rough joints, obliqu
            well-exposed, uncluttered wall is not crack evidence
 tune       the trained run fine-tuned with the look-alikes added to its training part only
            (same validation and test split), every image once per epoch
-refresh-render  stills from today's renderer on a seed of their own (300 per crack subtype and
-           as many no-crack stills as crack stills: weathered walls, burnt-out lamps, glazed
-           clay, profile PVC ...) and as many matched no-crack stills again
-refresh    the shipped model (resources/models/cmi_student.pt) fine-tuned on them: what the
-           renderer learned since the shipped model's data, without its hours of training;
-           validation and test are the refresh stills' own split
+refresh-render  stills from today's renderer on a seed of their own (--refresh-per-class N
+           per crack subtype, default 300, and as many no-crack stills as crack stills:
+           weathered walls, burnt-out lamps, glazed clay, profile PVC, corrugated steel ...)
+           and as many matched no-crack stills again (--refresh-seed for another seed)
+refresh    the shipped model (or --start CKPT) fine-tuned on them into W/refreshed_nN: what
+           the renderer learned since the shipped model's data, without its hours of
+           training; validation and test are the refresh stills' own split
 package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
            (temperature, crack threshold) fitted on the run's validation split, never on test
 evaluate   hard synthetic test and, when given, real frames (claim rate; evaluation only)
@@ -108,8 +109,9 @@ class Plan:
 
     def refresh_counts(self) -> dict[str, int]:
         """Stills per class that `refresh-render` writes for this N (matched: ND only)."""
-        n = self.refresh_per_class
-        return {"ND": 5 * n, **{c: n for c in ("CC", "CL", "CS", "CM", "CH")}}
+        from ml.synth.stills import class_counts  # the render's own rule (no-crack half)
+
+        return {c.value: n for c, n in class_counts(self.refresh_per_class, 0.5).items()}
 
 
 def render(plan: Plan) -> None:
