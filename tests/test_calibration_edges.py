@@ -8,10 +8,12 @@ from ml.classes import CLASS_NAMES
 from ml.runtime.decision import DecisionPolicy
 from ml.training.calibration import (
     CalibrationError,
+    PrecisionTarget,
     calibrate_model,
     choose_threshold,
     fit_policy,
     fit_temperature,
+    precision_threshold,
 )
 
 ND = CLASS_NAMES.index("ND")
@@ -91,3 +93,46 @@ def test_a_good_set_has_no_warnings():
     p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
     _policy, figures = fit_policy(p, truth, 0.05)
     assert figures["warnings"] == []
+
+
+def _scores(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    p_crack = np.concatenate([rng.beta(2, 8, 2000), rng.beta(8, 2, 1000)])
+    return p_crack, np.r_[np.zeros(2000, bool), np.ones(1000, bool)]
+
+
+def test_a_precision_target_raises_the_threshold_just_enough():
+    p_crack, is_crack = _scores(np.random.default_rng(5))
+    target = PrecisionTarget(crack_share=0.1, min_precision=0.9)
+    floor = choose_threshold(p_crack, is_crack, 0.03)
+    t = precision_threshold(p_crack, is_crack, target, 0.03)
+
+    def reached(threshold: float) -> float:
+        claimed = p_crack >= threshold
+        return target.precision(claimed[is_crack].mean(), claimed[~is_crack].mean())
+
+    # At 3 % false alarms and a 10 % share, about a quarter of the claims would be wrong.
+    assert reached(floor) < 0.9 <= reached(t) and t > floor
+    below = np.nextafter(np.sort(p_crack[~is_crack & (p_crack < t)])[-1], 0.0)
+    assert reached(below) < 0.9  # one more look-alike claimed and the target is missed
+
+
+def test_fit_policy_records_the_precision_rule_and_warns_when_it_cannot_be_met():
+    rng = np.random.default_rng(6)
+    truth = np.r_[np.full(300, ND), rng.choice([i for i in range(len(CLASS_NAMES)) if i != ND], 300)]
+    policy, figures = fit_policy(_frames(truth, 0.8, rng), truth, 0.03,
+                                 PrecisionTarget(0.1, 0.8))
+    assert figures["min_precision"] == 0.8 and figures["crack_share"] == 0.1
+    assert figures["precision_at_share"] >= 0.8
+    assert not any("precision" in w for w in figures["warnings"])
+    # Crack and no-crack frames that look alike: no threshold makes four claims in five right.
+    same = np.tile(_frames(np.zeros(1, int), 0.5, rng), (600, 1)) + rng.uniform(0, 1e-3, (600, 6))
+    _policy, hopeless = fit_policy(same / same.sum(1, keepdims=True), truth, 0.03,
+                                   PrecisionTarget(0.1, 0.8))
+    assert hopeless["precision_at_share"] < 0.8
+    assert any("under the 80% target" in w for w in hopeless["warnings"])
+
+
+@pytest.mark.parametrize("share, precision", [(0, 0.8), (1, 0.8), (0.1, 0), (0.1, 1.2), (-1, 0.5)])
+def test_a_precision_target_outside_zero_and_one_is_refused(share, precision):
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        PrecisionTarget(share, precision)

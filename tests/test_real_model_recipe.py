@@ -118,3 +118,18 @@ def test_a_finished_refresh_from_another_start_model_is_not_reused(refreshed_pla
     finally:
         record.write_text(kept)
     rm.refresh(refreshed_plan)  # the same start model: the finished run is reused
+
+
+def test_package_with_a_precision_target_fits_and_cards_that_rule(tuned_plan):
+    from dataclasses import replace
+
+    from ml.recipes.real_card import _policy
+
+    plan = replace(tuned_plan, crack_share=0.1, min_precision=0.75)
+    rm.package(plan)
+    fit = json.loads((plan.tuned / "decision_fit.json").read_text())
+    assert (fit["crack_share"], fit["min_precision"]) == (0.1, 0.75)
+    assert "precision_at_share" in fit and "10 % share" in _policy(fit)
+    rm.package(replace(plan, crack_share=None))  # the plain false-alarm rule stores no share
+    plain = json.loads((plan.tuned / "decision_fit.json").read_text())
+    assert "crack_share" not in plain and "share" not in _policy(plain)

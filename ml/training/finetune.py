@@ -141,14 +141,15 @@ def inherit_decision(start: Path, models: list[Path]) -> bool:
 
 
 def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path],
-                            inherit: bool = True) -> dict:
+                            inherit: bool = True, precision=None) -> dict:
     """Give every packaged model a decision policy, as the shipped model has one.
 
     Fine-tuned from a model with a policy: that policy (`inherit_decision`). Otherwise (from
     scratch, distilled, or a start without one) it is fitted on the run's own validation
     split, never its training part. A run without validation frames keeps the default policy,
     stored with a warning so that the fallback is on record. `inherit=False` always fits (a
-    recipe with thousands of validation frames). Returns how it was decided.
+    recipe with thousands of validation frames); `precision` (a `PrecisionTarget`) sets the
+    fitted threshold for a precision at a real crack share. Returns how it was decided.
     """
     from ml.datasets import DatasetError, read_split
     from ml.runtime.decision import DecisionPolicy
@@ -158,7 +159,8 @@ def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path],
     if inherit and start and inherit_decision(Path(start), models):
         return {"source": "inherited", "inherited_from": Path(start).with_suffix(".onnx").name}
     try:
-        fit = calibrate_model(models[0], read_split(run / "split.csv", "val"), models[1:])
+        fit = calibrate_model(models[0], read_split(run / "split.csv", "val"), models[1:],
+                              precision=precision)
         return {"source": "validation", **fit}
     except (DatasetError, CalibrationError) as exc:
         fit = {"warnings": [f"not calibrated ({exc}): the default policy applies"]}
@@ -167,7 +169,8 @@ def fit_or_inherit_decision(run: Path, cfg: dict, models: list[Path],
     return {"source": "default", **fit}
 
 
-def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True) -> dict:
+def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True,
+                precision=None) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
     from ml.training.export import export_onnx, quantise_int8
@@ -181,7 +184,7 @@ def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True
     meta = export_onnx(best, run / "model.onnx", model_id)
     quantise_int8(run / "model.onnx", run / "model_int8.onnx", calibration_images(best))
     decision = fit_or_inherit_decision(run, cfg, [run / "model.onnx", run / "model_int8.onnx"],
-                                       inherit)
+                                       inherit, precision)
     if report is not None:
         report("calibrated", **decision)
     save_student(model, run / "student.pt", cfg["arch"], cfg["image_size"], model_id)

