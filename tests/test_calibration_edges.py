@@ -100,20 +100,43 @@ def _scores(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return p_crack, np.r_[np.zeros(2000, bool), np.ones(1000, bool)]
 
 
+def test_precision_at_a_share_reweights_recall_and_false_alarms():
+    # 10 % of frames with a crack, 90 % of them found, 3 % of the rest claimed:
+    # 0.09 right claims against 0.027 wrong ones.
+    assert PrecisionTarget(0.1, 0.5).precision(0.9, 0.03) == pytest.approx(0.09 / 0.117)
+    assert PrecisionTarget(0.1, 0.5).precision(0.0, 0.0) == 0.0
+
+
 def test_a_precision_target_raises_the_threshold_just_enough():
     p_crack, is_crack = _scores(np.random.default_rng(5))
     target = PrecisionTarget(crack_share=0.1, min_precision=0.9)
     floor = choose_threshold(p_crack, is_crack, 0.03)
-    t = precision_threshold(p_crack, is_crack, target, 0.03)
+    t, met = precision_threshold(p_crack, is_crack, target, 0.03)
 
     def reached(threshold: float) -> float:
         claimed = p_crack >= threshold
         return target.precision(claimed[is_crack].mean(), claimed[~is_crack].mean())
 
     # At 3 % false alarms and a 10 % share, about a quarter of the claims would be wrong.
-    assert reached(floor) < 0.9 <= reached(t) and t > floor
-    below = np.nextafter(np.sort(p_crack[~is_crack & (p_crack < t)])[-1], 0.0)
-    assert reached(below) < 0.9  # one more look-alike claimed and the target is missed
+    assert met and reached(floor) < 0.9 <= reached(t) and t > floor
+    assert t == round(t, 4)  # measured at the value the policy stores
+    # Brute force over every stored threshold from the floor up: none lower meets the target.
+    grid = np.arange(np.ceil(floor * 1e4), t * 1e4 - 0.5) / 1e4
+    assert all(reached(x) < 0.9 for x in grid)
+
+
+def test_rounding_the_threshold_up_does_not_break_the_target():
+    # Ten crack scores just above a candidate (0.6 + 1 ulp) but under its 4-decimal rounding:
+    # measured before rounding the target is met there (98.0 %), after it not (97.6 %).
+    negatives = np.r_[np.linspace(0.1, 0.5, 95), 0.6, 0.6, 0.6, 0.7, 0.7]
+    positives = np.r_[np.full(10, 0.60004), np.full(40, 0.9)]
+    p_crack = np.r_[negatives, positives]
+    is_crack = np.r_[np.zeros(100, bool), np.ones(50, bool)]
+    target = PrecisionTarget(0.5, 0.978)
+    t, met = precision_threshold(p_crack, is_crack, target, 0.05)
+    claimed = p_crack >= t
+    assert met and target.precision(claimed[is_crack].mean(), claimed[~is_crack].mean()) >= 0.978
+    assert t == 0.7001
 
 
 def test_fit_policy_records_the_precision_rule_and_warns_when_it_cannot_be_met():
@@ -129,7 +152,17 @@ def test_fit_policy_records_the_precision_rule_and_warns_when_it_cannot_be_met()
     _policy, hopeless = fit_policy(same / same.sum(1, keepdims=True), truth, 0.03,
                                    PrecisionTarget(0.1, 0.8))
     assert hopeless["precision_at_share"] < 0.8
-    assert any("under the 80% target" in w for w in hopeless["warnings"])
+    assert any("under the 80.0% target" in w for w in hopeless["warnings"])
+    assert hopeless["crack_threshold"] < 0.99  # the best precision found, not a mute model
+
+
+@pytest.mark.parametrize("side", ["crack", "no-crack"])
+def test_a_precision_target_on_one_side_only_is_not_applied_and_says_so(side):
+    rng = np.random.default_rng(7)
+    truth = np.full(200, 1 if side == "crack" else ND)
+    _policy, figures = fit_policy(_frames(truth, 0.7, rng), truth, 0.03, PrecisionTarget(0.1, 0.8))
+    assert "precision_at_share" not in figures
+    assert any("precision target was not applied" in w for w in figures["warnings"])
 
 
 @pytest.mark.parametrize("share, precision", [(0, 0.8), (1, 0.8), (0.1, 0), (0.1, 1.2), (-1, 0.5)])

@@ -133,3 +133,14 @@ def test_package_with_a_precision_target_fits_and_cards_that_rule(tuned_plan):
     rm.package(replace(plan, crack_share=None))  # the plain false-alarm rule stores no share
     plain = json.loads((plan.tuned / "decision_fit.json").read_text())
     assert "crack_share" not in plain and "share" not in _policy(plain)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--min-precision", "0.9"], "needs --crack-share"),
+    (["--crack-share", "10"], "strictly between 0 and 1"),  # 10 meant as 10 %
+])
+def test_a_bad_precision_rule_stops_before_any_stage_runs(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        rm.main(["--work", str(tmp_path), "--stage", "all", *argv])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # nothing rendered

@@ -7,17 +7,23 @@ import json
 from pathlib import Path
 
 
+def _percent(share: float) -> str:
+    return f"{100 * share:.3g} %"
+
+
 def _policy(fit: dict) -> str:
     """How the threshold was chosen, in the words of the rule that chose it."""
-    rule = f"at most {100 * fit['max_false_alarm']:.0f} % false alarms on the validation look-alikes"
+    rule = f"at most {_percent(fit['max_false_alarm'])} false alarms on its look-alikes"
     if "min_precision" in fit:
-        rule = (f"{rule} and, re-weighted to a {100 * fit['crack_share']:.0f} % share of real "
-                f"frames with a crack, at least {100 * fit['min_precision']:.0f} % of claims "
-                f"right (reached there: {100 * fit['precision_at_share']:.1f} %)")
+        met = fit["precision_at_share"] >= fit["min_precision"]
+        rule += (f" and, weighted to a real share of {_percent(fit['crack_share'])} of frames "
+                 f"with a crack, at least {_percent(fit['min_precision'])} of claims right "
+                 + ("(met: " if met else "(NOT met, best reached: ")
+                 + f"{_percent(fit['precision_at_share'])})")
     return (f"Temperature {fit['temperature']}, crack threshold {fit['crack_threshold']} on "
-            f"calibrated P(crack), chosen for {rule} ({fit['frames']} frames): there it finds "
-            f"{100 * fit['crack_recall']:.1f} % of cracks with {100 * fit['false_alarm']:.1f} % "
-            "false alarms.")
+            f"calibrated P(crack), chosen on the validation split ({fit['frames']} frames) for "
+            f"{rule}. There it finds {100 * fit['crack_recall']:.1f} % of cracks with "
+            f"{100 * fit['false_alarm']:.1f} % false alarms.")
 
 
 def card_appendix(run: Path) -> str:

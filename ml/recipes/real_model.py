@@ -340,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
                 matched_no_crack=round(Plan.matched_no_crack * scale))
+    if args.min_precision != Plan.min_precision and args.crack_share is None:
+        parser.error("--min-precision needs --crack-share (the share of real frames with a crack)")
+    try:
+        plan.precision_target()  # a share of 10 meant as 10 % fails now, not after training
+    except ValueError as exc:
+        parser.error(str(exc))
     stages = STAGES if args.stage == "all" else (args.stage,)
     for stage in stages:
         print(f"== {stage}", flush=True)

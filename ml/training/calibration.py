@@ -101,23 +101,33 @@ def choose_threshold(p_crack: np.ndarray, is_crack: np.ndarray,
     return float(np.clip(np.nextafter(edge, 1.0), 0.05, 0.99))
 
 
-def precision_threshold(p_crack: np.ndarray, is_crack: np.ndarray, target: PrecisionTarget,
-                        max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> float:
-    """The lowest threshold, at or above the false-alarm one, that meets `target`.
+def stored_threshold(threshold: float) -> float:
+    """The threshold as the policy stores it: rounded up, never down (down could let one more
+    look-alike through), within 0.05-0.99."""
+    return float(min(0.99, max(0.05, math.ceil(float(threshold) * 1e4) / 1e4)))
 
-    Candidates are the points just above each no-crack score (where the false-alarm count
-    steps down); past the last one no look-alike is claimed, so precision is 1 while any
-    crack is still found.
+
+def precision_threshold(p_crack: np.ndarray, is_crack: np.ndarray, target: PrecisionTarget,
+                        max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM) -> tuple[float, bool]:
+    """(threshold, met): the lowest stored threshold at or above the false-alarm one that
+    meets `target`, measured at the value the policy will store.
+
+    Candidates are the points just above each no-crack score, where the false-alarm count
+    steps down (between two of them precision can only fall as the threshold rises). When no
+    candidate meets the target, the one with the best precision is returned with met False.
     """
     floor = choose_threshold(p_crack, is_crack, max_false_alarm)
     negatives, positives = np.sort(p_crack[~is_crack]), p_crack[is_crack]
     steps = np.nextafter(negatives[negatives >= floor], 1.0)
-    for t in np.unique(np.concatenate([[floor], steps])):
-        recall = float((positives >= t).mean()) if len(positives) else 0.0
-        false_alarm = float((negatives >= t).mean())
-        if target.precision(recall, false_alarm) >= target.min_precision:
-            return float(np.clip(t, 0.05, 0.99))
-    return 0.99
+    best, best_precision = stored_threshold(floor), -1.0
+    for t in np.unique([stored_threshold(x) for x in np.concatenate([[floor], steps])]):
+        reached = target.precision(float((positives >= t).mean()),
+                                   float((negatives >= t).mean()))
+        if reached >= target.min_precision:
+            return float(t), True
+        if reached > best_precision:
+            best, best_precision = float(t), reached
+    return best, False
 
 
 def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
@@ -125,8 +135,8 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                precision: PrecisionTarget | None = None) -> tuple[DecisionPolicy, dict]:
     """The policy and what it does on these frames (recall, false alarms, subtype accuracy).
 
-    With `precision`, the threshold also meets that target (`precision_threshold`); the false-
-    alarm target stays a ceiling. No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
+    With `precision`, the threshold also meets that target (`precision_threshold`); the
+    false-alarm target stays a ceiling. No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
     back to the runtime default (T=1; threshold 0.5 without no-crack frames) and
     `figures["warnings"]` says why, so a fallback is never silent.
     """
@@ -150,12 +160,11 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
         warnings.append(f"no no-crack frames, so false alarms cannot be measured: kept the "
                         f"default threshold {threshold}")
     elif precision is not None and is_crack.any():
-        threshold = precision_threshold(p_crack, is_crack, precision, max_false_alarm)
+        threshold, met = precision_threshold(p_crack, is_crack, precision, max_false_alarm)
     else:
         threshold = choose_threshold(p_crack, is_crack, max_false_alarm)
-    # Round the threshold up, never down: down could let one more look-alike through.
     policy = DecisionPolicy(temperature=round(temperature, 4),
-                            crack_threshold=min(0.99, math.ceil(threshold * 1e4) / 1e4))
+                            crack_threshold=stored_threshold(threshold))
     claimed = p_crack >= policy.crack_threshold
     subtype = q.copy()
     subtype[:, nd] = -1
@@ -166,14 +175,17 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                "false_alarm": float(claimed[~is_crack].mean()) if (~is_crack).any() else 0.0,
                "subtype_accuracy_of_found": float(right[claimed & is_crack].mean())
                if (claimed & is_crack).any() else 0.0}
-    if precision is not None:
+    if precision is not None and is_crack.any() and not is_crack.all():
         reached = precision.precision(figures["crack_recall"], figures["false_alarm"])
         figures.update(crack_share=precision.crack_share, min_precision=precision.min_precision,
                        precision_at_share=round(reached, 4))
-        if reached < precision.min_precision:
-            warnings.append(f"precision {reached:.1%} at a {precision.crack_share:.0%} crack "
-                            f"share is under the {precision.min_precision:.0%} target even at "
-                            "the highest threshold (0.99)")
+        if not met:
+            warnings.append(f"precision {reached:.1%} at a {precision.crack_share:.1%} crack "
+                            f"share is under the {precision.min_precision:.1%} target at every "
+                            "threshold: kept the threshold with the best precision")
+    elif precision is not None:
+        warnings.append("crack and no-crack frames are both needed to measure precision: the "
+                        "precision target was not applied")
     if not is_crack.any():
         warnings.append("no crack frames: crack recall was not measured")
     if figures["false_alarm"] > max_false_alarm:
