@@ -8,7 +8,8 @@ command line says exactly what the app would. The rule:
    model's metadata), then P(crack) = 1 - P(no crack).
 3. A crack is claimed only at P(crack) >= the model's threshold, which is chosen on validation
    look-alikes for a low false-alarm rate, because real footage is mostly crack-free: at a 10 %
-   crack share even a 5 % false-alarm rate makes a third of all suggestions wrong.
+   crack share even a 5 % false-alarm rate makes a third of all suggestions wrong (a recipe
+   can also ask for a precision at a stated share, `ml.training.calibration.PrecisionTarget`).
 4. Just under the threshold the answer is "not sure" and no code is raised; above it, when two
    subtypes share the mass, the leading code is raised with the reason naming both.
 """
