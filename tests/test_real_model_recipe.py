@@ -129,7 +129,7 @@ def test_package_with_a_precision_target_fits_and_cards_that_rule(tuned_plan):
     rm.package(plan)
     fit = json.loads((plan.tuned / "decision_fit.json").read_text())
     assert (fit["crack_share"], fit["min_precision"]) == (0.1, 0.75)
-    assert "precision_at_share" in fit and "10 % share" in _policy(fit)
+    assert "precision_at_share" in fit and "real share of 10 %" in _policy(fit)
     rm.package(replace(plan, crack_share=None))  # the plain false-alarm rule stores no share
     plain = json.loads((plan.tuned / "decision_fit.json").read_text())
     assert "crack_share" not in plain and "share" not in _policy(plain)
