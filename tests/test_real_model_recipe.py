@@ -137,6 +137,8 @@ def test_package_with_a_precision_target_fits_and_cards_that_rule(tuned_plan):
 
 @pytest.mark.parametrize("argv, message", [
     (["--min-precision", "0.9"], "needs --crack-share"),
+    (["--min-precision", "0.8"], "needs --crack-share"),  # the default, said without a share
+    (["--crack-share", "0.1", "--min-precision", "0"], "strictly between 0 and 1"),
     (["--crack-share", "10"], "strictly between 0 and 1"),  # 10 meant as 10 %
 ])
 def test_a_bad_precision_rule_stops_before_any_stage_runs(argv, message, tmp_path, capsys):

@@ -48,6 +48,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ml.training.calibration import PrecisionTarget
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +80,7 @@ class Plan:
     crack_share: float | None = None
     min_precision: float = 0.8
 
-    def precision_target(self):
+    def precision_target(self) -> PrecisionTarget | None:
         from ml.training.calibration import PrecisionTarget
 
         return None if self.crack_share is None else PrecisionTarget(self.crack_share,
@@ -326,8 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crack-share", type=float, default=Plan.crack_share,
                         help="package: fit the threshold for a precision at this share of "
                              "real frames with a crack (default: the false-alarm target only)")
-    parser.add_argument("--min-precision", type=float, default=Plan.min_precision,
-                        help="package with --crack-share: the share of claims that must be right")
+    parser.add_argument("--min-precision", type=float,
+                        help="package with --crack-share: the share of claims that must be "
+                             f"right (default {Plan.min_precision})")
     parser.add_argument("--force", action="store_true",
                         help="install even a model that claims too many real frames")
     args = parser.parse_args(argv)
@@ -335,12 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
                 refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
                 start=args.start, refresh_seed=args.refresh_seed,
-                crack_share=args.crack_share, min_precision=args.min_precision,
+                crack_share=args.crack_share,
+                min_precision=Plan.min_precision if args.min_precision is None
+                else args.min_precision,
                 per_class=args.per_class, seed=args.seed,
                 lookalike_no_crack=round(Plan.lookalike_no_crack * scale),
                 lookalike_per_crack=round(Plan.lookalike_per_crack * scale),
                 matched_no_crack=round(Plan.matched_no_crack * scale))
-    if args.min_precision != Plan.min_precision and args.crack_share is None:
+    if args.min_precision is not None and args.crack_share is None:
         parser.error("--min-precision needs --crack-share (the share of real frames with a crack)")
     try:
         plan.precision_target()  # a share of 10 meant as 10 % fails now, not after training

@@ -136,9 +136,9 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
     """The policy and what it does on these frames (recall, false alarms, subtype accuracy).
 
     With `precision`, the threshold also meets that target (`precision_threshold`); the
-    false-alarm target stays a ceiling. No frames at all is a CalibrationError. Otherwise every figure that cannot be fitted falls
-    back to the runtime default (T=1; threshold 0.5 without no-crack frames) and
-    `figures["warnings"]` says why, so a fallback is never silent.
+    false-alarm target stays a ceiling. No frames at all is a CalibrationError. Otherwise every
+    figure that cannot be fitted falls back to the runtime default (T=1; threshold 0.5 without
+    no-crack frames) and `figures["warnings"]` says why, so a fallback is never silent.
     """
     probabilities, truth = np.asarray(probabilities, float), np.asarray(truth, int)
     if len(truth) == 0:
@@ -155,6 +155,7 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
         temperature = fit_temperature(probabilities, truth, warnings)
     q = calibrate(probabilities, temperature)
     p_crack = 1 - q[:, nd]
+    met = None  # whether the precision target was met; None: it was not applied
     if is_crack.all():
         threshold = DecisionPolicy().crack_threshold
         warnings.append(f"no no-crack frames, so false alarms cannot be measured: kept the "
@@ -175,7 +176,7 @@ def fit_policy(probabilities: np.ndarray, truth: np.ndarray,
                "false_alarm": float(claimed[~is_crack].mean()) if (~is_crack).any() else 0.0,
                "subtype_accuracy_of_found": float(right[claimed & is_crack].mean())
                if (claimed & is_crack).any() else 0.0}
-    if precision is not None and is_crack.any() and not is_crack.all():
+    if met is not None:
         reached = precision.precision(figures["crack_recall"], figures["false_alarm"])
         figures.update(crack_share=precision.crack_share, min_precision=precision.min_precision,
                        precision_at_share=round(reached, 4))
