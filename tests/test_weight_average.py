@@ -1,6 +1,8 @@
 """Weight averaging of a start model and its fine-tuned self (ml/training/weight_average.py)."""
 
+import hashlib
 import json
+import shutil
 
 import pytest
 import torch
@@ -68,15 +70,16 @@ def test_the_average_is_a_run_that_packages_with_its_own_test_figures(tuned_run,
     from ml.training.finetune import package_run
 
     out = tmp_path / "avg"
-    assert wa.main([str(tuned_run), "--alpha", "0.5", "--out", str(out)]) == 0
+    assert wa.main([str(tuned_run), "--alpha", "0.3", "--out", str(out)]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["config"]["weight_average"]["alpha"] == 0.5
+    assert metrics["config"]["weight_average"]["alpha"] == 0.3
+    assert metrics["history"] == [] and metrics["tuned_history"]  # the average never trained
     assert metrics["test"]["n"] > 0 and 0 <= metrics["test"]["accuracy"] <= 1
     assert (out / "split.csv").read_text() == (tuned_run / "split.csv").read_text()
     packaged = package_run(out, inherit=False)
     assert (out / "model.onnx").is_file() and packaged["decision"]["source"] in (
         "validation", "default")
-    assert "0.50 x `student.pt` (the start)" in (out / "MODEL_CARD.md").read_text()
+    assert "0.70 x the start `tiny-student` + 0.30 x" in (out / "MODEL_CARD.md").read_text()
 
 
 def test_a_start_model_changed_since_the_run_is_refused(tuned_run, tmp_path, capsys):
@@ -91,4 +94,41 @@ def test_a_start_model_changed_since_the_run_is_refused(tuned_run, tmp_path, cap
     with pytest.raises(SystemExit) as stop:
         wa.main([str(run), "--alpha", "0.5"])
     assert stop.value.code == 1
-    assert "changed since" in capsys.readouterr().err and not (tmp_path / "run_wise50").exists()
+    assert "sha256 differs" in capsys.readouterr().err and not (tmp_path / "run_wise50").exists()
+
+
+def _record(run, start):
+    (run / "start.json").write_text(json.dumps(
+        {"start": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest()}))
+
+
+def test_the_recorded_start_is_accepted_and_a_replaced_one_refused(tuned_run, tiny_student,
+                                                                    tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy2(tuned_run / "metrics.json", run / "metrics.json")
+    moved = tmp_path / "moved.pt"
+    shutil.copy2(tiny_student, moved)
+    _record(run, moved)
+    assert wa.start_of(run, moved) == moved  # --start: the very bytes the run recorded
+    assert wa.start_of(run) == tiny_student  # its init_from, unchanged
+    moved.write_bytes(moved.read_bytes()[:-1] + b"x")  # replaced in place, as install does
+    with pytest.raises(ValueError, match=r"not the checkpoint .* \(sha256 differs"):
+        wa.start_of(run, moved)
+    with pytest.raises(ValueError, match="no such checkpoint"):
+        wa.start_of(run, tmp_path / "gone.pt")
+    (run / "start.json").unlink()
+    assert wa.start_of(run, tiny_student) == tiny_student
+    assert "cannot check" in capsys.readouterr().err  # no record: said, not silent
+
+
+def test_an_average_never_goes_into_a_folder_that_holds_files(tuned_run, tiny_student,
+                                                              tmp_path):
+    out = tmp_path / "used"
+    out.mkdir()
+    (out / "model.onnx").write_bytes(b"an earlier average")
+    for target in (out, tuned_run):
+        with pytest.raises(ValueError, match="not empty"):
+            wa.average_run(tiny_student, tuned_run, 0.5, target)
+    assert (out / "model.onnx").read_bytes() == b"an earlier average"
+    assert not (out / "best.pt").exists()

@@ -40,8 +40,9 @@ def model_card(run: Path) -> str:
              + f"; split by {cfg.get('split_by', 'frame')} (seed {cfg.get('split_seed', 0)})"]
     if cfg.get("weight_average"):
         wise = cfg["weight_average"]
-        lines.append(f"- Weight average: {1 - wise['alpha']:.2f} x `{Path(wise['start']).name}` "
-                     f"(the start) + {wise['alpha']:.2f} x the fine-tuned run (WiSE-FT)")
+        lines.append(f"- Weight average (WiSE-FT): {1 - wise['alpha']:.2f} x the start "
+                     f"`{wise.get('start_model_id', Path(wise['start']).name)}` + "
+                     f"{wise['alpha']:.2f} x `{wise['tuned']}`, fine-tuned from it")
     if cfg.get("mode") == "distill":
         lines.append(f"- Distillation: {cfg.get('kd_method')}, T={cfg.get('temperature')}, "
                      f"alpha={cfg.get('alpha')}")

@@ -1,16 +1,18 @@
 """Weight-space ensembles of a start model and its fine-tuned self (WiSE-FT).
 
-Fine-tuning the shipped model on renders makes it better on renders and worse on real footage:
-it forgets what its ImageNet start knew about real photographs. Interpolating the weights,
-`(1 - alpha) * start + alpha * tuned`, keeps part of both in one network of the same size and
-speed (Wortsman et al., 2022, "Robust fine-tuning of zero-shot models": more robust to a
-distribution shift than either end). Both must come from the same start, so that the
-straight line between them stays in one basin of the loss.
+Fine-tuning the shipped model on renders makes it better on renders and worse on real footage
+(docs/results.md): it loses part of what it kept from its ImageNet initialisation.
+Interpolating the weights, `(1 - alpha) * start + alpha * tuned`, keeps part of both in one
+network of the same size and speed (Wortsman et al., 2022, "Robust fine-tuning of zero-shot
+models": more robust to a distribution shift than either end). Both must come from the same
+start; that the line between them stays in one basin is assumed, and measured only through
+the average's own figures.
 
-    python -m ml.training.weight_average RUN --alpha A [--out OUT]
+    python -m ml.training.weight_average RUN --alpha A [--out OUT] [--start CKPT]
 
-averages RUN/best.pt with the checkpoint RUN was fine-tuned from (its `init_from`, checked
-against RUN/start.json when the run recorded one) into OUT (default RUN_wiseA): `best.pt`,
+averages RUN/best.pt with the checkpoint RUN was fine-tuned from (its `init_from`, or
+`--start CKPT` once that file has been replaced; checked against RUN/start.json when the run
+recorded one) into OUT (a new folder, default RUN_wiseA): `best.pt`,
 `split.csv` and `metrics.json` (the averaged model's figures on the run's own test split), so
 that `python -m ml.recipes.real_model --stage package|evaluate --run OUT` takes it like any run.
 """
@@ -21,6 +23,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import torch
@@ -49,18 +52,33 @@ def interpolate(start: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor],
     return out
 
 
-def start_of(run: Path) -> Path:
-    """The checkpoint RUN was fine-tuned from, unchanged since (install overwrites the
-    shipped one in place)."""
-    config = json.loads((Path(run) / "metrics.json").read_text(encoding="utf-8"))["config"]
-    if not config.get("init_from"):
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read it ({exc})") from exc
+
+
+def start_of(run: Path, start: Path | None = None) -> Path:
+    """The checkpoint RUN was fine-tuned from (its `init_from`, or `start` when it has moved),
+    checked against RUN/start.json: install overwrites the shipped checkpoint in place, so a
+    path alone may name another model by now."""
+    run = Path(run)
+    config = _read_json(run / "metrics.json").get("config", {})
+    if start is None and not config.get("init_from"):
         raise ValueError(f"{run}: not fine-tuned from a checkpoint (no init_from)")
-    start = Path(config["init_from"])
-    record = Path(run) / "start.json"
-    if record.exists() and start.is_file():
-        digest = hashlib.sha256(start.read_bytes()).hexdigest()
-        if json.loads(record.read_text())["sha256"] != digest:
-            raise ValueError(f"{start}: changed since {run} was fine-tuned from it")
+    start = Path(start or config["init_from"])
+    if not start.is_file():
+        raise ValueError(f"{start}: no such checkpoint (the start of {run}; --start names it)")
+    record = run / "start.json"
+    if not record.exists():  # runs outside the recipe keep no record
+        print(f"warning: {record} missing: cannot check that {start} is the start of {run}",
+              file=sys.stderr)
+        return start
+    digest = hashlib.sha256(start.read_bytes()).hexdigest()
+    if _read_json(record).get("sha256") != digest:
+        raise ValueError(f"{start}: not the checkpoint {run} was fine-tuned from (sha256 "
+                         f"differs from {record}); --start names the right one")
     return start
 
 
@@ -74,6 +92,8 @@ def average_run(start: Path, run: Path, alpha: float, out: Path) -> dict:
     from ml.training.run import load_checkpoint_model
 
     run, out = Path(run), Path(out)
+    if out.resolve() == run.resolve() or (out.is_dir() and any(out.iterdir())):
+        raise ValueError(f"{out}: not empty; the average goes into a folder of its own")
     model, ckpt = load_checkpoint_model(run / "best.pt")
     start_model, meta = load_student(Path(start))
     config = dict(ckpt["config"])
@@ -84,11 +104,13 @@ def average_run(start: Path, run: Path, alpha: float, out: Path) -> dict:
         model.load_state_dict(interpolate(start_model.state_dict(), model.state_dict(), alpha))
     except ValueError as exc:
         raise ValueError(f"{start} and {run / 'best.pt'}: {exc}") from exc
-    config["weight_average"] = {"start": str(start), "tuned": str(run / "best.pt"),
-                                "alpha": alpha}
+    config["weight_average"] = {"start": str(start), "start_model_id": meta["model_id"],
+                                "tuned": str(run / "best.pt"), "alpha": alpha}
     out.mkdir(parents=True, exist_ok=True)
+    # The tuned run's learning curve, named so: the average itself was never trained.
+    tuned_history = ckpt.get("history", [])
     torch.save({"model": model.state_dict(), "config": config, "class_names": list(CLASS_NAMES),
-                "history": ckpt.get("history", [])}, out / "best.pt")
+                "history": [], "tuned_history": tuned_history}, out / "best.pt")
     shutil.copy2(run / "split.csv", out / "split.csv")
     try:
         test = read_split(out / "split.csv", "test")
@@ -97,7 +119,7 @@ def average_run(start: Path, run: Path, alpha: float, out: Path) -> dict:
     figures = evaluate(model.eval(), Split(*load_images(test, int(config["image_size"]))),
                        torch.device("cpu")) if test else None
     metrics = {"checkpoint": str(out / "best.pt"), "test": figures, "config": config,
-               "history": ckpt.get("history", [])}
+               "history": [], "tuned_history": tuned_history}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     return metrics
 
@@ -107,12 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run", type=Path, help="a run fine-tuned from a student checkpoint")
     parser.add_argument("--alpha", type=float, required=True,
                         help="weight of the fine-tuned model (0: the start, 1: the run)")
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=Path, help="a new folder (default RUN_wiseA)")
+    parser.add_argument("--start", type=Path,
+                        help="the start checkpoint, when RUN's init_from has been replaced since")
     args = parser.parse_args(argv)
     out = args.out or args.run.with_name(f"{args.run.name}_wise{round(100 * args.alpha)}")
     try:
-        metrics = average_run(start_of(args.run), args.run, args.alpha, out)
-    except (OSError, ValueError, KeyError) as exc:
+        metrics = average_run(start_of(args.run, args.start), args.run, args.alpha, out)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
         parser.exit(1, f"weight_average: {exc}\n")
     test = metrics["test"] or {}
     print(json.dumps({"out": str(out), "alpha": args.alpha,
