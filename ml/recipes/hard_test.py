@@ -3,8 +3,9 @@
     python -m ml.recipes.hard_test MODEL.onnx [--data DIR] [--render] [--json]
 
 Reports what the app would do (the decision layer, not the arg-max): crack recall, subtype
-accuracy among the cracks it found, false alarms on no-crack frames, and which look-alikes
-(views, wall and image features in the scene descriptions) cause the false alarms.
+accuracy among the cracks it found, false alarms on no-crack frames, which look-alikes (views,
+wall and image features in the scene descriptions) cause the false alarms, and recall per
+subtype and the features of the cracks it missed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def score(model: Path, data: Path) -> dict:
     scenes = _scenes(data)
     found = right = cracks = claims_nd = nd = unsure = 0
     alarms: collections.Counter = collections.Counter()
+    misses: collections.Counter = collections.Counter()
+    per_label: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # found, all
     for r in records:
         if "error" in r:
             continue
@@ -53,20 +56,31 @@ def score(model: Path, data: Path) -> dict:
             nd += 1
             if r["outcome"] == "crack":
                 claims_nd += 1
-                scene = scenes.get(f"ND/{Path(r['file']).name}", {})
-                alarms.update(["view:" + scene.get("view", "?")] + scene.get("wall_features", [])
-                              + scene.get("image_features", []))
+                alarms.update(_features(scenes.get(f"ND/{Path(r['file']).name}", {})))
             continue
         cracks += 1
+        per_label[truth][1] += 1
         if r["outcome"] == "crack":
             found += 1
+            per_label[truth][0] += 1
             right += r["suggestion"][:2] == truth
+        else:
+            misses.update(_features(scenes.get(f"{truth}/{Path(r['file']).name}", {})))
     return {"model": classifier.model_id, "frames": nd + cracks,
             "crack_recall": found / cracks if cracks else 0.0,
             "subtype_accuracy_of_found": right / found if found else 0.0,
             "false_alarm": claims_nd / nd if nd else 0.0,
             "not_sure": unsure / (nd + cracks) if nd + cracks else 0.0,
-            "false_alarms_by_feature": dict(alarms.most_common(8))}
+            "false_alarms_by_feature": dict(alarms.most_common(8)),
+            "recall_by_subtype": {c: f / n for c, (f, n) in sorted(per_label.items())},
+            "misses_by_feature": dict(misses.most_common(8))}
+
+
+def _features(scene: dict) -> list[str]:
+    """What a scene description says about a frame: view, material, wall and image features."""
+    material = scene.get("look", {}).get("material")
+    return (["view:" + scene.get("view", "?")] + ([f"material:{material}"] if material else [])
+            + scene.get("wall_features", []) + scene.get("image_features", []))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{100 * result['subtype_accuracy_of_found']:.1f} %, false alarms "
               f"{100 * result['false_alarm']:.1f} %, not sure {100 * result['not_sure']:.1f} %")
         print("false alarms by feature:", result["false_alarms_by_feature"])
+        print("recall by subtype:", {c: f"{100 * v:.1f} %"
+                                     for c, v in result["recall_by_subtype"].items()})
+        print("missed cracks by feature:", result["misses_by_feature"])
     return 0
 
 

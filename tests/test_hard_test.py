@@ -1,0 +1,77 @@
+"""The hard synthetic test's figures: what the app would raise, per subtype, and why it missed."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ml.recipes import hard_test
+from ml.runtime.classifier import CrackClassifier
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "resources" / "models" / "cmi_student.onnx"
+
+
+def _scene(name: str, view: str, material: str, image: list[str]) -> dict:
+    return {"file": name, "view": view, "look": {"material": material}, "wall_features": [],
+            "image_features": image}
+
+
+@pytest.fixture()
+def scored(tmp_path, monkeypatch):
+    """Five frames with known outcomes: two CC (one found, right), one CL missed, two ND
+    (one false alarm)."""
+    outcomes = {"CC/a.png": ("crack", "CC"), "CC/b.png": ("crack", "CL"),
+                "CL/c.png": ("not_sure", None), "ND/d.png": ("crack", "CM"),
+                "ND/e.png": ("no_crack", None)}
+    scenes = [_scene("CC/a.png", "pipe", "vcp", []), _scene("CC/b.png", "pipe", "vcp", []),
+              _scene("CL/c.png", "wall", "brick", ["cobwebs"]),
+              _scene("ND/d.png", "closeup", "hdpe_corrugated", ["glints"]),
+              _scene("ND/e.png", "pipe", "vcp", [])]
+    (tmp_path / "scenes.jsonl").write_text("".join(json.dumps(s) + "\n" for s in scenes))
+
+    class Model:
+        model_id = "fake"
+
+        def __init__(self, *_args, **_kwargs) -> None:
+            pass
+
+    def classify(_folders, _classifier, _policy):
+        for name, (outcome, code) in outcomes.items():
+            yield {"file": str(tmp_path / name), "outcome": outcome, "suggestion": code}
+
+    monkeypatch.setattr(hard_test, "CrackClassifier", Model)
+    monkeypatch.setattr(hard_test, "policy_for", lambda _c: None)
+    monkeypatch.setattr(hard_test, "classify_files", classify)
+    return hard_test.score(Path("fake.onnx"), tmp_path)
+
+
+def test_recall_subtype_and_false_alarms_count_raised_suggestions(scored):
+    assert scored["frames"] == 5
+    assert scored["crack_recall"] == pytest.approx(2 / 3)
+    assert scored["subtype_accuracy_of_found"] == pytest.approx(1 / 2)
+    assert scored["false_alarm"] == pytest.approx(1 / 2)
+    assert scored["not_sure"] == pytest.approx(1 / 5)
+
+
+def test_recall_is_given_per_subtype(scored):
+    assert scored["recall_by_subtype"] == {"CC": 1.0, "CL": 0.0}
+
+
+def test_misses_and_false_alarms_name_the_scene_features(scored):
+    assert scored["misses_by_feature"] == {"view:wall": 1, "material:brick": 1, "cobwebs": 1}
+    assert scored["false_alarms_by_feature"] == {"view:closeup": 1,
+                                                 "material:hdpe_corrugated": 1, "glints": 1}
+
+
+def test_the_shipped_model_on_a_small_rendered_set(tmp_path, capsys):
+    hard_test.render(tmp_path, per_class=2)
+    assert hard_test.main([str(SHIPPED), "--data", str(tmp_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"] == CrackClassifier(SHIPPED).model_id
+    assert result["frames"] == 20  # 2 per subtype, as many crack-free frames as cracks
+    by_subtype = result["recall_by_subtype"]
+    assert sorted(by_subtype) == ["CC", "CH", "CL", "CM", "CS"]
+    assert sum(by_subtype.values()) / 5 == pytest.approx(result["crack_recall"])
+    missed = round((1 - result["crack_recall"]) * 10)
+    assert sum(n for k, n in result["misses_by_feature"].items() if k.startswith("view:")) == missed
