@@ -75,3 +75,19 @@ def test_the_shipped_model_on_a_small_rendered_set(tmp_path, capsys):
     assert sum(by_subtype.values()) / 5 == pytest.approx(result["crack_recall"])
     missed = round((1 - result["crack_recall"]) * 10)
     assert sum(n for k, n in result["misses_by_feature"].items() if k.startswith("view:")) == missed
+
+
+def test_the_model_card_names_the_recall_of_each_subtype(tmp_path, scored):
+    from ml.recipes.real_card import card_appendix
+
+    fit = {"temperature": 1.0, "crack_threshold": 0.9, "max_false_alarm": 0.03, "frames": 10,
+           "crack_recall": 0.5, "false_alarm": 0.03}
+    (tmp_path / "decision_fit.json").write_text(json.dumps(fit))
+    (tmp_path / "evaluation.json").write_text(json.dumps({"hard_synthetic": scored}))
+    (tmp_path / "metrics.json").write_text(json.dumps({"config": {"arch": "cmi"}}))
+    card = card_appendix(tmp_path)
+    assert "Crack recall by subtype: CC 100 %, CL 0 %" in card
+    assert "share the frame with: wall view, brick, cobwebs." in card
+    del scored["recall_by_subtype"]  # an evaluation from before the figure existed
+    (tmp_path / "evaluation.json").write_text(json.dumps({"hard_synthetic": scored}))
+    assert "by subtype" not in card_appendix(tmp_path)

@@ -26,6 +26,13 @@ def _policy(fit: dict) -> str:
             f"{100 * fit['false_alarm']:.1f} % false alarms.")
 
 
+def _feature_words(feature: str) -> str:
+    """`view:wall` -> `wall view`, `material:brick` -> `brick`, `hanging_roots` as words."""
+    kind, _, value = feature.partition(":")
+    words = {"view": f"{value} view", "material": value}.get(kind, feature) if value else feature
+    return words.replace("_", " ")
+
+
 def card_appendix(run: Path) -> str:
     """What the generic run card does not know: the decision policy, real-footage figures and
     the licences of everything the model learned from."""
@@ -41,6 +48,11 @@ def card_appendix(run: Path) -> str:
              f"{100 * hard['subtype_accuracy_of_found']:.1f} %, false alarms "
              f"{100 * hard['false_alarm']:.1f} %, not sure {100 * hard['not_sure']:.1f} % "
              f"({hard['frames']} frames)."]
+    if hard.get("recall_by_subtype"):  # where a coder should look twice at "no crack"
+        lines += ["", "Crack recall by subtype: " + ", ".join(
+            f"{code} {100 * share:.0f} %" for code, share in hard["recall_by_subtype"].items())
+            + "; the missed cracks most often share the frame with: "
+            + ", ".join(map(_feature_words, hard.get("misses_by_feature", {}))) + "."]
     provenance = run / "data_provenance.md"  # how the training stills were made, when the
     if provenance.exists():  # run's data folder alone does not say it
         lines += ["", "## Training data", "", provenance.read_text(encoding="utf-8").strip()]
