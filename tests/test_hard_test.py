@@ -54,8 +54,9 @@ def test_recall_subtype_and_false_alarms_count_raised_suggestions(scored):
     assert scored["not_sure"] == pytest.approx(1 / 5)
 
 
-def test_recall_is_given_per_subtype(scored):
+def test_recall_is_given_per_subtype_with_the_subtypes_named(scored):
     assert scored["recall_by_subtype"] == {"CC": 1.0, "CL": 0.0}
+    assert scored["subtypes_of_found"] == {"CC->CC": 1, "CC->CL": 1}
 
 
 def test_misses_and_false_alarms_name_the_scene_features(scored):

@@ -5,7 +5,7 @@
 Reports what the app would do (the decision layer, not the arg-max): crack recall, subtype
 accuracy among the cracks it found, false alarms on no-crack frames, which look-alikes (views,
 wall and image features in the scene descriptions) cause the false alarms, and recall per
-subtype and the features of the cracks it missed.
+subtype, the subtypes it named for the cracks it found and the features of those it missed.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def score(model: Path, data: Path) -> dict:
     alarms: collections.Counter = collections.Counter()
     misses: collections.Counter = collections.Counter()
     per_label: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # found, all
+    named: collections.Counter = collections.Counter()  # (truth, suggested subtype) of found
     for r in records:
         if "error" in r:
             continue
@@ -64,6 +65,7 @@ def score(model: Path, data: Path) -> dict:
             found += 1
             per_label[truth][0] += 1
             right += r["suggestion"][:2] == truth
+            named[f"{truth}->{r['suggestion'][:2]}"] += 1
         else:
             misses.update(_features(scenes.get(f"{truth}/{Path(r['file']).name}", {})))
     return {"model": classifier.model_id, "frames": nd + cracks,
@@ -73,7 +75,8 @@ def score(model: Path, data: Path) -> dict:
             "not_sure": unsure / (nd + cracks) if nd + cracks else 0.0,
             "false_alarms_by_feature": dict(alarms.most_common(8)),
             "recall_by_subtype": {c: f / n for c, (f, n) in sorted(per_label.items())},
-            "misses_by_feature": dict(misses.most_common(8))}
+            "misses_by_feature": dict(misses.most_common(8)),
+            "subtypes_of_found": dict(sorted(named.items()))}
 
 
 def _features(scene: dict) -> list[str]:
