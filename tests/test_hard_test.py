@@ -75,7 +75,10 @@ def test_the_shipped_model_on_a_small_rendered_set(tmp_path, capsys):
     assert sorted(by_subtype) == ["CC", "CH", "CL", "CM", "CS"]
     assert sum(by_subtype.values()) / 5 == pytest.approx(result["crack_recall"])
     missed = round((1 - result["crack_recall"]) * 10)
-    assert sum(n for k, n in result["misses_by_feature"].items() if k.startswith("view:")) == missed
+    assert sum(result["subtypes_of_found"].values()) == 10 - missed
+    views = sum(n for k, n in result["misses_by_feature"].items() if k.startswith("view:"))
+    # one view per missed frame; only the 8 commonest features are kept, so a view may fall off
+    assert views == missed if len(result["misses_by_feature"]) < 8 else views <= missed
 
 
 def test_the_model_card_names_the_recall_of_each_subtype(tmp_path, scored):

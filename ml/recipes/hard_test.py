@@ -43,40 +43,40 @@ def score(model: Path, data: Path) -> dict:
     classifier = CrackClassifier(model, threads=1)
     records = list(classify_files([data], classifier, policy_for(classifier)))
     scenes = _scenes(data)
-    found = right = cracks = claims_nd = nd = unsure = 0
+    claims_nd = nd = unsure = 0
     alarms: collections.Counter = collections.Counter()
     misses: collections.Counter = collections.Counter()
-    per_label: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # found, all
-    named: collections.Counter = collections.Counter()  # (truth, suggested subtype) of found
+    shown: collections.Counter = collections.Counter()  # crack frames by true subtype
+    named: collections.Counter = collections.Counter()  # found cracks by (truth, suggested)
     for r in records:
         if "error" in r:
             continue
         truth = Path(r["file"]).parent.name
+        scene = scenes.get(f"{truth}/{Path(r['file']).name}", {})
         unsure += r["outcome"] == "not_sure"
         if truth == "ND":
             nd += 1
             if r["outcome"] == "crack":
                 claims_nd += 1
-                alarms.update(_features(scenes.get(f"ND/{Path(r['file']).name}", {})))
+                alarms.update(_features(scene))
             continue
-        cracks += 1
-        per_label[truth][1] += 1
+        shown[truth] += 1
         if r["outcome"] == "crack":
-            found += 1
-            per_label[truth][0] += 1
-            right += r["suggestion"][:2] == truth
-            named[f"{truth}->{r['suggestion'][:2]}"] += 1
+            named[truth, r["suggestion"][:2]] += 1
         else:
-            misses.update(_features(scenes.get(f"{truth}/{Path(r['file']).name}", {})))
+            misses.update(_features(scene))
+    cracks, found = sum(shown.values()), sum(named.values())
+    right = sum(n for (truth, code), n in named.items() if truth == code)
     return {"model": classifier.model_id, "frames": nd + cracks,
             "crack_recall": found / cracks if cracks else 0.0,
             "subtype_accuracy_of_found": right / found if found else 0.0,
             "false_alarm": claims_nd / nd if nd else 0.0,
             "not_sure": unsure / (nd + cracks) if nd + cracks else 0.0,
             "false_alarms_by_feature": dict(alarms.most_common(8)),
-            "recall_by_subtype": {c: f / n for c, (f, n) in sorted(per_label.items())},
+            "recall_by_subtype": {t: sum(n for (truth, _), n in named.items() if truth == t)
+                                  / shown[t] for t in sorted(shown)},
             "misses_by_feature": dict(misses.most_common(8)),
-            "subtypes_of_found": dict(sorted(named.items()))}
+            "subtypes_of_found": {f"{t}->{c}": n for (t, c), n in sorted(named.items())}}
 
 
 def _features(scene: dict) -> list[str]:
