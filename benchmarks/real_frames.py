@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from ml.runtime.classifier import CrackClassifier  # noqa: E402
 from ml.runtime.classify import classify_files, policy_for  # noqa: E402
+from ml.runtime.model_files import runtime_model  # noqa: E402
 
 OUTCOME_COLOURS = {"crack": (0, 0, 255), "not_sure": (0, 200, 255), "no_crack": (0, 180, 0),
                    "out_of_scope": (200, 200, 200)}
@@ -89,8 +90,8 @@ def contact_sheet(records: list[dict], out: Path, tile: int = 160, cols: int = 1
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("frames", type=Path)
-    parser.add_argument("--model", type=Path,
-                        default=ROOT / "resources" / "models" / "cmi_student.onnx")
+    parser.add_argument("--model", type=Path, default=runtime_model(ROOT / "resources" / "models" / "cmi_student.onnx"),
+                        help="default: the bundled model as the app runs it")
     parser.add_argument("--threshold", type=float, help="override the model's crack threshold")
     parser.add_argument("--sheet", type=Path, help="write a contact sheet PNG here")
     parser.add_argument("--json", action="store_true")

@@ -234,8 +234,11 @@ def cmd_classify(args) -> int:
 
 
 def default_model_path() -> Path:
-    """The model the app ships with (the runtime has no settings of its own)."""
-    return Path(__file__).resolve().parent.parent / "resources" / "models" / "cmi_student.onnx"
+    """The model the app ships with, as the app runs it (the runtime has no settings of its own)."""
+    from ml.runtime.model_files import runtime_model
+
+    return runtime_model(Path(__file__).resolve().parent.parent / "resources" / "models"
+                         / "cmi_student.onnx")
 
 
 def cmd_bench(args) -> int:

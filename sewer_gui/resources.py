@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from ml.runtime.model_files import runtime_model
+
 
 def resources_dir() -> Path:
     """The folder holding the code table, the default model and the sample video.
@@ -27,7 +29,8 @@ def code_table_path() -> Path:
 
 
 def default_model_path() -> Path:
-    return resources_dir() / "models" / "cmi_student.onnx"
+    """The bundled model as the app runs it (its int8 twin, ml/runtime/model_files.py)."""
+    return runtime_model(resources_dir() / "models" / "cmi_student.onnx")
 
 
 def sample_video_path() -> Path:

@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 
 from ml.classes import CLASS_NAMES
 from ml.datasets import MIN_SPLIT_GROUPS
+from ml.runtime.model_files import int8_twin
 from sewer_gui.distill_choices import DEFAULT_TEACHER, KD_DEFAULTS, TEACHERS, kd_args
 
 METHODS = {
@@ -222,7 +223,7 @@ def _compare_step(s: WizardSettings, work: Path, steps: list[Step]) -> Step:
     runs = [work / MODEL_FOLDERS[n] for n in MODEL_FOLDERS if any(t.name == n for t in steps)]
     first = runs[0]
     models = ([f"{IN_USE}={s.active_model}"] if s.active_model and Path(s.active_model).exists()
-              else []) + [f"{MODEL_NAMES[r.name]}={r / 'model.onnx'}" for r in runs]
+              else []) + [f"{MODEL_NAMES[r.name]}={int8_twin(r / 'model.onnx')}" for r in runs]
     args = ["compare", "--split", str(first / "split.csv"), "--out",
             str(work / "comparison.json"), "--json"]
     for model in models:

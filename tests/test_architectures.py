@@ -82,5 +82,7 @@ def test_front_benchmark_counts_the_reorders_v1_paid_for(tmp_path):
     assert set(rows) == {"cmi", "cmi_v1"} and front["threads"] == 1
     assert all(row["median_ms"] > 0 and row["params"] > 0 for row in rows.values())
     if platform.machine().lower() in ("x86_64", "amd64"):  # NCHWc layouts are x86-only
-        assert rows["cmi_v1"]["reorder_nodes"] > 10 > rows["cmi"]["reorder_nodes"]
+        # How many depends on the CPU's NCHWc block: v1 over 10 with AVX-512, 6 with AVX2.
+        assert rows["cmi"]["reorder_nodes"] <= 2
+        assert rows["cmi_v1"]["reorder_nodes"] >= 3 * max(rows["cmi"]["reorder_nodes"], 1)
     assert "| cmi_v1 |" in markdown_table(front)

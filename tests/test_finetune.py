@@ -49,7 +49,9 @@ def test_fine_tune_starts_from_the_checkpoint_packages_and_compares(team_data, t
     comparison = json.loads((run / "comparison.json").read_text())
     assert set(comparison["models"]) == {"model in use", "new model"}
     _model, meta = load_student(run / "student.pt")
-    assert meta["model_id"] == comparison["models"]["new model"]["model_id"] != "tiny-test"
+    # The new model is compared as the app would run it: its int8 twin.
+    assert comparison["models"]["new model"]["model_id"] == meta["model_id"] + "-int8"
+    assert meta["model_id"] != "tiny-test"
     again = _cli("compare", "--split", str(run / "split.csv"), "--model", f"old={tiny_onnx}",
                  "--model", f"new={run / 'model.onnx'}", "--pair", "new:old", "--out",
                  str(tmp_path / "c.json"), "--json")

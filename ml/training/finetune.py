@@ -37,6 +37,7 @@ import torch
 
 from ml.classes import CLASS_NAMES
 from ml.presets import MEAN, STD
+from ml.runtime.model_files import runtime_model
 from ml.training.config import TrainConfig
 from ml.training.model_card import write_model_card
 from ml.training.models import build_model
@@ -205,7 +206,9 @@ def compare_with_active(run: Path, active: Path, report=None) -> dict:
 
     run = Path(run)
     samples = read_split(run / "split.csv", "test")
-    result = compare(samples, {"model in use": Path(active), "new model": run / "model.onnx"},
+    # The file the app would run (int8), against the one it runs now.
+    result = compare(samples, {"model in use": Path(active),
+                               "new model": runtime_model(run / "model.onnx")},
                      "model in use")
     result["verdict"] = verdict_text(result)
     (run / "comparison.json").write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ml.classes import CLASS_NAMES
+from ml.runtime.model_files import runtime_model
 from sewer_gui.distill_choices import TEACHERS, KdRecipe
 from sewer_gui.training_recipe import (
     IN_USE,
@@ -185,7 +186,7 @@ class ResultsPage(QWizardPage):
     def activate_selected(self) -> None:
         name = self.selected()
         if self.offered(name) and self.activate is not None:
-            self.activate(self.results.trained[name] / "model.onnx")
+            self.activate(runtime_model(self.results.trained[name] / "model.onnx"))
             self.status.setText(f"{name} is now used for live suggestions. Suggestion > "
                                 "Restore previous model goes back to the one before.")
 
