@@ -18,6 +18,7 @@ from ml.comparison import (
     paired_difference,
 )
 from ml.datasets import grouped_split, index_image_folder, read_split
+from ml.training.export import INT8_ID_SUFFIX
 from ml.training.finetune import load_student, unique_model_id
 from ml.training.run import balanced_indices
 
@@ -50,7 +51,7 @@ def test_fine_tune_starts_from_the_checkpoint_packages_and_compares(team_data, t
     assert set(comparison["models"]) == {"model in use", "new model"}
     _model, meta = load_student(run / "student.pt")
     # The new model is compared as the app would run it: its int8 twin.
-    assert comparison["models"]["new model"]["model_id"] == meta["model_id"] + "-int8"
+    assert comparison["models"]["new model"]["model_id"] == meta["model_id"] + INT8_ID_SUFFIX
     assert meta["model_id"] != "tiny-test"
     again = _cli("compare", "--split", str(run / "split.csv"), "--model", f"old={tiny_onnx}",
                  "--model", f"new={run / 'model.onnx'}", "--pair", "new:old", "--out",

@@ -19,12 +19,13 @@ def _scene(name: str, view: str, material: str, image: list[str]) -> dict:
 
 @pytest.fixture()
 def scored(tmp_path, monkeypatch):
-    """Five frames with known outcomes: two CC (one found, right), one CL missed, two ND
-    (one false alarm)."""
+    """Five frames with known outcomes: two CC (one found and right, one found as CL although
+    the renderer could not show its crack), one CL missed, two ND (one false alarm)."""
     outcomes = {"CC/a.png": ("crack", "CC"), "CC/b.png": ("crack", "CL"),
                 "CL/c.png": ("not_sure", None), "ND/d.png": ("crack", "CM"),
                 "ND/e.png": ("no_crack", None)}
-    scenes = [_scene("CC/a.png", "pipe", "vcp", []), _scene("CC/b.png", "pipe", "vcp", []),
+    scenes = [_scene("CC/a.png", "pipe", "vcp", []),
+              {**_scene("CC/b.png", "pipe", "vcp", []), "extra": {"crack_hidden": True}},
               _scene("CL/c.png", "wall", "brick", ["cobwebs"]),
               _scene("ND/d.png", "closeup", "hdpe_corrugated", ["glints"]),
               _scene("ND/e.png", "pipe", "vcp", [])]
@@ -57,6 +58,13 @@ def test_recall_subtype_and_false_alarms_count_raised_suggestions(scored):
 def test_recall_is_given_per_subtype_with_the_subtypes_named(scored):
     assert scored["recall_by_subtype"] == {"CC": 1.0, "CL": 0.0}
     assert scored["subtypes_of_found"] == {"CC->CC": 1, "CC->CL": 1}
+
+
+def test_frames_whose_crack_does_not_show_are_counted_apart(scored):
+    assert scored["hidden_crack_frames"] == 1
+    assert scored["crack_recall_shown"] == pytest.approx(1 / 2)  # a found, c missed
+    assert scored["subtype_accuracy_of_found_shown"] == 1.0  # b's wrong name left out
+    assert scored["crack_recall"] == pytest.approx(2 / 3)  # the headline keeps every frame
 
 
 def test_misses_and_false_alarms_name_the_scene_features(scored):
@@ -92,6 +100,7 @@ def test_the_model_card_names_the_recall_of_each_subtype(tmp_path, scored):
     card = card_appendix(tmp_path)
     assert "Crack recall by subtype: CC 100 %, CL 0 %" in card
     assert "share the frame with: wall view, brick, cobwebs." in card
+    assert "Without the 1 crack frames whose crack does not show: recall 50.0 %" in card
     del scored["recall_by_subtype"]  # an evaluation from before the figure existed
     (tmp_path / "evaluation.json").write_text(json.dumps({"hard_synthetic": scored}))
     assert "by subtype" not in card_appendix(tmp_path)

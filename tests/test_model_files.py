@@ -9,7 +9,7 @@ import onnx
 
 from ml import cli
 from ml.runtime.model_files import int8_twin, runtime_model
-from ml.training.export import int8_weight_range
+from ml.training.export import INT8_ID_SUFFIX, int8_weight_range
 from sewer_gui import resources
 
 
@@ -35,6 +35,6 @@ def test_the_bundled_model_runs_as_seven_bit_int8_with_the_fp32_policy():
     assert app == tool and app.name == "cmi_student_int8.onnx" and app.is_file()
     fp32 = _meta(app.with_name("cmi_student.onnx"))
     int8 = _meta(app)
-    assert int8["model_id"] == fp32["model_id"] + "-int8"
+    assert int8["model_id"] == fp32["model_id"] + INT8_ID_SUFFIX
     assert int8["decision"] == fp32["decision"]
     assert max(map(abs, int8_weight_range(app))) <= 64

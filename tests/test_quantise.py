@@ -12,7 +12,12 @@ import onnx
 import pytest
 
 from ml.runtime.classifier import CrackClassifier
-from ml.training.export import calibration_from_folder, int8_weight_range, main
+from ml.training.export import (
+    INT8_ID_SUFFIX,
+    calibration_from_folder,
+    int8_weight_range,
+    main,
+)
 
 
 def _meta(model) -> dict[str, str]:
@@ -28,7 +33,7 @@ def test_requantising_from_stills_writes_seven_bit_weights_and_keeps_the_metadat
     assert printed["weights"] == [low, high]
     assert -64 <= low < 0 < high <= 64  # 8-bit weights would reach -127..127
     fp32, int8 = _meta(tiny_onnx), _meta(out)
-    assert int8["model_id"] == fp32["model_id"] + "-int8"
+    assert int8["model_id"] == fp32["model_id"] + INT8_ID_SUFFIX
     assert {k: v for k, v in int8.items() if k != "model_id"} == \
         {k: v for k, v in fp32.items() if k != "model_id"}
     frames = [np.full((60, 80, 3), v, np.uint8) for v in (30, 200)]

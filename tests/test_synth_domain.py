@@ -101,6 +101,17 @@ def test_crack_frames_show_their_crack(label):
     assert crack_pixels(spec, image, 128) >= VISIBLE_PIXELS_PER_WIDTH * 128
 
 
+def test_a_crack_frame_kept_unseen_says_so():
+    # At 24 px with one try most cracks are lost; whichever way, the flag tells the truth.
+    flags = []
+    for seed in range(12):
+        image, spec = render_frame(np.random.default_rng(seed), CrackClass.CL, 24, tries=1)
+        hidden = crack_pixels(spec, image, 24) < VISIBLE_PIXELS_PER_WIDTH * 24
+        assert spec.extra.get("crack_hidden", False) is hidden
+        flags.append(hidden)
+    assert any(flags)
+
+
 def test_the_same_scene_renders_without_its_crack():
     spec = sample_spec(np.random.default_rng(11), CrackClass.CL, 64)
     spec = replace(spec, view="pipe", optics=replace(spec.optics, yaw=0.0, pitch=0.0))

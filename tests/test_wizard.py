@@ -67,7 +67,9 @@ def test_wizard_fine_tunes_and_compares_with_the_model_in_use(qtbot, team_data, 
     # What the app runs is the run's int8 twin (ml/runtime/model_files.py).
     assert activated == ([tmp_path / "work" / "finetune" / "model_int8.onnx"] if offered else [])
     written = results.export_to("Fine-tuned", tmp_path / "export")
-    assert [p.suffix for p in written] == [".onnx", ".onnx", ".md"]
+    model_id = json.loads((tmp_path / "work" / "finetune" / "package.json").read_text())["model_id"]
+    assert [p.name for p in written] == [f"{model_id}.onnx", f"{model_id}_int8.onnx",
+                                         f"{model_id}_MODEL_CARD.md"]
     card = written[2].read_text()
     assert "<b>" not in card and "Against the model in use" in card and "Fine-tuned" in card
 

@@ -48,6 +48,7 @@ def score(model: Path, data: Path) -> dict:
     misses: collections.Counter = collections.Counter()
     shown: collections.Counter = collections.Counter()  # crack frames by true subtype
     named: collections.Counter = collections.Counter()  # found cracks by (truth, suggested)
+    hidden = hidden_found = hidden_right = 0  # crack frames whose crack does not show
     for r in records:
         if "error" in r:
             continue
@@ -61,12 +62,17 @@ def score(model: Path, data: Path) -> dict:
                 alarms.update(_features(scene))
             continue
         shown[truth] += 1
+        is_hidden = bool(scene.get("extra", {}).get("crack_hidden"))
+        hidden += is_hidden
         if r["outcome"] == "crack":
             named[truth, r["suggestion"][:2]] += 1
+            hidden_found += is_hidden
+            hidden_right += is_hidden and r["suggestion"][:2] == truth
         else:
             misses.update(_features(scene))
     cracks, found = sum(shown.values()), sum(named.values())
     right = sum(n for (truth, code), n in named.items() if truth == code)
+    seen = cracks - hidden
     return {"model": classifier.model_id, "frames": nd + cracks,
             "crack_recall": found / cracks if cracks else 0.0,
             "subtype_accuracy_of_found": right / found if found else 0.0,
@@ -76,7 +82,12 @@ def score(model: Path, data: Path) -> dict:
             "recall_by_subtype": {t: sum(n for (truth, _), n in named.items() if truth == t)
                                   / shown[t] for t in sorted(shown)},
             "misses_by_feature": dict(misses.most_common(8)),
-            "subtypes_of_found": {f"{t}->{c}": n for (t, c), n in sorted(named.items())}}
+            "subtypes_of_found": {f"{t}->{c}": n for (t, c), n in sorted(named.items())},
+            # The renderer keeps its last try when no try showed the crack (ml/synth/frames.py).
+            "hidden_crack_frames": hidden,
+            "crack_recall_shown": (found - hidden_found) / seen if seen else 0.0,
+            "subtype_accuracy_of_found_shown": ((right - hidden_right) / (found - hidden_found)
+                                                if found > hidden_found else 0.0)}
 
 
 def _features(scene: dict) -> list[str]:

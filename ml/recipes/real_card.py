@@ -33,6 +33,27 @@ def _feature_words(feature: str) -> str:
     return words.replace("_", " ")
 
 
+def _shown(hard: dict) -> str:
+    """The figures without the crack frames whose crack the renderer could not show."""
+    if not hard.get("hidden_crack_frames"):
+        return ""
+    return (f" Without the {hard['hidden_crack_frames']} crack frames whose crack does not show: "
+            f"recall {100 * hard['crack_recall_shown']:.1f} %, subtype accuracy "
+            f"{100 * hard['subtype_accuracy_of_found_shown']:.1f} %.")
+
+
+def _files(evaluation: dict) -> str:
+    """Which file these figures are of, and the fp32 file's beside them."""
+    fp32 = evaluation.get("fp32")
+    if not fp32:
+        return ""
+    hard, real = fp32["hard_synthetic"], fp32.get("real_frames")
+    return (f" These are the figures of `{evaluation['file']}`, the file the app runs; the fp32 "
+            f"file: {100 * hard['crack_recall']:.1f} / {100 * hard['subtype_accuracy_of_found']:.1f}"
+            f" / {100 * hard['false_alarm']:.1f} %"
+            + (f", real claims {100 * real['claim_rate']:.1f} %" if real else "") + ".")
+
+
 def card_appendix(run: Path) -> str:
     """What the generic run card does not know: the decision policy, real-footage figures and
     the licences of everything the model learned from."""
@@ -42,12 +63,13 @@ def card_appendix(run: Path) -> str:
     hard = evaluation["hard_synthetic"]
     lines = ["", "## Decision policy (stored in the ONNX metadata)", "", _policy(fit), "",
              "## Hard synthetic test (own seed, every nuisance, look-alikes)", "",
-             "Rendered by `python -m ml.recipes.hard_test MODEL --data DIR --render`; a crack "
-             "frame is kept only when its crack visibly changes the picture.", "",
+             "Rendered by `python -m ml.recipes.hard_test MODEL --data DIR --render`; each "
+             "crack scene is redrawn (up to 12 times) until its crack visibly changes the "
+             "picture, else the last one is kept.", "",
              f"Crack recall {100 * hard['crack_recall']:.1f} %, subtype accuracy of found cracks "
              f"{100 * hard['subtype_accuracy_of_found']:.1f} %, false alarms "
              f"{100 * hard['false_alarm']:.1f} %, not sure {100 * hard['not_sure']:.1f} % "
-             f"({hard['frames']} frames)."]
+             f"({hard['frames']} frames)." + _shown(hard) + _files(evaluation)]
     if hard.get("recall_by_subtype"):  # where a coder should look twice at "no crack"
         lines += ["", "Crack recall by subtype: " + ", ".join(
             f"{code} {100 * share:.0f} %" for code, share in hard["recall_by_subtype"].items())

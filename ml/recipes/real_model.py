@@ -251,19 +251,32 @@ def package(plan: Plan, run: Path | None = None) -> dict:
     return packaged
 
 
-def evaluate(plan: Plan, real_frames: Path | None, run: Path | None = None) -> dict:
+def _measure(model: Path, plan: Plan, real_frames: Path | None, sheet: Path | None) -> dict:
     from ml.recipes.hard_test import score
 
-    run = run or plan.tuned
-    result = {"hard_synthetic": score(run / "model.onnx", plan.work / "hard_test")}
+    result = {"hard_synthetic": score(model, plan.work / "hard_test")}
     if real_frames:
         out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "real_frames.py"),
-                              str(real_frames), "--model", str(run / "model.onnx"), "--json",
-                              "--sheet", str(run / "real_frames_sheet.png")],
+                              str(real_frames), "--model", str(model), "--json",
+                              *(["--sheet", str(sheet)] if sheet else [])],
                              check=True, capture_output=True, text=True, cwd=REPO)
         real = json.loads(out.stdout)
         result["real_frames"] = {k: real[k] for k in ("frames", "claim_rate", "claims_at_90",
                                                       "outcomes", "codes", "per_source")}
+    return result
+
+
+def evaluate(plan: Plan, real_frames: Path | None, run: Path | None = None) -> dict:
+    """The file the app runs (the int8 twin: what `install` gates and the card shows), and
+    the fp32 file beside it."""
+    from ml.runtime.model_files import runtime_model
+
+    run = run or plan.tuned
+    runtime = runtime_model(run / "model.onnx")
+    result = {"file": runtime.name,
+              **_measure(runtime, plan, real_frames, run / "real_frames_sheet.png")}
+    if runtime != run / "model.onnx":
+        result["fp32"] = _measure(run / "model.onnx", plan, real_frames, None)
     (run / "evaluation.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 

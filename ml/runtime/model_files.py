@@ -2,8 +2,8 @@
 
 A packaged model is an fp32 file and its int8 twin (`model.onnx` and `model_int8.onnx`,
 `cmi_student.onnx` and `cmi_student_int8.onnx`), both with the same decision policy. The app,
-the scan and `sewer-ml classify` run the int8 twin: about half the latency for the same
-answers (docs/results.md, "int8 in the app"); fp32 stays beside it for export and checks.
+the scan and `sewer-ml classify` run the int8 twin: about half the latency, answers close to
+fp32's (docs/results.md, "int8 in the app"); fp32 stays beside it for export and checks.
 """
 
 from __future__ import annotations

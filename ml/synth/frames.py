@@ -294,7 +294,8 @@ def render_frame(rng: np.random.Generator, label: CrackClass, size: int = 224,
     """A still of `label`; crack scenes are redrawn until the crack is visibly in the picture.
 
     After half the tries the camera is turned to look down the pipe, where a crack is
-    easiest to see; the last try is kept whatever it shows.
+    easiest to see; the last try is kept whatever it shows, marked `extra["crack_hidden"]` when
+    its crack does not show (the hard test counts those frames apart).
     """
     for attempt in range(tries):
         spec = sample_spec(rng, label, size)
@@ -302,8 +303,8 @@ def render_frame(rng: np.random.Generator, label: CrackClass, size: int = 224,
             spec = _forward(spec)
         image, _ = render_spec(spec, size)
         if spec.crack is None or crack_is_visible(spec, image, size):
-            break
-    return image, spec
+            return image, spec
+    return image, replace(spec, extra={**spec.extra, "crack_hidden": True})
 
 
 def render_matched_pair(rng: np.random.Generator, size: int = 224, tries: int = 12

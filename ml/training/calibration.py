@@ -212,8 +212,9 @@ def store_policy(model: Path, policy: DecisionPolicy, figures: dict) -> None:
 def calibrate_model(model: Path, samples: list, others: list[Path] = (),
                     max_false_alarm: float = DEFAULT_MAX_FALSE_ALARM,
                     precision: PrecisionTarget | None = None) -> dict:
-    """Fit on `samples` (held-out, never the training part) and store in `model` and `others`
-    (its int8 twin gets the fp32 policy, so both say the same). No samples: CalibrationError;
+    """Fit `model` on `samples` (held-out, never the training part) and store the policy in
+    it and in `others` (a packaged model: fitted on its int8 file, the one the app runs, and
+    given to its fp32 twin too). No samples: CalibrationError;
     other degenerate sets store the documented fallbacks of `fit_policy`, with its warnings."""
     if not samples:
         raise CalibrationError(f"{Path(model).name}: no held-out frames to calibrate on")

@@ -14,6 +14,9 @@ from ml.presets import MEAN, STD
 from ml.training.run import load_checkpoint_model
 
 OPSET = 17
+# Model-id suffix of an int8 file with 7-bit weights: told apart from the 8-bit files of
+# before 2026-12-03 (same fp32 parent, other answers on CPUs without VNNI).
+INT8_ID_SUFFIX = "-int8w7"
 
 
 def model_id_for(ckpt: dict, path: Path) -> str:
@@ -103,7 +106,7 @@ def quantise_int8(fp32: Path, out: Path, calibration: np.ndarray) -> Path:
     for entry in source.metadata_props:
         copy = proto.metadata_props.add()
         copy.key = entry.key
-        copy.value = entry.value + "-int8" if entry.key == "model_id" else entry.value
+        copy.value = entry.value + INT8_ID_SUFFIX if entry.key == "model_id" else entry.value
     onnx.save(proto, str(out))
     return out
 

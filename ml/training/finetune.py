@@ -184,7 +184,8 @@ def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True
     model_id = model_id or unique_model_id(cfg["arch"], cfg["mode"])
     meta = export_onnx(best, run / "model.onnx", model_id)
     quantise_int8(run / "model.onnx", run / "model_int8.onnx", calibration_images(best))
-    decision = fit_or_inherit_decision(run, cfg, [run / "model.onnx", run / "model_int8.onnx"],
+    # Fitted on the int8 file, the one the app runs; the fp32 file gets the same policy.
+    decision = fit_or_inherit_decision(run, cfg, [run / "model_int8.onnx", run / "model.onnx"],
                                        inherit, precision)
     if report is not None:
         report("calibrated", **decision)

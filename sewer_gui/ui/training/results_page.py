@@ -6,6 +6,7 @@ Activation is offered only for a model whose macro-F1 beats the model in use wit
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -173,8 +174,7 @@ class ResultsPage(QWizardPage):
     def export_to(self, name: str, folder: Path) -> list[Path]:
         """Copies the packaged fp32 and int8 models and the model card, named by model id."""
         run = self.results.trained[name]
-        model_id = self.results.comparison.get("models", {}).get(name, {}).get("model_id") \
-            or run.name
+        model_id = _packaged_id(run) or run.name
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for source, suffix in (("model.onnx", ".onnx"), ("model_int8.onnx", "_int8.onnx"),
@@ -189,6 +189,15 @@ class ResultsPage(QWizardPage):
             self.activate(runtime_model(self.results.trained[name] / "model.onnx"))
             self.status.setText(f"{name} is now used for live suggestions. Suggestion > "
                                 "Restore previous model goes back to the one before.")
+
+
+def _packaged_id(run: Path) -> str:
+    """The model id the run was packaged under (the compared file is its int8 twin, whose id
+    carries a suffix); "" when the run has no readable package.json."""
+    try:
+        return str(json.loads((run / "package.json").read_text(encoding="utf-8"))["model_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def _interval(diff: dict) -> str:
