@@ -247,6 +247,9 @@ class CodingSession:
         same = before == self.inspection.video_path
         self.candidates = self.stored_candidates(self.inspection) if same else []
         self.counter_track = None
+        if not same and self.track_source == "sidecar":
+            # Another video's sidecar says nothing about this one's distances.
+            self.track, self.track_source = DistanceTrack(), "none"
         self._load_sidecar(Path(path))
         self.dirty = True
         return info

@@ -32,6 +32,7 @@ def test_clear_frames_give_a_code_or_no_crack():
     assert crack.outcome is Outcome.CRACK and crack.code == "CL" and crack.suggestion == "CL"
     clear = decide(probs(ND=0.9, CL=0.1), CLASSES, policy)
     assert clear.outcome is Outcome.NO_CRACK and clear.suggestion is None
+    assert clear.reason == "no crack (crack probability 10 %)"  # P(crack), like every verdict
 
 
 def test_near_the_threshold_it_is_not_sure_and_an_unclear_subtype_is_named():

@@ -92,7 +92,13 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     qtbot.waitUntil(lambda: w.player.index == int(5.5 * fps), timeout=5000)
     key(qtbot, w, Qt.Key.Key_N)
     key(qtbot, w, Qt.Key.Key_P)
-    assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed)"
+    assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed: CM AI-confirmed 70%)"
+    rows = len(w.session.inspection.observations)
+    key(qtbot, w, Qt.Key.Key_Return)  # a second decision would be a second, contradictory row
+    assert len(w.session.inspection.observations) == rows
+    assert w.statusBar().currentMessage().startswith("Already decided: CM AI-confirmed 70%.")
+    key(qtbot, w, Qt.Key.Key_Backspace)  # nor is a rejection asked for
+    assert w.review.dialog is None and len(w.session.inspection.observations) == rows
 
 
 def test_live_suggestions_are_held(qtbot):

@@ -55,3 +55,19 @@ def test_session_ignores_a_bad_sidecar_and_keeps_the_video(tmp_path, short_video
     _write(tmp_path, GOOD)
     session.attach_video(video)
     assert session.track_source == "sidecar" and session.distance_at(10.0) > 0
+
+
+def test_a_video_without_sidecar_does_not_inherit_the_last_ones_distances(tmp_path, short_video):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_sidecar, without = tmp_path / "a" / "drive.mp4", tmp_path / "b" / "other.mp4"
+    shutil.copy(short_video, with_sidecar)
+    shutil.copy(short_video, without)
+    _write(tmp_path / "a", GOOD)
+    session = CodingSession(default_code_table())
+    session.attach_video(with_sidecar)
+    assert session.track_source == "sidecar" and session.distance_at(10.0) > 0
+    session.attach_video(without)
+    assert session.track_source == "none" and session.distance_at(10.0) == 0.0
+    session.attach_video(with_sidecar)  # and back: its own sidecar again
+    assert session.track_source == "sidecar"

@@ -27,7 +27,7 @@ def test_card_explains_its_silence_and_never_hides_a_suggestion(qtbot, code_tabl
     assert card.detail.text() == "Cannot judge this frame: frame over-exposed."
     card.show_suggestion(Suggestion(CrackClass.CL, "CL", 0.97, (), "m", 10, 1.0))
     shown = card.detail.text()
-    card.show_verdict(_decision(Outcome.NO_CRACK, "no crack (98 %)"))
+    card.show_verdict(_decision(Outcome.NO_CRACK, "no crack (crack probability 2 %)"))
     assert card.detail.text() == shown  # a raised suggestion stays until it is decided
 
 
@@ -46,7 +46,8 @@ def test_live_worker_reports_each_new_verdict(qtbot, tmp_path):
 def test_no_crack_reads_as_a_sentence():
     from sewer_gui.ui.panels import verdict_text
 
-    assert verdict_text("no_crack", "no crack (99 %)") == "No crack (99 %) at this frame."
+    assert verdict_text("no_crack", "no crack (crack probability 1 %)") == \
+        "No crack (crack probability 1 %) at this frame."
 
 
 def test_an_unclear_subtype_is_said_under_the_raised_code(qtbot, code_table, tmp_path):

@@ -148,8 +148,9 @@ def decide(probabilities: np.ndarray, classes: tuple[CrackClass, ...],
     top, second = ranked[0], ranked[1]
     label = classes[top]
     if p_crack < policy.crack_threshold * policy.unsure_below:
+        # Said as P(crack), as every other verdict is: "no crack (28 %)" read as 28 % sure.
         return Decision(Outcome.NO_CRACK, None, None, float(q[nd]), p_crack,
-                        f"no crack ({100 * q[nd]:.0f} %)")
+                        f"no crack (crack probability {100 * p_crack:.0f} %)")
     if p_crack < policy.crack_threshold:
         return Decision(Outcome.NOT_SURE, label, None, float(q[top]), p_crack,
                         f"possible crack ({100 * p_crack:.0f} %, below the "

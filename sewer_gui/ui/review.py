@@ -71,6 +71,8 @@ class ReviewController(QObject):
         self.context = ""
         self.decided_at: list[float] = []  # video times of decided suggestions
         self.dialog: RejectDialog | None = None
+        # A candidate stepped to that a row already decides: (that suggestion, the row).
+        self._decided: tuple[Suggestion, Observation] | None = None
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
 
@@ -139,7 +141,7 @@ class ReviewController(QObject):
     def reject(self) -> None:
         """Ask, with one key, why: not a defect, the wrong code (typed), or a duplicate."""
         s = self.suggestion
-        if s is None:
+        if s is None or self._already_decided(s):
             return
         self.w.player.pause()
         self.dialog = RejectDialog(self.w.table, s.code, self.w)
@@ -155,6 +157,16 @@ class ReviewController(QObject):
                   RejectReason.DUPLICATE: ReviewState.DISMISSED}[reason]
         self._record(review, code)
 
+    def _already_decided(self, s: Suggestion) -> bool:
+        """A candidate a row already decides: a second row would contradict it (a rejected
+        crack confirmed after all), so the coder is sent to that row instead."""
+        if self._decided is None or self._decided[0] is not s:
+            return False
+        row = self._decided[1]
+        self.w.statusBar().showMessage(f"Already decided: {row.code} {row.source_text()}. "
+                                       "To change it, edit or delete that row.", 6000)
+        return True
+
     def dismiss(self) -> None:
         self._record(ReviewState.DISMISSED)
 
@@ -163,6 +175,8 @@ class ReviewController(QObject):
         if s is None:
             return None  # a second Enter on the same suggestion does nothing
         w = self.w
+        if self._already_decided(s):
+            return None
         frame = w.recent_frames.get(s.frame_index, w.player.frame)
         obs = w.session.from_suggestion(s, frame, code, review)
         verb = {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
@@ -181,9 +195,13 @@ class ReviewController(QObject):
 
     def reviewed(self, event: DefectEvent) -> bool:
         """A candidate is reviewed once any observation lies in its time span."""
-        return any(o.video_time is not None and
-                   event.start_s - DECIDED_WINDOW_S <= o.video_time <= event.end_s +
-                   DECIDED_WINDOW_S for o in self.w.session.inspection.observations)
+        return self.decided_by(event) is not None
+
+    def decided_by(self, event: DefectEvent) -> Observation | None:
+        """The first observation in the candidate's time span, if any."""
+        return next((o for o in self.w.session.inspection.observations
+                     if o.video_time is not None and event.start_s - DECIDED_WINDOW_S
+                     <= o.video_time <= event.end_s + DECIDED_WINDOW_S), None)
 
     def candidate_markers(self) -> list[Marker]:
         return [Marker(e.start_s, e.end_s,
@@ -211,9 +229,12 @@ class ReviewController(QObject):
         w.player.seek(event.best_frame)
         fps = w.player.info.fps if w.player.info else 1.0
         context = f"Candidate {events.index(event) + 1} of {len(events)}"
-        if self.reviewed(event):
-            context += " (reviewed)"
+        decided = self.decided_by(event)
+        if decided is not None:
+            context += f" (reviewed: {decided.code} {decided.source_text()})"
         w.statusBar().showMessage(context, 4000)
-        self.show(Suggestion(event.label, event.code, event.confidence,
-                             tuple(event.alternatives), w.model_id(), event.best_frame,
-                             event.best_frame / fps), context)
+        suggestion = Suggestion(event.label, event.code, event.confidence,
+                                tuple(event.alternatives), w.model_id(), event.best_frame,
+                                event.best_frame / fps)
+        self.show(suggestion, context)
+        self._decided = (suggestion, decided) if decided is not None else None
