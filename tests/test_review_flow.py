@@ -97,6 +97,7 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     key(qtbot, w, Qt.Key.Key_Return)  # a second decision would be a second, contradictory row
     assert len(w.session.inspection.observations) == rows
     assert w.statusBar().currentMessage().startswith("Already decided: CM AI-confirmed 70%.")
+    assert not w.suggestion_panel.confirm.isEnabled()
     key(qtbot, w, Qt.Key.Key_Backspace)  # nor is a rejection asked for
     assert w.review.dialog is None and len(w.session.inspection.observations) == rows
 

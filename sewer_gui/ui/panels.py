@@ -73,10 +73,11 @@ class SuggestionPanel(QWidget):
         self.detail.setText(verdict_text(str(decision.outcome), decision.reason))
 
     def show_suggestion(self, suggestion: Suggestion | None, code: str = "",
-                        context: str = "") -> None:
+                        context: str = "", decidable: bool = True) -> None:
+        """`decidable` False: a candidate a row already decides (its buttons stay off)."""
         self.context.setText(context)
         for b in (self.confirm, self.fracture, self.reject, self.dismiss):
-            b.setEnabled(suggestion is not None)
+            b.setEnabled(suggestion is not None and decidable)
         self._showing = suggestion is not None
         doubt = suggestion.doubt if suggestion is not None else ""
         self.doubt.setText(f"Model unsure: {doubt}. Check the code before confirming."

@@ -111,13 +111,15 @@ class ReviewController(QObject):
 
     def _paint(self) -> None:
         s, w = self.hold.shown, self.w
-        w.suggestion_panel.show_suggestion(s, self.code, self.context)
+        decided = s is not None and self._decided is not None and self._decided[0] is s
+        w.suggestion_panel.show_suggestion(s, self.code, self.context, decidable=not decided)
         if s is None:
             w.video_view.set_banner("")
             return
         spec = w.table.get(self.code)
+        keys = "(reviewed: change it on its row)" if decided else "(Enter / F / Backspace / X)"
         w.video_view.set_banner(f"{self.code}  {spec.description if spec else ''}"
-                                f"  {s.confidence:.0%}   (Enter / F / Backspace / X)")
+                                f"  {s.confidence:.0%}   {keys}")
 
     def _decided_near(self, time_s: float) -> bool:
         return any(abs(time_s - t) <= DECIDED_WINDOW_S for t in self.decided_at)
@@ -134,7 +136,7 @@ class ReviewController(QObject):
                     "(e.g. 3 or 10-2).", 6000)
 
     def fracture(self) -> None:
-        if self.suggestion is not None:
+        if self.suggestion is not None and not self._already_decided(self.suggestion):
             self.code = self.w.session.fracture_twin(self.code)
             self._paint()
 
@@ -236,5 +238,5 @@ class ReviewController(QObject):
         suggestion = Suggestion(event.label, event.code, event.confidence,
                                 tuple(event.alternatives), w.model_id(), event.best_frame,
                                 event.best_frame / fps)
-        self.show(suggestion, context)
         self._decided = (suggestion, decided) if decided is not None else None
+        self.show(suggestion, context)
