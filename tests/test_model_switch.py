@@ -8,6 +8,8 @@ import shutil
 from PySide6.QtWidgets import QDialog
 
 import sewer_gui.ui.dialogs as dialogs
+from ml.runtime.classifier import CrackClassifier
+from ml.runtime.decision import DecisionPolicy
 from sewer_gui.app_settings import AppSettings
 from sewer_gui.ui.main_window import MainWindow
 
@@ -21,7 +23,7 @@ def test_restore_previous_model_after_a_settings_change(qtbot, code_table, tiny_
     qtbot.addWidget(w)
 
     class ChooseOther:  # the Settings dialog, with the user picking another model file
-        def __init__(self, settings, _parent) -> None:
+        def __init__(self, settings, _parent, in_use=None) -> None:
             self.settings = settings
 
         def exec(self):
@@ -37,3 +39,16 @@ def test_restore_previous_model_after_a_settings_change(qtbot, code_table, tiny_
     w.restore_previous_model()
     assert w.settings.model_path == str(tiny_onnx)
     w.shutdown()
+
+
+def test_settings_name_the_model_in_use_and_its_own_threshold(qtbot, tiny_onnx):
+    classifier = CrackClassifier(tiny_onnx)
+    own = DecisionPolicy.from_metadata(classifier.metadata).crack_threshold
+    dialog = dialogs.SettingsDialog(AppSettings(), None, in_use=classifier)
+    qtbot.addWidget(dialog)
+    assert dialog.in_use.text() == f"{tiny_onnx.name}: {classifier.model_id}"
+    assert dialog.threshold.specialValueText() == f"the model's own ({own:.0%})"
+    assert dialog.threshold.text() == f"the model's own ({own:.0%})"  # at 0, as saved
+    none = dialogs.SettingsDialog(AppSettings(), None)
+    qtbot.addWidget(none)
+    assert none.in_use.text().startswith("none") and none.threshold.text() == "the model's own"

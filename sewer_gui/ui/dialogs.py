@@ -14,12 +14,15 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
+from ml.runtime.classifier import CrackClassifier
+from ml.runtime.decision import DecisionPolicy
 from sewer_gui.app_settings import AppSettings, save_settings
 from sewer_gui.resources import default_model_path
 from sewer_gui.ui.actions import shortcut_rows
@@ -86,7 +89,7 @@ class DialogsMixin:
         self.activate_model(Path(previous))
 
     def settings_dialog(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, in_use=self.classifier)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             new = dialog.result_settings()
             switch = bool(new.model_path) and new.model_path != self.settings.model_path
@@ -149,16 +152,22 @@ class DialogsMixin:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: AppSettings, parent=None) -> None:
+    def __init__(self, settings: AppSettings, parent=None,
+                 in_use: CrackClassifier | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self._settings = settings
         self.model_path = QLineEdit(settings.model_path)
         self.model_path.setPlaceholderText(f"bundled: {default_model_path().name}")
+        own = DecisionPolicy.from_metadata(in_use.metadata).crack_threshold if in_use else None
+        self.in_use = QLabel(f"{in_use.path.name}: {in_use.model_id}" if in_use
+                             else "none (live suggestions are off)")
+        self.in_use.setWordWrap(True)
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(0.0, 0.99)
         self.threshold.setSingleStep(0.05)
-        self.threshold.setSpecialValueText("the model's own")  # shown at 0
+        # Shown at 0: the coder sees the figure the suggestion card quotes.
+        self.threshold.setSpecialValueText("the model's own" + (f" ({own:.0%})" if own else ""))
         self.threshold.setValue(settings.threshold)
         self.stride = QDoubleSpinBox()
         self.stride.setRange(0.05, 5.0)
@@ -172,6 +181,7 @@ class SettingsDialog(QDialog):
         self.live.setChecked(settings.live_suggestions)
         form = QFormLayout(self)
         form.addRow("Model file (.onnx)", self.model_path)
+        form.addRow("Model in use", self.in_use)
         form.addRow("Suggestion threshold", self.threshold)
         form.addRow("Scan stride (s)", self.stride)
         form.addRow("Units for new inspections", self.units)
