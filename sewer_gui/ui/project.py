@@ -139,7 +139,35 @@ class ProjectController(QObject):
         path, _ = QFileDialog.getOpenFileName(self.w, "Open inspection video",
                                               str(self.default_folder()), VIDEO_FILTER)
         if path:
-            self.w.open_video(Path(path))
+            self.open_video_file(Path(path))
+
+    def open_video_file(self, path: Path) -> bool:
+        """Open `path`; into a new inspection (next segment) when the one on screen already
+        holds rows coded on another video, unless the coder says it is this one's video."""
+        session = self.w.session
+        current = session.video_path()
+        rows = len(session.inspection.observations)
+        if rows and current is not None and current.resolve() != Path(path).resolve():
+            choice = self.choose_video_target(current.name, rows, Path(path).name)
+            if choice == "cancel":
+                return False
+            if choice == "new":
+                self.w.inspections.add_next_segment()
+        return self.w.open_video(Path(path))
+
+    def choose_video_target(self, current: str, rows: int, new: str) -> str:
+        """"new" (the default), "replace" or "cancel"; tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Open video",
+                          f"This inspection holds {rows} observation(s) coded on {current}.\n"
+                          f"Open {new} as a new inspection (next segment), or as this "
+                          "inspection's video (its rows stay, at their distances)?", parent=self.w)
+        new_button = box.addButton("New inspection", QMessageBox.ButtonRole.AcceptRole)
+        replace = box.addButton("This inspection's video", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(new_button)
+        box.exec()
+        clicked = box.clickedButton()
+        return "new" if clicked is new_button else "replace" if clicked is replace else "cancel"
 
     # ----- recent files ------------------------------------------------------------------------
     def remember_recent(self, path: Path) -> None:
