@@ -131,10 +131,12 @@ def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window,
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
     w.live_box.setChecked(False)  # only the candidates set the suggestion in this test
     w.settings = AppSettings(model_path=w.settings.model_path, threshold=0.01, scan_stride_s=0.5)
+    width = w.width()
     w.start_scan()
     qtbot.waitUntil(lambda: w.scan_worker is None and w.last_scan is not None, timeout=30000)
     assert w.session.candidates, "a 1% threshold finds candidates everywhere"
     assert w.timeline._candidates and not w.scan_progress.isVisible()
+    assert w.width() == width  # the progress bar did not widen the window past the screen
 
     fps = w.player.info.fps
     w.session.candidates = [DefectEvent(CrackClass.CL, "CL", 1, 3, 2.0, int(2 * fps), 0.8),

@@ -108,8 +108,12 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         for w in (self.play_button, QLabel("Speed"), self.speed_box, self.time_label):
             transport.addWidget(w)
         transport.addStretch(1)
-        for w in (self.live_box, self.scan_button, self.scan_progress, self.cancel_scan_button):
+        for w in (self.live_box, self.scan_button):
             transport.addWidget(w)
+        # In the status bar, which spans the window: beside the buttons they widened the
+        # window past a 1600 px screen while a scan ran.
+        self.statusBar().addPermanentWidget(self.scan_progress)
+        self.statusBar().addPermanentWidget(self.cancel_scan_button)
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.addWidget(self.video_view, 1)

@@ -79,7 +79,8 @@ class WorkersMixin:
         self.focus_video()
         self.statusBar().showMessage(
             f"Scan found {len(result.events)} candidate(s) in {result.wall_seconds:.1f} s "
-            f"({result.realtime_factor:.1f}x real time). N / P step through them."
+            f"({result.realtime_factor:.1f}x real time)."
+            + (" N / P step through them." if result.events else "")
             + (f" Warning: {result.warning()}." if result.truncated else ""), 20000)
 
     def _scan_finished(self) -> None:
