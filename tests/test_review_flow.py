@@ -87,6 +87,8 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     assert w.suggestion.code == "CM"
     assert w.suggestion_panel.context.text() == "Candidate 2 of 3"
     key(qtbot, w, Qt.Key.Key_Return)
+    assert w.suggestion_panel.context.text() == "Decided: CM AI-confirmed 70%"
+    assert w.suggestion_panel.detail.text() == "No suggestion on screen."
     colours = [m.colour for m in w.timeline._candidates]
     assert colours[1] == REVIEWED_COLOUR and colours[0] != REVIEWED_COLOUR
     qtbot.waitUntil(lambda: w.player.index == int(5.5 * fps), timeout=5000)

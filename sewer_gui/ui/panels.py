@@ -85,7 +85,8 @@ class SuggestionPanel(QWidget):
         self.doubt.setVisible(bool(doubt))
         if suggestion is None:
             self.code_label.setText("-")
-            self.detail.setText("No crack suggested at this frame.")
+            # Also right after a decision, on the very frame just coded: not "no crack here".
+            self.detail.setText("No suggestion on screen.")
             self.alternatives.setText("")
             return
         code = code or suggestion.code

@@ -185,7 +185,7 @@ class ReviewController(QObject):
                 ReviewState.RELABELLED: "Reject (wrong code)",
                 ReviewState.DISMISSED: "Dismiss"}[review]
         self.decided_at.append(s.time_s)
-        self.show(None)
+        self.show(None, f"Decided: {obs.code} {obs.source_text()}")
         w.model.add(obs, f"{verb} {obs.code}")
         w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
         w.focus_video()
