@@ -37,6 +37,7 @@ def test_a_run_from_scratch_is_calibrated_on_its_validation_split(scratch_run):
     fp32, int8 = _meta(scratch_run / "model.onnx"), _meta(scratch_run / "model_int8.onnx")
     assert "decision" in fp32 and fp32["decision"] == int8["decision"]
     assert max(map(abs, int8_weight_range(scratch_run / "model_int8.onnx"))) <= 64  # any CPU
+    assert json.loads((scratch_run / "package.json").read_text())["int8_weight_bits"] == 7
     fit = json.loads(fp32["decision_fit"])
     assert fit["frames"] == len(read_split(scratch_run / "split.csv", "val"))
     assert DecisionPolicy.from_metadata(fp32).crack_threshold == fit["crack_threshold"]

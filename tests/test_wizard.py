@@ -79,6 +79,8 @@ def _comparison(work, verdict: str, chance: bool = False) -> None:
     (work / "finetune").mkdir(parents=True)
     for name in ("model.onnx", "model_int8.onnx", "MODEL_CARD.md"):
         (work / "finetune" / name).write_text("x")
+    (work / "finetune" / "package.json").write_text(json.dumps({"model_id": "b",
+                                                                 "int8_weight_bits": 7}))
     cm = np.diag([10] * 6).tolist()
     diff = {"value": 0.1, "low": 0.05, "high": 0.15} if verdict == "better" else \
         {"value": -0.01, "low": -0.05, "high": 0.03}
@@ -107,6 +109,10 @@ def test_activation_is_offered_only_for_a_better_model(qtbot, tmp_path):
         assert page.activate_button.isEnabled() is offered
         page.activate_selected()
         assert activated == ([work / "finetune" / "model_int8.onnx"] if offered else [])
+        if offered:  # a run packaged before 7-bit weights runs its fp32 file instead
+            (work / "finetune" / "package.json").write_text(json.dumps({"model_id": "b"}))
+            page.activate_selected()
+            assert activated[-1] == work / "finetune" / "model.onnx"
         verdicts = page.table.item(1, COLUMNS.index("Verdict")).text()
         assert verdicts == (CHANCE if chance else "better" if offered
                             else "no measurable difference")

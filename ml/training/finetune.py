@@ -174,7 +174,7 @@ def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True
                 precision=None) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
-    from ml.training.export import export_onnx, quantise_int8
+    from ml.training.export import INT8_WEIGHT_BITS, export_onnx, quantise_int8
     from ml.training.run import load_checkpoint_model
 
     run = Path(run)
@@ -192,7 +192,8 @@ def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True
     save_student(model, run / "student.pt", cfg["arch"], cfg["image_size"], model_id)
     out = {"model_id": model_id, "onnx": str(run / "model.onnx"),
            "int8": str(run / "model_int8.onnx"), "student": str(run / "student.pt"),
-           "parity_max_abs_diff": meta["parity_max_abs_diff"], "decision": decision}
+           "parity_max_abs_diff": meta["parity_max_abs_diff"], "decision": decision,
+           "int8_weight_bits": INT8_WEIGHT_BITS}
     (run / "package.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     if report is not None:
         report("packaged", **out)

@@ -186,18 +186,31 @@ class ResultsPage(QWizardPage):
     def activate_selected(self) -> None:
         name = self.selected()
         if self.offered(name) and self.activate is not None:
-            self.activate(runtime_model(self.results.trained[name] / "model.onnx"))
+            self.activate(_runtime_file(self.results.trained[name]))
             self.status.setText(f"{name} is now used for live suggestions. Suggestion > "
                                 "Restore previous model goes back to the one before.")
 
 
+def _package(run: Path) -> dict:
+    """The run's package.json ({} when missing or unreadable)."""
+    try:
+        data = json.loads((run / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _packaged_id(run: Path) -> str:
     """The model id the run was packaged under (the compared file is its int8 twin, whose id
-    carries a suffix); "" when the run has no readable package.json."""
-    try:
-        return str(json.loads((run / "package.json").read_text(encoding="utf-8"))["model_id"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
+    carries a suffix); "" when unknown."""
+    return str(_package(run).get("model_id") or "")
+
+
+def _runtime_file(run: Path) -> Path:
+    """The run's int8 twin when packaged with 7-bit weights; a run packaged before them has an
+    8-bit int8 file that answers differently on CPUs without VNNI, so its fp32 file runs."""
+    fp32 = run / "model.onnx"
+    return runtime_model(fp32) if _package(run).get("int8_weight_bits") == 7 else fp32
 
 
 def _interval(diff: dict) -> str:
