@@ -90,7 +90,8 @@ def contact_sheet(records: list[dict], out: Path, tile: int = 160, cols: int = 1
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("frames", type=Path)
-    parser.add_argument("--model", type=Path, default=runtime_model(ROOT / "resources" / "models" / "cmi_student.onnx"),
+    parser.add_argument("--model", type=Path,
+                        default=runtime_model(ROOT / "resources" / "models" / "cmi_student.onnx"),
                         help="default: the bundled model as the app runs it")
     parser.add_argument("--threshold", type=float, help="override the model's crack threshold")
     parser.add_argument("--sheet", type=Path, help="write a contact sheet PNG here")

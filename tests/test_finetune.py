@@ -18,7 +18,7 @@ from ml.comparison import (
     paired_difference,
 )
 from ml.datasets import grouped_split, index_image_folder, read_split
-from ml.training.export import INT8_ID_SUFFIX
+from ml.runtime.model_files import INT8_ID_SUFFIX
 from ml.training.finetune import load_student, unique_model_id
 from ml.training.run import balanced_indices
 

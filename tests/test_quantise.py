@@ -12,12 +12,8 @@ import onnx
 import pytest
 
 from ml.runtime.classifier import CrackClassifier
-from ml.training.export import (
-    INT8_ID_SUFFIX,
-    calibration_from_folder,
-    int8_weight_range,
-    main,
-)
+from ml.runtime.model_files import INT8_ID_SUFFIX
+from ml.training.export import calibration_from_folder, int8_weight_range, main
 
 
 def _meta(model) -> dict[str, str]:

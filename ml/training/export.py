@@ -11,13 +11,10 @@ import onnx
 import torch
 
 from ml.presets import MEAN, STD
+from ml.runtime.model_files import INT8_ID_SUFFIX
 from ml.training.run import load_checkpoint_model
 
 OPSET = 17
-# Model-id suffix of an int8 file with 7-bit weights: told apart from the 8-bit files of
-# before 2026-12-03 (same fp32 parent, other answers on CPUs without VNNI).
-INT8_ID_SUFFIX = "-int8w7"
-INT8_WEIGHT_BITS = 7  # recorded in a packaged run's package.json
 
 
 def model_id_for(ckpt: dict, path: Path) -> str:

@@ -37,7 +37,7 @@ import torch
 
 from ml.classes import CLASS_NAMES
 from ml.presets import MEAN, STD
-from ml.runtime.model_files import runtime_model
+from ml.runtime.model_files import INT8_WEIGHT_BITS, run_runtime_model
 from ml.training.config import TrainConfig
 from ml.training.model_card import write_model_card
 from ml.training.models import build_model
@@ -174,7 +174,7 @@ def package_run(run: Path, model_id: str = "", report=None, inherit: bool = True
                 precision=None) -> dict:
     """RUN/model.onnx, RUN/model_int8.onnx and RUN/student.pt from RUN/best.pt."""
     from ml.evaluation import calibration_images
-    from ml.training.export import INT8_WEIGHT_BITS, export_onnx, quantise_int8
+    from ml.training.export import export_onnx, quantise_int8
     from ml.training.run import load_checkpoint_model
 
     run = Path(run)
@@ -210,7 +210,7 @@ def compare_with_active(run: Path, active: Path, report=None) -> dict:
     samples = read_split(run / "split.csv", "test")
     # The file the app would run (int8), against the one it runs now.
     result = compare(samples, {"model in use": Path(active),
-                               "new model": runtime_model(run / "model.onnx")},
+                               "new model": run_runtime_model(run)},
                      "model in use")
     result["verdict"] = verdict_text(result)
     (run / "comparison.json").write_text(json.dumps(result, indent=1), encoding="utf-8")

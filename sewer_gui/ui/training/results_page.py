@@ -6,7 +6,6 @@ Activation is offered only for a model whose macro-F1 beats the model in use wit
 
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ml.classes import CLASS_NAMES
-from ml.runtime.model_files import runtime_model
+from ml.runtime.model_files import read_package, run_runtime_model
 from sewer_gui.distill_choices import TEACHERS, KdRecipe
 from sewer_gui.training_recipe import (
     IN_USE,
@@ -186,31 +185,15 @@ class ResultsPage(QWizardPage):
     def activate_selected(self) -> None:
         name = self.selected()
         if self.offered(name) and self.activate is not None:
-            self.activate(_runtime_file(self.results.trained[name]))
+            self.activate(run_runtime_model(self.results.trained[name]))
             self.status.setText(f"{name} is now used for live suggestions. Suggestion > "
                                 "Restore previous model goes back to the one before.")
-
-
-def _package(run: Path) -> dict:
-    """The run's package.json ({} when missing or unreadable)."""
-    try:
-        data = json.loads((run / "package.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _packaged_id(run: Path) -> str:
     """The model id the run was packaged under (the compared file is its int8 twin, whose id
     carries a suffix); "" when unknown."""
-    return str(_package(run).get("model_id") or "")
-
-
-def _runtime_file(run: Path) -> Path:
-    """The run's int8 twin when packaged with 7-bit weights; a run packaged before them has an
-    8-bit int8 file that answers differently on CPUs without VNNI, so its fp32 file runs."""
-    fp32 = run / "model.onnx"
-    return runtime_model(fp32) if _package(run).get("int8_weight_bits") == 7 else fp32
+    return str(read_package(run).get("model_id") or "")
 
 
 def _interval(diff: dict) -> str:
