@@ -337,7 +337,7 @@ class CodingSession:
             distance=self.distance_at(suggestion.time_s), code=chosen,
             video_time=round(suggestion.time_s, 2), origin=origin,
             confidence=round(suggestion.confidence, 4), model_id=suggestion.model_id,
-            review=review, snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
+            review=review, ai_code=suggestion.code, snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
 
     def manual(self, code: str, time_s: float, frame: np.ndarray | None) -> Observation:
         return Observation(distance=self.distance_at(time_s), code=code,

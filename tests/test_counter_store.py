@@ -81,7 +81,9 @@ def test_a_damaged_track_is_refused_with_a_message_and_nothing_else_is_lost(tmp_
 
 def test_a_version_2_file_is_migrated(tmp_path):
     store, inspection, video = _project(tmp_path)
-    store._conn.executescript("DROP TABLE counter_track; PRAGMA user_version=2;")
+    store._conn.executescript("DROP TABLE counter_track; "
+                              "ALTER TABLE observation DROP COLUMN ai_code; "
+                              "PRAGMA user_version=2;")
     store.close()
     old = ProjectStore.open(tmp_path / "p.sewerproj", read_only=True)
     assert old.counter_tracks.load(inspection.id, _stamp(video, inspection)) is None
@@ -90,7 +92,7 @@ def test_a_version_2_file_is_migrated(tmp_path):
     store.counter_tracks.save(inspection.id, _stamp(video, inspection), TRACK)
     store.close()
     conn = sqlite3.connect(tmp_path / "p.sewerproj")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
 
 

@@ -13,6 +13,7 @@ from sewer_gui.pacp.examples import sample_header
 from sewer_gui.pacp.model import Origin, ReviewState
 from sewer_gui.storage.project_store import ProjectStore
 from sewer_gui.ui.main_window import MainWindow
+from tests.keys import suggestion
 
 
 @pytest.fixture
@@ -97,10 +98,16 @@ def test_manual_observation_and_validation_jump(qtbot, window, short_video):
     w = window
     w.open_video(short_video)
     qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    w.player.seek(20)
+    qtbot.waitUntil(lambda: w.player.index == 20, timeout=5000)
     obs = w.add_manual_observation("CL")
-    assert obs.clock_from is None and obs.origin is Origin.MANUAL
+    assert obs.clock_from is None and obs.origin is Origin.MANUAL and obs.distance > 0
     texts = [w.validation_panel.item(i).text() for i in range(w.validation_panel.count())]
-    assert any("no access point" in t for t in texts)
+    # The missing start code is the inspection's, not the crack's; clicking it goes to the
+    # start of the video, where the AMH is coded.
+    start = texts.index("error: inspection: no access point (e.g. AMH) coded at distance 0")
+    w.validation_panel.itemClicked.emit(w.validation_panel.item(start))
+    qtbot.waitUntil(lambda: w.player.index == 0, timeout=5000)
     w.select_observation(obs)
     assert w.editor.obs is obs
     w.editor.edited.emit(obs, {"code": "FL"})
@@ -120,6 +127,20 @@ def test_pdf_export_runs_in_background(qtbot, window, tmp_path, short_video):
         pass
     assert done == [target] and target.read_bytes().startswith(b"%PDF")
     assert w.preview_dialog.isVisible() and "report.pdf" in w.preview_dialog.windowTitle()
+
+
+def test_the_window_fits_a_1366_by_768_laptop_screen(qtbot, window, short_video):
+    """Title bar and task bar take about 70 pixels of the 768; the docks must fit the rest."""
+    w = window
+    w.open_video(short_video)
+    qtbot.waitUntil(lambda: w.player.frame is not None, timeout=5000)
+    w.review.show(suggestion(w))  # the card at its fullest
+    minimum = w.minimumSizeHint().expandedTo(w.minimumSize())
+    assert minimum.width() <= 1366 and minimum.height() <= 690
+    w.resize(1366, 690)
+    qtbot.waitUntil(lambda: w.width() == 1366 and w.height() == 690, timeout=2000)
+    # The observation form scrolls rather than being squeezed: its fields keep their size.
+    assert w.editor.height() >= w.editor.minimumSizeHint().height()
 
 
 def test_scan_puts_candidates_on_the_timeline_and_n_steps_to_them(qtbot, window, short_video):

@@ -101,7 +101,8 @@ def test_candidates_survive_in_the_project_and_older_files_gain_their_table(code
     path = session.save(tmp_path / "job.sewerproj")
     session.close()
     conn = sqlite3.connect(path)  # as a version-1 file: no candidates table
-    conn.executescript("DROP TABLE candidates; PRAGMA user_version=1;")
+    conn.executescript("DROP TABLE candidates; DROP TABLE counter_track; "
+                       "ALTER TABLE observation DROP COLUMN ai_code; PRAGMA user_version=1;")
     conn.close()
     store = ProjectStore.open(path)
     first = store.inspections()[0]

@@ -127,9 +127,24 @@ def test_changing_an_ai_code_after_confirming_makes_it_ai_edited(qtbot, coder):
     key(qtbot, w, Qt.Key.Key_Return)
     assert obs.code == "FL" and obs.origin is Origin.AI_EDITED
     source = w.model.index(w.model.row_of(obs), w.model.columnCount() - 1)
-    assert w.model.data(source) == "AI-edited 88%"  # the table says so, as the PDF does
+    # The table says so, as the PDF does, with the model's own code beside its confidence.
+    assert w.model.data(source) == "AI-edited (AI: CL 88%)"
     w.coding.undo()
     assert obs.code == "CL" and obs.origin is Origin.AI_CONFIRMED
+
+
+def test_f_then_enter_records_the_fracture_twin_with_the_models_own_code(qtbot, coder):
+    w = coder
+    w.review.on_live(suggestion(w))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_F)
+    assert w.suggestion_code == "FL"
+    key(qtbot, w, Qt.Key.Key_Return)
+    [obs] = observations(w)
+    assert (obs.code, obs.origin, obs.ai_code) == ("FL", Origin.AI_EDITED, "CL")
+    # 88 % was the model's confidence in CL, not in FL: the row says which it was.
+    source = w.model.index(w.model.row_of(obs), w.model.columnCount() - 1)
+    assert w.model.data(source) == "AI-edited (AI: CL 88%)"
 
 
 def test_continuous_defect_started_and_finished_by_key(qtbot, coder):

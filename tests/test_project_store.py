@@ -35,6 +35,55 @@ def test_round_trip_keeps_everything(tmp_path, tiny_jpeg):
     again.close()
 
 
+def _relabelled_and_edited() -> list[Observation]:
+    return [Observation(12, "FL", origin=Origin.AI_EDITED, confidence=0.91, model_id="m1",
+                        ai_code="CL"),
+            Observation(20, "CC", origin=Origin.AI_SUGGESTED, review=ReviewState.RELABELLED,
+                        confidence=0.7, model_id="m1", ai_code="CS")]
+
+
+def test_the_models_own_code_is_kept_beside_the_coders(tmp_path):
+    path = tmp_path / "p.sewerproj"
+    store = ProjectStore.create(path)
+    inspection = sample_inspection()
+    inspection.observations = _relabelled_and_edited()
+    store.save_inspection(inspection)
+    store.close()
+    again = ProjectStore.open(path, read_only=True)
+    edited, relabelled = again.inspections()[0].observations
+    again.close()
+    assert (edited.code, edited.ai_code) == ("FL", "CL")
+    # The model's confidence was in its code, so the row names that code beside it.
+    assert edited.source_text() == "AI-edited (AI: CL 91%)"
+    assert relabelled.source_text() == "AI CS 70% rejected: coder's code CC"
+
+
+def test_a_version_3_file_reads_and_migrates_without_the_models_code(tmp_path):
+    path = tmp_path / "p.sewerproj"
+    store = ProjectStore.create(path)
+    inspection = sample_inspection()
+    inspection.observations = _relabelled_and_edited()
+    store.save_inspection(inspection)
+    store._conn.executescript("ALTER TABLE observation DROP COLUMN ai_code; "
+                              "PRAGMA user_version=3;")
+    store.close()
+    old = ProjectStore.open(path, read_only=True)  # not migrated: the column is missing
+    edited, relabelled = old.inspections()[0].observations
+    old.close()
+    assert edited.ai_code == "" and edited.source_text() == "AI-edited 91%"
+    assert relabelled.source_text() == "AI 70% rejected: coder's code CC"
+    store = ProjectStore.open(path)
+    [loaded] = store.inspections()
+    loaded.observations[0].ai_code = "CL"
+    store.save_inspection(loaded)
+    store.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("SELECT code, ai_code FROM observation ORDER BY position").fetchall() \
+        == [("FL", "CL"), ("CC", "")]
+    conn.close()
+
+
 def test_edits_update_in_place_and_deletions_are_saved(tmp_path):
     store = ProjectStore.create(tmp_path / "p.sewerproj")
     inspection = sample_inspection()

@@ -76,3 +76,23 @@ def test_an_unclear_subtype_is_said_under_the_raised_code(qtbot, code_table, tmp
                                  "Check the code before confirming.")
     card.show_suggestion(Suggestion(CrackClass.CL, "CL", 0.97, (), "m", 10, 1.0))
     assert not card.doubt.isVisible()  # a clear subtype: nothing to warn about
+
+
+def test_a_long_model_id_is_shortened_to_a_narrow_card(qtbot, code_table):
+    model_id = "efficientnet_lite0-finetune-20261203-105651-bab6849c198f-int8w7"
+    card = SuggestionPanel(code_table)
+    qtbot.addWidget(card)
+    card.resize(280, 400)
+    card.show()
+    card.show_suggestion(Suggestion(CrackClass.CL, "CL", 0.97, (), model_id, 10, 1.0))
+    line = card.model_line
+    qtbot.waitUntil(lambda: "…" in line.text(), timeout=2000)
+    # Shortened in the middle to fit: the start and the int8 suffix stay, the tooltip is whole.
+    assert line.text().startswith("model eff") and line.text().endswith("int8w7")
+    assert line.fontMetrics().horizontalAdvance(line.text()) <= line.contentsRect().width()
+    assert line.toolTip() == f"model {model_id}"
+    assert card.minimumSizeHint().width() < line.fontMetrics().horizontalAdvance(line.toolTip())
+    card.resize(1400, 400)  # wide enough: the whole id
+    qtbot.waitUntil(lambda: line.text() == f"model {model_id}", timeout=2000)
+    card.show_suggestion(None)
+    assert line.text() == "" and line.toolTip() == ""

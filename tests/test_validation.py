@@ -84,8 +84,17 @@ def test_missing_access_point_water_level_and_header(code_table):
     water = [f for f in found if "MWL" in f.message]
     assert water and water[0].severity is Severity.WARNING
     assert "required field 'Surveyed by' is empty" in messages(found)
-    assert all(f.observation is not None for f in found if "access point" in f.message)
+    # The crack at 10 is not at fault: the missing start codes are the inspection's.
+    start = [f for f in found if "distance 0" in f.message]
+    assert [(f.observation, f.scope) for f in start] == [(None, "inspection")] * 2
+    assert start[0].describe() == ("error: inspection: no access point (e.g. AMH) coded at "
+                                   "distance 0")
     assert blocking(found)
+    water_at_start = Observation(0, "MWL", percent=10)
+    inspection.observations.insert(0, water_at_start)
+    [access] = [f for f in validate(inspection, code_table)
+                if "access point (e.g. AMH) coded at distance 0" in f.message]
+    assert access.observation is water_at_start  # a row at 0 is where the AMH belongs
 
 
 def test_pending_ai_suggestions_are_reported_but_not_validated(code_table):

@@ -113,6 +113,7 @@ class Observation:
     confidence: float | None = None
     model_id: str = ""
     review: ReviewState = ReviewState.ACCEPTED
+    ai_code: str = ""  # the code the model proposed (AI rows; empty on rows saved before it)
     id: int | None = None  # row id once stored
 
     @property
@@ -131,8 +132,15 @@ class Observation:
         if self.origin is Origin.MANUAL:
             return "manual"
         confidence = f" {self.confidence:.0%}" if self.confidence is not None else ""
+        # The confidence is the model's in its own code: where the coder chose another code
+        # (a fracture twin, a relabel) the text names the model's code beside it.
+        said = f"{self.ai_code}{confidence}" if self.ai_code and self.ai_code != self.code else ""
+        if self.review is ReviewState.ACCEPTED and self.origin is Origin.AI_EDITED and said:
+            return f"AI-edited (AI: {said})"
         return {ReviewState.REJECTED: f"AI{confidence} rejected: not a defect",
-                ReviewState.RELABELLED: f"AI{confidence} rejected: coder's code {self.code}",
+                ReviewState.RELABELLED: (f"AI {said} rejected: coder's code {self.code}" if said
+                                         else f"AI{confidence} rejected: coder's code "
+                                         f"{self.code}"),
                 ReviewState.DISMISSED: f"AI{confidence} dismissed",
                 ReviewState.PENDING: f"AI{confidence} not reviewed"}.get(
             self.review, f"{_ORIGIN_WORDS[self.origin]}{confidence}")

@@ -24,11 +24,12 @@ class Severity(enum.StrEnum):
 class Finding:
     severity: Severity
     message: str
-    observation: Observation | None = None  # None: the finding is about the header
+    observation: Observation | None = None  # None: about the header or the whole inspection
+    scope: str = "header"  # without an observation: "header" or "inspection"
 
     def describe(self) -> str:
         if self.observation is None:
-            return f"{self.severity}: header: {self.message}"
+            return f"{self.severity}: {self.scope}: {self.message}"
         o = self.observation
         return f"{self.severity}: {o.code} at {o.distance:g}: {self.message}"
 
@@ -114,14 +115,18 @@ def _clock_findings(obs: Observation, spec: CodeSpec) -> list[Finding]:
 def _sequence_findings(coded: list[Observation]) -> list[Finding]:
     out: list[Finding] = []
     if not coded:
-        return [Finding(Severity.WARNING, "the inspection has no observations")]
+        return [Finding(Severity.WARNING, "the inspection has no observations",
+                        scope="inspection")]
     at_start = [o for o in coded if o.distance == 0]
+    # A missing start code is no fault of the first row (a crack at 12 ft): it is marked on a
+    # row only when one sits at distance 0, else on the inspection.
+    anchor = at_start[0] if at_start else None
     if not any(o.code.startswith("A") for o in at_start):
         out.append(Finding(Severity.ERROR, "no access point (e.g. AMH) coded at distance 0",
-                           coded[0]))
+                           anchor, "inspection"))
     if not any(o.code == "MWL" for o in at_start):
         out.append(Finding(Severity.WARNING, "no water level (MWL) coded at distance 0",
-                           coded[0]))
+                           anchor, "inspection"))
     for index, obs in enumerate(coded):
         if obs.code == "MSA" and index != len(coded) - 1:
             out.append(Finding(Severity.ERROR, "survey abandoned (MSA) must be the last code", obs))

@@ -38,6 +38,13 @@ PROJECT_SUFFIX = ".sewerproj"
 _OBS_COLUMNS = rows.OBSERVATION_COLUMNS
 
 
+def _observation_select(conn: sqlite3.Connection) -> str:
+    """The observation columns to read; an older file opened read-only (not migrated) lacks
+    the newer ones, which read as empty text."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(observation)")}
+    return ", ".join(f"o.{c}" if c in present else f"'' AS {c}" for c in _OBS_COLUMNS)
+
+
 class ProjectFileError(Exception):
     """The file cannot be opened as a project; the message names the file and the reason."""
 
@@ -60,6 +67,7 @@ class ProjectStore:
         self._conn = conn
         self._lock = lock
         self._known: set[int] = set()  # observation rows this store read or wrote
+        self._obs_select = _observation_select(conn)
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
@@ -202,7 +210,7 @@ class ProjectStore:
             inspection = Inspection(header=rows.header(header_json), units=rows.units(units),
                                     video_path=video, model_used=model, id=iid)
             cursor = self._conn.execute(
-                f"SELECT o.id, {', '.join('o.' + c for c in _OBS_COLUMNS)}, s.jpeg "
+                f"SELECT o.id, {self._obs_select}, s.jpeg "
                 "FROM observation o LEFT JOIN snapshot s ON s.observation_id = o.id "
                 "WHERE o.inspection_id=? ORDER BY o.position", (iid,)).fetchall()
         for row in cursor:

@@ -15,9 +15,9 @@ from sewer_gui.pacp.model import InspectionHeader, Observation, Origin, ReviewSt
 
 OBSERVATION_COLUMNS = ("distance", "video_time", "code", "continuous", "value_1", "value_2",
                        "percent", "joint", "clock_from", "clock_to", "remarks", "origin",
-                       "confidence", "model_id", "review")
+                       "confidence", "model_id", "review", "ai_code")
 _OPTIONAL_NUMBERS = ("video_time", "value_1", "value_2", "percent", "confidence")
-_TEXTS = ("code", "continuous", "remarks", "model_id")
+_TEXTS = ("code", "continuous", "remarks", "model_id", "ai_code")
 
 
 class DamagedRowError(ValueError):

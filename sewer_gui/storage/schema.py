@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 APPLICATION_ID = 0x53455752  # "SEWR": tells our projects from other SQLite files
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA_V1 = """
 CREATE TABLE inspection (
@@ -64,5 +64,11 @@ CREATE TABLE IF NOT EXISTS counter_track (
 );
 """
 
+# Version 4: the code the model proposed, kept beside the code decided: an AI-edited row (the
+# coder chose the fracture twin, or another code) shows what the model said and how sure it was.
+_SCHEMA_V4 = """
+ALTER TABLE observation ADD COLUMN ai_code TEXT NOT NULL DEFAULT '';
+"""
+
 # version reached -> SQL that brings a file from the previous version to it
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}

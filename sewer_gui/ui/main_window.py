@@ -48,6 +48,7 @@ from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
 from sewer_gui.ui.player import SPEEDS, VideoPlayer
 from sewer_gui.ui.project import ProjectController
 from sewer_gui.ui.review import ReviewController
+from sewer_gui.ui.widgets.scrolled import scrolled
 from sewer_gui.ui.widgets.timeline import Marker, Timeline
 from sewer_gui.ui.widgets.video_view import VideoView
 from sewer_gui.ui.workers import WorkersMixin
@@ -137,7 +138,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.side_tabs.addTab(self.validation_panel, "Validation")
         self.side_tabs.addTab(self.header_form, "Inspection header")
         self._dock("AI suggestion", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Observation", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Observation", scrolled(self.editor), Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Observations", self.table_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("Inspection", self.side_tabs, Qt.DockWidgetArea.LeftDockWidgetArea)
 
@@ -173,6 +174,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.validation_panel.observationRequested.connect(self.select_observation)
         self.validation_panel.headerRequested.connect(
             lambda: self.side_tabs.setCurrentWidget(self.header_form))
+        self.validation_panel.startRequested.connect(lambda: self.player.seek(0))
 
     # ----- errors ------------------------------------------------------------------------------
     def report_error(self, title: str, text: str) -> None:

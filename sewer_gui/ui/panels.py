@@ -18,6 +18,7 @@ from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.ratings import InspectionRatings
 from sewer_gui.pacp.validation import Finding, Severity
 from sewer_gui.session import Suggestion
+from sewer_gui.ui.widgets.elided_label import ElidedLabel
 
 
 class SuggestionPanel(QWidget):
@@ -40,6 +41,10 @@ class SuggestionPanel(QWidget):
         self.doubt = QLabel("")
         self.doubt.setWordWrap(True)
         self.doubt.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        # A model id is one 60-character word: wrapped it clipped, so it is shortened in the
+        # middle to the card's width (the whole id in the tooltip).
+        self.model_line = ElidedLabel()
+        self.model_line.setStyleSheet("color: #546e7a;")
         self.alternatives = QLabel("")
         self.alternatives.setStyleSheet("color: #546e7a;")
         self.context = QLabel("")
@@ -61,6 +66,7 @@ class SuggestionPanel(QWidget):
         layout.addWidget(self.context)
         layout.addWidget(self.code_label)
         layout.addWidget(self.detail)
+        layout.addWidget(self.model_line)
         layout.addWidget(self.doubt)
         layout.addWidget(self.alternatives)
         layout.addLayout(buttons)
@@ -88,14 +94,15 @@ class SuggestionPanel(QWidget):
             # Also right after a decision, on the very frame just coded: not "no crack here".
             self.detail.setText("No suggestion on screen.")
             self.alternatives.setText("")
+            self.model_line.set_full_text("")
             return
         code = code or suggestion.code
         spec = self.table.get(code)
         grade = spec.grade_rule.grade(None, None) if spec else None
         self.code_label.setText(code)
         self.detail.setText(f"{spec.description if spec else code} - structural grade "
-                            f"{grade if grade else '-'} - confidence {suggestion.confidence:.0%}"
-                            f"\nmodel {suggestion.model_id}")
+                            f"{grade if grade else '-'} - confidence {suggestion.confidence:.0%}")
+        self.model_line.set_full_text(f"model {suggestion.model_id}")
         alts = ", ".join(f"{c} {p:.0%}" for c, p in suggestion.alternatives)
         self.alternatives.setText(f"Alternatives: {alts}")
 
@@ -146,6 +153,7 @@ class ValidationPanel(QListWidget):
 
     observationRequested = Signal(object)  # noqa: N815
     headerRequested = Signal()  # noqa: N815
+    startRequested = Signal()  # noqa: N815 - a finding about the inspection's start codes
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,7 +177,9 @@ class ValidationPanel(QListWidget):
         row = self.row(item)
         if 0 <= row < len(self._findings):
             finding = self._findings[row]
-            if finding.observation is None:
+            if finding.observation is None and finding.scope == "inspection":
+                self.startRequested.emit()
+            elif finding.observation is None:
                 self.headerRequested.emit()
             else:
                 self.observationRequested.emit(finding.observation)

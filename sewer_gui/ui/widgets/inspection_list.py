@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -94,11 +95,12 @@ class InspectionListPanel(QWidget):
         self.summary_button.setToolTip("One row per segment: length, the nine ratings, "
                                        "defects by grade")
         self.summary_button.clicked.connect(self.summaryRequested)
-        buttons = QHBoxLayout()
-        for button in (self.next_button, self.duplicate_button, self.delete_button,
-                       self.undo_button, self.redo_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows of three: one row of six made this dock, and so the window, wider than a
+        # 1366-pixel laptop screen.
+        buttons = QGridLayout()
+        for i, button in enumerate((self.next_button, self.duplicate_button, self.delete_button,
+                                    self.undo_button, self.redo_button, self.summary_button)):
+            buttons.addWidget(button, i // 3, i % 3)
         # Pre-scan of every video of the job: started, followed and cancelled here.
         self.scan_all_button = QPushButton("Scan all videos")
         self.scan_label = QLabel("")
@@ -106,7 +108,7 @@ class InspectionListPanel(QWidget):
         self.cancel_scan_button = QPushButton("Cancel")
         prescan = QHBoxLayout()
         for widget in (self.scan_all_button, self.scan_label, self.scan_progress,
-                       self.cancel_scan_button, self.summary_button):
+                       self.cancel_scan_button):
             prescan.addWidget(widget)
         self.show_scan_progress(False)
         layout = QVBoxLayout(self)
