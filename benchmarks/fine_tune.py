@@ -5,7 +5,8 @@ a shifted domain (a sodium-orange lamp with a steeper fall-off, a stronger fishe
 hue-rotated wall, a combination outside the renderer's ranges), rendered as "drives" (one seed
 each) and split by drive. Three models on the same held-out drives, through the ONNX runtime:
 the shipped model, the shipped student fine-tuned within a time budget, and the same student
-trained from scratch for the same budget (macro-F1 with paired bootstrap intervals). Then, with
+trained from scratch for the same budget (macro-F1 with paired bootstrap intervals); each as
+the file the app runs (its int8 twin). Then, with
 30 frames per class, several repetitions check that the wizard's guard never offers a model
 that is worse than the shipped one on a large independent test set.
 
@@ -30,6 +31,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "resources" / "models"
+sys.path.insert(0, str(REPO))
+from ml.runtime.model_files import run_runtime_model, runtime_model  # noqa: E402
 
 
 def shift_domain(image: np.ndarray) -> np.ndarray:
@@ -122,14 +125,15 @@ def main() -> int:
     if not start.is_file():
         raise SystemExit(f"{start}: the shipped student checkpoint is missing (see the format "
                          "in ml/training/finetune.py)")
-    shipped = MODELS / "cmi_student.onnx"
+    # The files the app runs (int8 twins where packaged with 7-bit weights), not fp32.
+    shipped = runtime_model(MODELS / "cmi_student.onnx")
     big = render_team_set(work / "team300", args.drives, args.per_class // args.drives, 5000)
     seconds = {k: train(k, big, work / k, start, args.epochs, args.threads)
                for k in ("finetune", "scratch", "new_student")}
     result = compare(work / "finetune" / "split.csv",
-                     {"shipped": shipped, "fine-tuned": work / "finetune" / "model.onnx",
-                      "from scratch": work / "scratch" / "model.onnx",
-                      "new student (CMI v3)": work / "new_student" / "model.onnx"})
+                     {"shipped": shipped, "fine-tuned": run_runtime_model(work / "finetune"),
+                      "from scratch": run_runtime_model(work / "scratch"),
+                      "new student (CMI v3)": run_runtime_model(work / "new_student")})
     figures = {name: {k: m[k] for k in ("accuracy", "macro_f1", "chance_level")}
                for name, m in result["models"].items()}
     small = []
@@ -137,8 +141,9 @@ def main() -> int:
         data = render_team_set(work / f"team30_{k}", 10, 3, 7000 + 100 * k)
         run = work / f"small_{k}"
         train("finetune", data, run, start, args.epochs, args.threads)
-        own = compare(run / "split.csv", {"shipped": shipped, "fine-tuned": run / "model.onnx"})
-        held = compare(None, {"shipped": shipped, "fine-tuned": run / "model.onnx"}, big)
+        tuned = run_runtime_model(run)
+        own = compare(run / "split.csv", {"shipped": shipped, "fine-tuned": tuned})
+        held = compare(None, {"shipped": shipped, "fine-tuned": tuned}, big)
         offered = "fine-tuned" in own["offer"]
         worse = held["differences"]["fine-tuned"]["macro_f1"]["high"] < 0
         small.append({"offered": offered, "own_split": own["differences"]["fine-tuned"],
