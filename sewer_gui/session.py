@@ -76,6 +76,9 @@ class CodingSession:
         self.job: list[Inspection] = [self.inspection]  # every inspection of the project
         self._anchors_aside: dict[int, list[tuple[float, float]]] = {}  # by id() of inspection
         self.candidates: list[DefectEvent] = []
+        # A scan's candidates not yet in the project file (it had no file, or the write
+        # failed): (inspection, model id, events), written at the next save.
+        self._unsaved_candidates: tuple[Inspection, str, list[DefectEvent]] | None = None
         self.dirty = False
 
     # ----- project ---------------------------------------------------------------------------
@@ -127,6 +130,8 @@ class CodingSession:
             anchors = [self._anchors_of(inspection) for inspection in self.job]
             if self.store:
                 self.counter_tracks.carry(self.store, self.job, videos)
+            scans = [self.store.candidates(i.id) if self.store and i.id is not None else None
+                     for i in self.job]
             store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
@@ -138,6 +143,9 @@ class CodingSession:
                     obs.id = None
             for inspection, kept in zip(self.job, anchors, strict=True):  # in the job's order
                 store.save_inspection(inspection, kept or None)
+            for inspection, scan in zip(self.job, scans, strict=True):  # Save As keeps them
+                if scan is not None:
+                    store.save_candidates(inspection.id, *scan)
         if self.store is None:
             raise ValueError("the project has no file yet: choose where to save it")
         calibration = self.track.anchors if self.track_source == "calibration" else None
@@ -145,9 +153,29 @@ class CodingSession:
         self.dirty = False
         with contextlib.suppress(ProjectSaveError):  # a track left waiting is kept for later
             self.counter_tracks.flush(self.store)
+        with contextlib.suppress(ProjectSaveError):  # so are a scan's candidates
+            self._store_candidates()
         return self.store.path
 
+    def keep_candidates(self, events: list[DefectEvent], model_id: str) -> None:
+        """A scan of the video on screen: its candidates, kept in the project file (now, or at
+        its first save) so that reopening it shows them and what was decided on them.
+        ProjectSaveError when the write fails; they stay waiting for the next save."""
+        self.candidates = list(events)
+        self._unsaved_candidates = (self.inspection, model_id, list(events))
+        self._store_candidates()
+
+    def _store_candidates(self) -> None:
+        waiting = self._unsaved_candidates
+        if waiting is None or self.store is None or waiting[0].id is None:
+            return
+        inspection, model_id, events = waiting
+        if any(i is inspection for i in self.job):  # not deleted meanwhile
+            self.store.save_candidates(inspection.id, model_id, [e.to_json() for e in events])
+        self._unsaved_candidates = None
+
     def close(self) -> None:
+        self._unsaved_candidates = None
         if self.store:
             self.store.close()
             self.store = None

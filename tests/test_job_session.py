@@ -119,3 +119,29 @@ def test_candidates_survive_in_the_project_and_older_files_gain_their_table(code
     reopened.switch_inspection(0)
     assert len(reopened.candidates) == 1
     reopened.close()
+
+
+def test_a_single_scans_candidates_are_kept_before_and_after_the_first_save(code_table,
+                                                                          tmp_path):
+    """Found by a keys-only trial: Ctrl+R's candidates were gone after save and reopen."""
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
+    session = _job(code_table, segments=2)
+    session.switch_inspection(0)  # the one a reopened project shows first
+    event = DefectEvent(CrackClass.CS, "CS", 3.0, 4.0, 3.5, 52, 0.9, best_distance=1.2)
+    session.keep_candidates([event], "model-b")  # no project file yet: waits for the save
+    assert session.candidates == [event]
+    path = session.save(tmp_path / "job.sewerproj")
+    session.close()
+    reopened = CodingSession(code_table)
+    reopened.open_project(path)
+    assert [e.to_json() for e in reopened.candidates] == [event.to_json()]
+    later = DefectEvent(CrackClass.CL, "CL", 6.0, 7.0, 6.5, 97, 0.8)
+    reopened.keep_candidates([later], "model-b")  # a project file: written at once
+    copy = reopened.save(tmp_path / "copy.sewerproj")  # Save As carries them
+    reopened.close()
+    again = CodingSession(code_table)
+    again.open_project(copy)
+    assert [e.to_json() for e in again.candidates] == [later.to_json()]
+    again.close()

@@ -35,8 +35,10 @@ def test_reject_asks_why_with_one_key(qtbot, coder, tmp_path):
     qtbot.keyClicks(w.review.dialog.picker.lineEdit(), "CC")
     qtbot.keyClick(w.review.dialog.picker.lineEdit(), Qt.Key.Key_Return)
     wrong_code = observations(w)[-1]
-    assert (wrong_code.review, wrong_code.code) == (ReviewState.RELABELLED, "CC")
-    assert wrong_code.origin is Origin.AI_EDITED and not wrong_code.counts
+    # "It is CC": the CC is coded and counts, with the model's CL beside it.
+    assert (wrong_code.review, wrong_code.code) == (ReviewState.ACCEPTED, "CC")
+    assert wrong_code.origin is Origin.AI_EDITED and wrong_code.counts
+    assert wrong_code.source_text() == "AI-edited (AI: CL 88%)"
 
     w.review.on_live(suggestion(w, time_s=7.0))
     key(qtbot, w, Qt.Key.Key_Backspace)
@@ -50,7 +52,7 @@ def test_reject_asks_why_with_one_key(qtbot, coder, tmp_path):
 
     counts = export_decisions(w.session.project_inspections(), tmp_path)
     assert counts == {"ND": 1, "CC": 1}  # the wrong-code frame teaches CC; dismissed: nothing
-    assert w.session.ratings().structural.occurrences == 0
+    assert w.session.ratings().structural.occurrences == 1  # the CC
 
 
 def test_decisions_export_covers_every_inspection(tmp_path, tiny_jpeg, code_table):
@@ -102,6 +104,26 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     assert not w.suggestion_panel.confirm.isEnabled()
     key(qtbot, w, Qt.Key.Key_Backspace)  # nor is a rejection asked for
     assert w.review.dialog is None and len(w.session.inspection.observations) == rows
+
+
+def test_a_reopened_project_does_not_offer_decided_suggestions_again(qtbot, coder, tmp_path):
+    """Found by a keys-only trial: after a reopen, live inference offered the decided crack
+    again with Confirm on, and Enter made a second row (structural rating 8 -> 10)."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=4.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_F)
+    key(qtbot, w, Qt.Key.Key_Return)
+    [row] = observations(w)
+    w.review.reset()  # what opening a project does: this session's decisions are forgotten
+    w.review.on_live(suggestion(w, time_s=4.3))
+    assert w.suggestion is None  # the stored AI row decides it
+    w.review.on_live(suggestion(w, time_s=8.0))
+    assert w.suggestion is not None and w.suggestion.time_s == 8.0  # elsewhere: offered
+    w.review.show(None)
+    manual = w.add_manual_observation("CC")  # a crack coded by hand counts as decided too
+    w.review.on_live(suggestion(w, time_s=manual.video_time + 0.2))
+    assert w.suggestion is None and observations(w)[0] is row
 
 
 def test_live_suggestions_are_held(qtbot):
@@ -231,6 +253,37 @@ def test_header_takes_typed_values_and_refuses_nonsense(qtbot, coder, name, type
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert getattr(w.session.inspection.header, name) == stored
     assert w.header_form.message.text() == "" and not observations(w)
+
+
+def test_enter_in_a_header_field_gives_the_keys_back_to_the_video(qtbot, coder):
+    """Found by a keys-only trial: after Enter the next one-key commands were typed into the
+    header ("mAMHMH-19mMWL")."""
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_H)
+    field = w.header_form.fields["downstream_mh"]
+    field.setFocus()
+    qtbot.keyClicks(field, "MH-19")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert w.session.inspection.header.downstream_mh == "MH-19"
+    assert w.video_view.hasFocus()
+    key(qtbot, w, Qt.Key.Key_M)  # a video key again: the code picker, not the header
+    assert field.text() == "MH-19"
+    assert w.editor.code.hasFocus() or w.editor.code.lineEdit().hasFocus()
+    date = w.header_form.fields["inspection_date"]
+    date.setFocus()
+    qtbot.keyClicks(date, "13/31/2025")
+    key(qtbot, w, Qt.Key.Key_Return)  # refused: the field keeps the keys for correcting it
+    assert date.hasFocus()
+    key(qtbot, w, Qt.Key.Key_Escape)  # Esc leaves it as it is
+    assert w.video_view.hasFocus()
+    box = w.header_form.fields["direction"]
+    box.setFocus()
+    key(qtbot, w, Qt.Key.Key_Return)  # a closed list: Enter is done too
+    assert w.video_view.hasFocus()
+    # The labels stay in sight: labels go above their fields rather than scroll sideways.
+    w.header_form.resize(300, 600)
+    assert w.header_form.widget().minimumSizeHint().width() <= 300
 
 
 def test_coded_header_fields_are_drop_downs_from_the_lookup_table(qtbot, coder):

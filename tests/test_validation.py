@@ -134,3 +134,15 @@ def test_header_values_are_typed(code_table):
     assert any(m.startswith("Height: 'twelve' is not a number") for m in found)
     assert any(m.startswith("Year laid: 2999 is outside") for m in found)
     assert not any(m.startswith("Material") for m in found)
+
+
+def test_a_percent_graded_code_without_its_percent_is_an_error(code_table):
+    """Found by a keys-only trial: a DAE without a percent had no grade and no finding."""
+    deposit = Observation(10, "DAE", clock_from=4, clock_to=8)
+    found = [f for f in validate(_inspection(deposit), code_table)
+             if f.observation is deposit and "percent" in f.message]
+    assert [f.message for f in found] == ["percent is required: the grade depends on it"]
+    assert blocking(found)
+    deposit.percent = 15
+    assert not [f for f in validate(_inspection(deposit), code_table)
+                if f.observation is deposit and "percent" in f.message]

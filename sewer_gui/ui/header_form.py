@@ -4,8 +4,17 @@ numbers and years are checked as they are typed; required fields carry an asteri
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 from sewer_gui.pacp.header_rules import LookupTable, default_lookups, field_kind, normalise
 from sewer_gui.pacp.model import InspectionHeader
@@ -18,6 +27,7 @@ MISSING = "background: #fff3e0;"
 class HeaderForm(QScrollArea):
     changed = Signal(str, str)  # attribute, normalised text
     problem = Signal(str)  # a typed value that was not taken, and why
+    done = Signal()  # Enter or Esc in a field: the keys go back to the video
 
     def __init__(self, lookups: LookupTable | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,6 +35,10 @@ class HeaderForm(QScrollArea):
         self.setWidgetResizable(True)
         inner = QWidget()
         form = QFormLayout(inner)
+        # In a narrow dock a label goes above its field: side by side they scrolled sideways,
+        # and Tab took the labels out of sight.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.fields: dict[str, QLineEdit | QComboBox] = {}
         self.required = {n for n, _c, _l, r in InspectionHeader.columns() if r}
         self.message = QLabel("")
@@ -42,9 +56,14 @@ class HeaderForm(QScrollArea):
         kind = field_kind(name, self.lookups)
         if kind == "coded":
             box = QComboBox()
+            # Long entries ("VCP - Vitrified clay pipe") do not set the form's width: the
+            # list opens as wide as they need.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(14)
             box.addItem("", "")
             for code, description in self.lookups.choices[name]:
                 box.addItem(f"{code} - {description}", code)
+            box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
             # currentIndexChanged also covers typing a letter on the closed list (keyboard search)
             box.currentIndexChanged.connect(
                 lambda _i, n=name, b=box: self.changed.emit(n, b.currentData()))
@@ -66,6 +85,17 @@ class HeaderForm(QScrollArea):
         self.message.setText("")
         edit.setText(value)
         self.changed.emit(name, value)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        """Enter or Esc that a field passed on (a line edit after committing, a closed
+        list): done with the header, unless the field's text was refused."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            focused = QApplication.focusWidget()
+            if event.key() == Qt.Key.Key_Escape or focused is None or \
+                    focused.styleSheet() != BAD:
+                self.done.emit()
+                return
+        super().keyPressEvent(event)
 
     def set_header(self, header: InspectionHeader) -> None:
         for name, widget in self.fields.items():

@@ -14,7 +14,7 @@ from sewer_gui.ui.widgets.code_picker import CodePicker
 
 class RejectReason(enum.StrEnum):
     NOT_A_DEFECT = "not a defect"  # kept as a no-crack example
-    WRONG_CODE = "wrong code"  # kept with the coder's code
+    WRONG_CODE = "wrong code"  # the coder's code is recorded (AI-edited)
     DUPLICATE = "duplicate"  # already coded: no training signal
 
 
@@ -34,7 +34,7 @@ class RejectDialog(QDialog):
         self.prompt = QLabel(
             f"Why is {suggested} wrong?\n\n"
             "N (or Backspace)  not a defect: kept as a no-crack example\n"
-            "W  wrong code: type the right one, Enter\n"
+            "W  wrong code: type the right one, Enter: that code is recorded\n"
             "D  duplicate or already coded: no training signal\n"
             "Esc  cancel")
         self.picker = CodePicker(table)

@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from ml.classes import FRACTURE_TWIN
 from ml.runtime.scan import DefectEvent
-from sewer_gui.pacp.model import Observation, ReviewState
+from sewer_gui.pacp.model import Observation, Origin, ReviewState
 from sewer_gui.session import Suggestion
 from sewer_gui.ui.reject_dialog import RejectDialog, RejectReason
 from sewer_gui.ui.widgets.timeline import Marker
@@ -18,6 +19,7 @@ from sewer_gui.ui.widgets.timeline import Marker
 HOLD_S = 1.5  # a live suggestion stays at least this long: no flicker between codes
 DECIDED_WINDOW_S = 1.0  # live suggestions this close to a decided one are not offered again
 CANDIDATE_COLOUR, REVIEWED_COLOUR = "#ff9800", "#90a4ae"
+CRACK_CODES = frozenset(FRACTURE_TWIN) | frozenset(FRACTURE_TWIN.values())
 
 
 class SuggestionHold:
@@ -122,7 +124,13 @@ class ReviewController(QObject):
                                 f"  {s.confidence:.0%}   {keys}")
 
     def _decided_near(self, time_s: float) -> bool:
-        return any(abs(time_s - t) <= DECIDED_WINDOW_S for t in self.decided_at)
+        """A decision this session, or a stored row the model proposed (also after the
+        project was reopened), or a crack coded by hand, lies this close."""
+        return any(abs(time_s - t) <= DECIDED_WINDOW_S for t in self.decided_at) or any(
+            abs(time_s - o.video_time) <= DECIDED_WINDOW_S
+            for o in self.w.session.inspection.observations
+            if o.video_time is not None and (o.origin is not Origin.MANUAL
+                                             or o.code in CRACK_CODES))
 
     # ----- decisions ---------------------------------------------------------------------------
     def confirm(self) -> None:
@@ -154,8 +162,10 @@ class ReviewController(QObject):
     def _rejected(self, suggestion: Suggestion, reason: RejectReason, code: str) -> None:
         if self.suggestion is not suggestion:
             return
+        # "Wrong code: it is CS" says there is a CS here: it is coded (AI-edited, the model's
+        # code kept beside it) and counts, as a confirmed and edited suggestion does.
         review = {RejectReason.NOT_A_DEFECT: ReviewState.REJECTED,
-                  RejectReason.WRONG_CODE: ReviewState.RELABELLED,
+                  RejectReason.WRONG_CODE: ReviewState.ACCEPTED,
                   RejectReason.DUPLICATE: ReviewState.DISMISSED}[reason]
         self._record(review, code)
 

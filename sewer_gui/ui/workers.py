@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ml.runtime.scan import ScanProgress, ScanResult, ScanSettings, iter_scan
+from sewer_gui.storage.project_store import ProjectSaveError
 from sewer_gui.ui.inference import InferenceWorker
 
 if TYPE_CHECKING:  # superqt is imported when a first job starts: faster to the first frame
@@ -74,7 +75,10 @@ class WorkersMixin:
 
     def _scan_done(self, result: ScanResult) -> None:
         self.last_scan = result
-        self.session.candidates = result.events
+        try:
+            self.session.keep_candidates(result.events, self.model_id())
+        except ProjectSaveError as exc:  # on screen all the same; written at the next save
+            self.report_error("Scan", str(exc))
         self._refresh_markers()
         self.focus_video()
         self.statusBar().showMessage(
