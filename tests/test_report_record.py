@@ -46,3 +46,27 @@ def test_reports_honour_the_umask(tmp_path, code_table):
         assert path.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(old)
+
+
+def test_a_long_footer_wraps_clear_of_the_page_number(tmp_path, code_table):
+    """Found by a keys-only trial: the footer ran under "Page 1 of 2" and off the page."""
+    import datetime as dt
+
+    import pypdfium2 as pdfium
+
+    project = "/home/coder/projects/" + "city-of-somewhere-2026-sanitary-rehab/" * 3 + "p.sewerproj"
+    pdf = write_report(sample_inspection(), code_table, tmp_path / "r.pdf", project_file=project)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        width = page.get_width()
+        text = page.get_textpage()
+        total = len(document)
+        # Right of the footer's wrapped text, at the page number's height: the number alone.
+        number = text.get_text_bounded(left=width - 90, bottom=24, right=width, top=34)
+        footer = text.get_text_bounded(left=0, bottom=0, right=width, top=40)
+    finally:
+        document.close()
+    assert number.strip() == f"Page 1 of {total}"
+    flat = footer.replace("\r", "").replace("\n", "")
+    assert dt.date.today().isoformat() in flat and "sanitary-rehab" in flat

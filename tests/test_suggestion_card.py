@@ -96,3 +96,18 @@ def test_a_long_model_id_is_shortened_to_a_narrow_card(qtbot, code_table):
     qtbot.waitUntil(lambda: line.text() == f"model {model_id}", timeout=2000)
     card.show_suggestion(None)
     assert line.text() == "" and line.toolTip() == ""
+
+
+def test_first_window_and_preview_sizes_fit_the_screen(qtbot):
+    """Found by a keys-only trial: a fresh start opened at 1400 x 880 on a 1366 x 768 screen."""
+    from PySide6.QtWidgets import QWidget
+
+    from sewer_gui.ui.widgets.sizing import fit_to_screen
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    free = widget.screen().availableGeometry()  # 800 x 800 on the offscreen platform
+    fit_to_screen(widget, free.width() + 600, free.height() + 80)
+    assert widget.width() == free.width() and widget.height() <= free.height() - 32
+    fit_to_screen(widget, 300, 200)  # smaller than the screen: as asked
+    assert (widget.width(), widget.height()) == (300, 200)

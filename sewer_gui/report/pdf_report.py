@@ -12,6 +12,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
@@ -26,6 +28,7 @@ from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
 
 PAGE = letter
 MARGIN = 0.5 * inch
+FOOTER_LINES = 3
 HEADER_VALUE_LIMIT = 300  # characters of one header field shown in the report
 HEADER_FIELDS = [  # (attribute, label) in the order an engineer scans them
     ("pipe_segment_reference", "Pipe segment"), ("inspection_date", "Date"),
@@ -81,8 +84,16 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         self.setFont("Helvetica", 7)
         self.setFillColor(colors.HexColor("#546e7a"))
         self.line(MARGIN, 0.55 * inch, width - MARGIN, 0.55 * inch)
-        self.drawString(MARGIN, 0.4 * inch, self.footer_text)
-        self.drawRightString(width - MARGIN, 0.4 * inch, f"Page {self._pageNumber} of {total}")
+        page = f"Page {self._pageNumber} of {total}"
+        self.drawRightString(width - MARGIN, 0.4 * inch, page)
+        # Wrapped left of the page number: one line ran under it and off the page (long
+        # project paths, several model ids).
+        room = width - 2 * MARGIN - stringWidth(page, "Helvetica", 7) - 12
+        lines = simpleSplit(self.footer_text, "Helvetica", 7, room)
+        for k, line in enumerate(lines[:FOOTER_LINES]):
+            if k == FOOTER_LINES - 1 and len(lines) > FOOTER_LINES:
+                line = line[:-1] + "…"
+            self.drawString(MARGIN, 0.4 * inch - 8.5 * k, line)
 
 
 def write_report(inspection: Inspection, table: CodeTable, out_path: Path,

@@ -26,6 +26,7 @@ from ml.runtime.decision import DecisionPolicy
 from sewer_gui.app_settings import AppSettings, save_settings
 from sewer_gui.resources import default_model_path
 from sewer_gui.ui.actions import shortcut_rows
+from sewer_gui.ui.widgets.sizing import fit_to_screen
 
 
 class DialogsMixin:
@@ -53,7 +54,7 @@ class DialogsMixin:
         scroll.setWidget(inner)
         layout = QVBoxLayout(dialog)
         layout.addWidget(scroll)
-        dialog.resize(920, 900)
+        fit_to_screen(dialog, 920, 900)
         dialog.open()
         self.preview_dialog = dialog
 

@@ -48,7 +48,7 @@ from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
 from sewer_gui.ui.player import SPEEDS, VideoPlayer
 from sewer_gui.ui.project import ProjectController
 from sewer_gui.ui.review import ReviewController
-from sewer_gui.ui.widgets.scrolled import scrolled
+from sewer_gui.ui.widgets.sizing import scrolled
 from sewer_gui.ui.widgets.timeline import Marker, Timeline
 from sewer_gui.ui.widgets.video_view import VideoView
 from sewer_gui.ui.workers import WorkersMixin

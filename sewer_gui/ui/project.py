@@ -14,6 +14,7 @@ from ml.runtime.video import VIDEO_SUFFIXES
 from sewer_gui.app_settings import config_dir, save_settings
 from sewer_gui.pacp.model import Inspection, Units
 from sewer_gui.storage.project_store import PROJECT_SUFFIX, ProjectFileError, ProjectSaveError
+from sewer_gui.ui.widgets.sizing import fit_to_screen
 
 PROJECT_FILTER = f"Sewer projects (*{PROJECT_SUFFIX})"
 VIDEO_FILTER = f"Videos ({' '.join('*' + s for s in VIDEO_SUFFIXES)})"
@@ -188,7 +189,7 @@ class ProjectController(QObject):
         stored = window_settings()
         geometry, state = stored.value("geometry"), stored.value("state")
         if geometry is None or not self.w.restoreGeometry(geometry):
-            self.w.resize(1400, 880)
+            fit_to_screen(self.w, 1400, 880)
         if state is not None:
             self.w.restoreState(state)
 
