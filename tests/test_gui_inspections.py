@@ -4,7 +4,9 @@ switching between inspections that each bring their own video."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from sewer_gui.app_settings import AppSettings
 from sewer_gui.pacp.examples import sample_inspection
@@ -114,3 +116,26 @@ def test_job_summary_pdf_has_a_row_per_segment(qtbot, window, tmp_path):
     text = document[0].get_textpage().get_text_range()
     document.close()
     assert "2 inspection(s)" in text and "SEG-0412" in text and "SEG-0413" in text
+
+
+def test_enter_on_the_inspection_list_opens_the_row(qtbot, window):
+    """Found by a keys-only trial: Return was taken by the window's "confirm" shortcut."""
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    assert w.session.job_index() == 1
+    w.activateWindow()  # the window's shortcuts apply only to the active window
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    view = w.inspections.panel.view
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, 0))
+    # The list claims Return before the window's shortcuts are tried (on X11 "confirm"
+    # took it); keypad Enter too.
+    for k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        override = QKeyEvent(QEvent.Type.ShortcutOverride, k, Qt.KeyboardModifier.NoModifier)
+        override.ignore()
+        QApplication.sendEvent(view, override)
+        assert override.isAccepted()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.session.job_index() == 0, timeout=3000)
+    assert w.session.inspection.header.pipe_segment_reference == "SEG-0412"

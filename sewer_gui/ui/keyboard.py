@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
 
 TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key.Key_Delete,
                Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Left, Qt.Key.Key_Right,
@@ -23,6 +29,13 @@ class TypingKeys(QObject):
     """Application event filter: a typing widget keeps its editing keys and plain letters."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched,
+                                                                        QAbstractItemView):
+            # Enter on a list opens its row (an inspection), not the window's "confirm".
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() \
+                    & ~Qt.KeyboardModifier.KeypadModifier:
+                event.accept()
+            return False
         if event.type() == QEvent.Type.ShortcutOverride and is_typing_widget(watched):
             key_event: QKeyEvent = event  # type: ignore[assignment]
             plain = not key_event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier
