@@ -179,7 +179,7 @@ def test_new_project_clears_the_screen(qtbot, coder):
     w.statusBar().showMessage("something old")
     assert w.editor.obs is obs
     w.new_project()
-    assert w.time_label.text() == "0:00.0 / 0:00" and w.statusBar().currentMessage() == ""
+    assert w.time_label.text() == "0:00.0 / 0:00.0" and w.statusBar().currentMessage() == ""
     assert w.editor.obs is None and w.suggestion is None and w.model.rowCount() == 0
     assert w.video_view._distance_text == "" and w.timeline._duration == 0
 
@@ -303,3 +303,45 @@ def test_coded_header_fields_are_drop_downs_from_the_lookup_table(qtbot, coder):
     assert "not a code" in material.currentText() and "ffcdd2" in material.styleSheet()
     assert any(f.message.startswith("Material: 'steel-ish'") for f in w.session.findings())
     assert QApplication.focusWidget() is not None
+
+
+def test_the_time_and_its_total_read_alike():
+    """Found by a keys-only trial: the end of a 8.7 s video read "0:08.7 / 0:08"."""
+    from sewer_gui.ui.main_window import clock_text
+
+    assert (clock_text(8.7), clock_text(8.74), clock_text(59.96), clock_text(125.0)) == \
+        ("0:08.7", "0:08.7", "1:00.0", "2:05.0")
+
+
+def test_undoing_a_decision_clears_the_card_and_offers_the_suggestion_again(qtbot, coder):
+    """Found by a keys-only trial: after Ctrl+Z the card still said "Decided: CL ..."."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=3.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert w.suggestion_panel.context.text().startswith("Decided: CL")
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert observations(w) == [] and w.suggestion_panel.context.text() == ""
+    w.review.on_live(suggestion(w, time_s=3.2))
+    assert w.suggestion is not None  # no longer decided there
+
+
+def test_n_without_candidates_says_why(qtbot, coder):
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_N)
+    assert w.statusBar().currentMessage() == "No AI candidates for this video (Ctrl+R scans it)."
+
+
+def test_a_new_project_is_offered_where_projects_went_before(qtbot, coder, tmp_path):
+    """Found by a keys-only trial: the first save offered the (read-only) media folder."""
+    w = coder
+    video_folder = w.session.video_path().parent
+    assert w.project.default_folder() == video_folder  # no project saved before
+    projects = tmp_path / "projects"
+    projects.mkdir()
+    from dataclasses import replace
+
+    w.settings = replace(w.settings, recent_files=[str(projects / "old.sewerproj"),
+                                                   "/no/such/folder/x.sewerproj"])
+    assert w.project.default_folder() == projects

@@ -111,3 +111,23 @@ def test_first_window_and_preview_sizes_fit_the_screen(qtbot):
     assert widget.width() == free.width() and widget.height() <= free.height() - 32
     fit_to_screen(widget, 300, 200)  # smaller than the screen: as asked
     assert (widget.width(), widget.height()) == (300, 200)
+
+
+def test_long_findings_wrap_in_a_narrow_validation_list(qtbot):
+    """Found by a keys-only trial: "... coded at the er" was cut at the dock's edge."""
+    from sewer_gui.pacp.model import Observation
+    from sewer_gui.pacp.validation import Finding, Severity
+    from sewer_gui.ui.panels import ValidationPanel
+
+    panel = ValidationPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 400)
+    panel.show()
+    message = ("no access point (e.g. AMH) coded at the end of the survey; code MSA if the "
+               "survey was abandoned")
+    panel.set_findings([Finding(Severity.ERROR, message, Observation(25.22, "CH3"))])
+    item = panel.item(0)
+    qtbot.waitUntil(lambda: panel.visualItemRect(item).height()
+                    > 2 * panel.fontMetrics().height(), timeout=2000)
+    assert panel.visualItemRect(item).width() <= panel.viewport().width()
+    assert item.toolTip() == item.text() and item.text().endswith("abandoned")

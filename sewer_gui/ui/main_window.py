@@ -56,6 +56,12 @@ from sewer_gui.ui.workers import WorkersMixin
 APP_TITLE = "Sewer PACP Coding Assistant"
 
 
+def clock_text(seconds: float) -> str:
+    """m:ss.s; the total in the same form, so the last frame never reads past the end."""
+    tenths = int(round(seconds * 10))
+    return f"{tenths // 600}:{tenths % 600 / 10:04.1f}"
+
+
 class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
     """Owns the widgets and the controllers (project, review, coding, calibration) and wires
     them; each concern's behaviour lives in its controller."""
@@ -212,7 +218,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.recent_frames.clear()
         self.timeline.set_duration(0)
         self.timeline.set_position(0)
-        self.time_label.setText("0:00.0 / 0:00")
+        self.time_label.setText("0:00.0 / 0:00.0")
         self.video_view.set_distance_text("")
         self.video_view.set_placeholder("Open a video (Ctrl+I) or a project (Ctrl+O)")
         self.statusBar().clearMessage()
@@ -275,8 +281,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         info = self.player.info
         self.timeline.set_position(t)
         total = info.duration if info else 0
-        self.time_label.setText(f"{int(t // 60)}:{t % 60:04.1f} / {int(total // 60)}:"
-                                f"{int(total % 60):02d}")
+        self.time_label.setText(f"{clock_text(t)} / {clock_text(total)}")  # same precision
         if info is None:
             return
         unit = self.session.inspection.units.value
@@ -362,6 +367,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.validation_panel.set_findings(findings)
         self.ratings_panel.set_ratings(self.session.ratings())
         self.header_form.set_header(self.session.inspection.header)
+        self.review.rows_changed()
         current = self.editor.obs
         if current is not None:
             kept = self.model.row_of(current) >= 0

@@ -138,6 +138,11 @@ class ObservationEditor(QWidget):
             self.clock.set_clock(None, None)
             for line in (self.clock_text, self.remarks):
                 line.clear()
+            # Nothing selected shows nothing: not the last row's distance or values.
+            for spin in (self.distance, self.value_1, self.value_2, self.percent):
+                spin.setValue(spin.minimum())
+            self.continuous.setCurrentText("")
+            self.joint.setChecked(False)
             return
         spec = self.table.get(obs.code)
         self.code.set_code(obs.code)

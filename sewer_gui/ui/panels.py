@@ -158,6 +158,11 @@ class ValidationPanel(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._findings: list[Finding] = []
+        # Long findings wrap in the narrow dock instead of ending "...coded at the er".
+        self.setWordWrap(True)
+        self.setUniformItemSizes(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.itemActivated.connect(self._jump)
         self.itemClicked.connect(self._jump)
 
@@ -169,6 +174,7 @@ class ValidationPanel(QListWidget):
             return
         for f in findings:
             item = QListWidgetItem(f.describe())
+            item.setToolTip(f.describe())
             item.setForeground(QColor("#c62828") if f.severity is Severity.ERROR
                                else QColor("#8d6e00"))
             self.addItem(item)

@@ -4,6 +4,7 @@ unsaved-changes question, and the remembered window layout.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -50,8 +51,14 @@ class ProjectController(QObject):
         s = self.w.session
         if s.project_path is not None:
             return s.project_path.parent
+        # Where projects went before, rather than beside the video: inspection media often
+        # sit on a read-only share or a camera's card.
+        recent = [Path(p).parent for p in self.w.settings.recent_files]
         video = s.video_path()
-        return video.parent if video is not None else Path.home()
+        for folder in [*recent, *([video.parent] if video is not None else [])]:
+            if folder.is_dir() and os.access(folder, os.W_OK):
+                return folder
+        return Path.home()
 
     def default_path(self, suffix: str) -> Path:
         return self.default_folder() / f"{suggested_name(self.w.session.inspection)}{suffix}"

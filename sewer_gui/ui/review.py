@@ -75,6 +75,7 @@ class ReviewController(QObject):
         self.dialog: RejectDialog | None = None
         # A candidate stepped to that a row already decides: (that suggestion, the row).
         self._decided: tuple[Suggestion, Observation] | None = None
+        self._last: tuple[Observation, float] | None = None  # the last decision and its time
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
 
@@ -84,6 +85,7 @@ class ReviewController(QObject):
 
     def reset(self) -> None:
         self.decided_at.clear()
+        self._last = None
         self.show(None)
 
     # ----- what is shown ---------------------------------------------------------------------
@@ -195,11 +197,26 @@ class ReviewController(QObject):
                 ReviewState.RELABELLED: "Reject (wrong code)",
                 ReviewState.DISMISSED: "Dismiss"}[review]
         self.decided_at.append(s.time_s)
+        self._last = (obs, s.time_s)
         self.show(None, f"Decided: {obs.code} {obs.source_text()}")
         w.model.add(obs, f"{verb} {obs.code}")
         w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
         w.focus_video()
         return obs
+
+    def rows_changed(self) -> None:
+        """The last decision undone (its row gone): the card stops saying "Decided", and the
+        suggestion may be offered again there."""
+        if self._last is None:
+            return
+        obs, time_s = self._last
+        if any(o is obs for o in self.w.session.inspection.observations):
+            return
+        self._last = None
+        if time_s in self.decided_at:
+            self.decided_at.remove(time_s)
+        if self.hold.shown is None and self.context.startswith("Decided:"):
+            self.show(None)
 
     # ----- scan candidates ---------------------------------------------------------------------
     def candidates(self) -> list[DefectEvent]:
@@ -234,7 +251,9 @@ class ReviewController(QObject):
         else:
             event = next((e for e in reversed(events) if e.best_s < now - 0.05), None)
         if event is None:
-            self.w.statusBar().showMessage("No more AI candidates in that direction.", 3000)
+            self.w.statusBar().showMessage(
+                "No more AI candidates in that direction." if events else
+                "No AI candidates for this video (Ctrl+R scans it).", 4000)
             return
         w = self.w
         w.player.pause()

@@ -82,5 +82,8 @@ class VideoView(QWidget):
             colour.setAlpha(215)
             p.fillRect(box, colour)
             p.setPen(QColor("#ffffff"))
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, self._banner)
+            # Shortened to the picture's width: clipped, it lost its key hints at the end.
+            text = p.fontMetrics().elidedText(self._banner, Qt.TextElideMode.ElideMiddle,
+                                              int(box.width()) - 12)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         p.end()
