@@ -345,3 +345,20 @@ def test_a_new_project_is_offered_where_projects_went_before(qtbot, coder, tmp_p
     w.settings = replace(w.settings, recent_files=[str(projects / "old.sewerproj"),
                                                    "/no/such/folder/x.sewerproj"])
     assert w.project.default_folder() == projects
+
+
+def test_f1_lists_every_shortcut_with_its_key_in_full(qtbot, coder):
+    from PySide6.QtWidgets import QTableWidget
+
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_F1)
+    dialog = w.help_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    table = dialog.findChild(QTableWidget)
+    keys = [table.item(r, 2).text() for r in range(table.rowCount())]
+    assert "Ctrl+Shift+E" in keys or any(k.startswith("Ctrl+Shift+") for k in keys)
+    # Every column is as wide as its longest text, and the table shows them all.
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width()
+    dialog.close()

@@ -146,9 +146,13 @@ class DialogsMixin:
             for c, text in enumerate(row):
                 table.setItem(r, c, QTableWidgetItem(text))
         table.resizeColumnsToContents()
+        table.verticalHeader().setVisible(False)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
-        dialog.resize(520, 640)
+        # As wide as the three columns need: at 520 px the keys were cut ("Ctrl+Shift+").
+        needed = table.horizontalHeader().length() + table.verticalScrollBar().sizeHint().width()
+        fit_to_screen(dialog, needed + 40, 640)
+        self.help_dialog = dialog
         dialog.open()
 
 
