@@ -25,6 +25,7 @@ from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState, Units
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
 from sewer_gui.pacp.validation import Finding, validate
+from sewer_gui.scan_candidates import ScanCandidates
 from sewer_gui.storage.counter_tracks import VideoStamp
 from sewer_gui.storage.project_store import ProjectSaveError, ProjectStore
 
@@ -76,9 +77,7 @@ class CodingSession:
         self.job: list[Inspection] = [self.inspection]  # every inspection of the project
         self._anchors_aside: dict[int, list[tuple[float, float]]] = {}  # by id() of inspection
         self.candidates: list[DefectEvent] = []
-        # A scan's candidates not yet in the project file (it had no file, or the write
-        # failed): (inspection, model id, events), written at the next save.
-        self._unsaved_candidates: tuple[Inspection, str, list[DefectEvent]] | None = None
+        self.scans = ScanCandidates()  # candidates on their way into the project file
         self.dirty = False
 
     # ----- project ---------------------------------------------------------------------------
@@ -130,8 +129,7 @@ class CodingSession:
             anchors = [self._anchors_of(inspection) for inspection in self.job]
             if self.store:
                 self.counter_tracks.carry(self.store, self.job, videos)
-            scans = [self.store.candidates(i.id) if self.store and i.id is not None else None
-                     for i in self.job]
+            scans = self.scans.carried(self.store, self.job)
             store = ProjectStore.create(Path(path))  # refused while another writer has it
             if self.store:
                 self.store.close()
@@ -154,28 +152,19 @@ class CodingSession:
         with contextlib.suppress(ProjectSaveError):  # a track left waiting is kept for later
             self.counter_tracks.flush(self.store)
         with contextlib.suppress(ProjectSaveError):  # so are a scan's candidates
-            self._store_candidates()
+            self.scans.flush(self.store, self.job)
         return self.store.path
 
-    def keep_candidates(self, events: list[DefectEvent], model_id: str) -> None:
-        """A scan of the video on screen: its candidates, kept in the project file (now, or at
-        its first save) so that reopening it shows them and what was decided on them.
-        ProjectSaveError when the write fails; they stay waiting for the next save."""
-        self.candidates = list(events)
-        self._unsaved_candidates = (self.inspection, model_id, list(events))
-        self._store_candidates()
-
-    def _store_candidates(self) -> None:
-        waiting = self._unsaved_candidates
-        if waiting is None or self.store is None or waiting[0].id is None:
-            return
-        inspection, model_id, events = waiting
-        if any(i is inspection for i in self.job):  # not deleted meanwhile
-            self.store.save_candidates(inspection.id, model_id, [e.to_json() for e in events])
-        self._unsaved_candidates = None
+    def keep_candidates(self, inspection: Inspection, events: list[DefectEvent],
+                        model_id: str) -> None:
+        """A scan of `inspection`'s video (the one it started on): its candidates, kept in the
+        project file now or at the next save. ProjectSaveError when the write fails."""
+        if inspection is self.inspection:
+            self.candidates = list(events)
+        self.scans.keep(inspection, model_id, events, self.store, self.job)
 
     def close(self) -> None:
-        self._unsaved_candidates = None
+        self.scans.clear()
         if self.store:
             self.store.close()
             self.store = None
@@ -243,16 +232,8 @@ class CodingSession:
             self.track, self.track_source = DistanceTrack(anchors=anchors), "calibration"
 
     def stored_candidates(self, inspection: Inspection) -> list[DefectEvent]:
-        """What the last (pre-)scan of the inspection's video found; damaged rows are skipped."""
-        stored = (self.store.candidates(inspection.id)
-                  if self.store is not None and inspection.id is not None else None)
-        events = []
-        for row in stored[1] if stored else []:
-            try:
-                events.append(DefectEvent.from_json(row))
-            except ValueError:
-                continue
-        return events
+        """What the last (pre-)scan of the inspection's video found (waiting or stored)."""
+        return self.scans.of(inspection, self.store)
 
     # ----- video and distance ----------------------------------------------------------------
     def video_path(self, inspection: Inspection | None = None) -> Path | None:
@@ -365,7 +346,8 @@ class CodingSession:
             distance=self.distance_at(suggestion.time_s), code=chosen,
             video_time=round(suggestion.time_s, 2), origin=origin,
             confidence=round(suggestion.confidence, 4), model_id=suggestion.model_id,
-            review=review, ai_code=suggestion.code, snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
+            review=review, ai_code=suggestion.code,
+            snapshot_jpeg=encode_snapshot(frame) if frame is not None else None)
 
     def manual(self, code: str, time_s: float, frame: np.ndarray | None) -> Observation:
         return Observation(distance=self.distance_at(time_s), code=code,

@@ -130,18 +130,46 @@ def test_a_single_scans_candidates_are_kept_before_and_after_the_first_save(code
     session = _job(code_table, segments=2)
     session.switch_inspection(0)  # the one a reopened project shows first
     event = DefectEvent(CrackClass.CS, "CS", 3.0, 4.0, 3.5, 52, 0.9, best_distance=1.2)
-    session.keep_candidates([event], "model-b")  # no project file yet: waits for the save
+    session.keep_candidates(session.inspection, [event], "model-b")  # no file: waits
     assert session.candidates == [event]
+    other = session.job[1]
+    session.keep_candidates(other, [event], "model-b")  # a scan that ended after a switch
+    session.switch_inspection(1)
+    assert session.candidates == [event]  # waiting, shown all the same
+    session.switch_inspection(0)
     path = session.save(tmp_path / "job.sewerproj")
     session.close()
     reopened = CodingSession(code_table)
     reopened.open_project(path)
     assert [e.to_json() for e in reopened.candidates] == [event.to_json()]
     later = DefectEvent(CrackClass.CL, "CL", 6.0, 7.0, 6.5, 97, 0.8)
-    reopened.keep_candidates([later], "model-b")  # a project file: written at once
+    assert [e.to_json() for e in reopened.stored_candidates(reopened.job[1])] == \
+        [event.to_json()]
+    reopened.keep_candidates(reopened.inspection, [later], "model-b")  # written at once
     copy = reopened.save(tmp_path / "copy.sewerproj")  # Save As carries them
     reopened.close()
     again = CodingSession(code_table)
     again.open_project(copy)
     assert [e.to_json() for e in again.candidates] == [later.to_json()]
+    again.close()
+
+
+def test_a_scan_of_a_project_open_read_only_waits_without_an_error(code_table, tmp_path):
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
+    session = _job(code_table, segments=1)
+    path = session.save(tmp_path / "job.sewerproj")
+    session.close()
+    viewer = CodingSession(code_table)
+    viewer.open_project(path)
+    viewer.store.close()
+    viewer.store = ProjectStore.open(path, read_only=True)  # e.g. another writer has it
+    event = DefectEvent(CrackClass.CL, "CL", 1.0, 2.0, 1.5, 22, 0.8)
+    viewer.keep_candidates(viewer.inspection, [event], "model-a")  # no "Could not save"
+    assert viewer.stored_candidates(viewer.inspection) == [event]
+    viewer.close()
+    again = CodingSession(code_table)
+    again.open_project(path)
+    assert again.candidates == []  # a read-only file was not written to
     again.close()

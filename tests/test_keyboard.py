@@ -187,3 +187,14 @@ def test_readme_key_table_lists_every_shortcut():
         spelled = command.shortcut.replace("Return", "Enter")
         spelled = re.sub(r"^Ctrl\+[1-5]$", "Ctrl+1..5", spelled)
         assert re.search(rf"(^|[\s,/]){re.escape(spelled)}($|[\s,/.])", keys_column), spelled
+
+
+def test_enter_with_the_observation_table_focused_still_confirms(qtbot, coder):
+    """Only lists that open their rows on Enter (the inspections) take it from "confirm"."""
+    w = coder
+    first = w.add_manual_observation("CC")
+    w.table_view.setFocus()
+    w.table_view.selectRow(w.model.row_of(first))
+    w.review.on_live(suggestion(w, time_s=6.0))
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert len(observations(w)) == 2 and observations(w)[-1].code == "CL"

@@ -55,6 +55,7 @@ def test_a_long_footer_wraps_clear_of_the_page_number(tmp_path, code_table):
     import pypdfium2 as pdfium
 
     project = "/home/coder/projects/" + "city-of-somewhere-2026-sanitary-rehab/" * 3 + "p.sewerproj"
+    project = project.replace("/projects/", "/" + "x" * 160 + "/")  # one word wider than a line
     pdf = write_report(sample_inspection(), code_table, tmp_path / "r.pdf", project_file=project)
     document = pdfium.PdfDocument(str(pdf))
     try:
@@ -69,4 +70,16 @@ def test_a_long_footer_wraps_clear_of_the_page_number(tmp_path, code_table):
         document.close()
     assert number.strip() == f"Page 1 of {total}"
     flat = footer.replace("\r", "").replace("\n", "")
-    assert dt.date.today().isoformat() in flat and "sanitary-rehab" in flat
+    # The path keeps its start and file name; the date at the end is on the page.
+    assert dt.date.today().isoformat() in flat and "/home/coder" in flat and "p.sewerproj" in flat
+    assert len(footer.strip().splitlines()) <= 2
+
+
+def test_footer_lines_break_a_word_wider_than_the_room():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from sewer_gui.report.pdf_report import footer_lines
+
+    lines = footer_lines("project: /" + "a" * 300 + "/p.sewerproj | model: m", 200)
+    assert all(stringWidth(line, "Helvetica", 7) <= 200 for line in lines)
+    assert "".join(lines).replace(" ", "") == ("project:/" + "a" * 300 + "/p.sewerproj|model:m")

@@ -39,6 +39,8 @@ def test_reject_asks_why_with_one_key(qtbot, coder, tmp_path):
     assert (wrong_code.review, wrong_code.code) == (ReviewState.ACCEPTED, "CC")
     assert wrong_code.origin is Origin.AI_EDITED and wrong_code.counts
     assert wrong_code.source_text() == "AI-edited (AI: CL 88%)"
+    assert w.statusBar().currentMessage().startswith("CC recoded; it needs clock positions")
+    assert w.model.undo_stack.undoText() == "Recode CC"
 
     w.review.on_live(suggestion(w, time_s=7.0))
     key(qtbot, w, Qt.Key.Key_Backspace)
@@ -275,6 +277,16 @@ def test_enter_in_a_header_field_gives_the_keys_back_to_the_video(qtbot, coder):
     qtbot.keyClicks(date, "13/31/2025")
     key(qtbot, w, Qt.Key.Key_Return)  # refused: the field keeps the keys for correcting it
     assert date.hasFocus()
+    date.selectAll()
+    qtbot.keyClicks(date, "3/5/2025")
+    key(qtbot, w, Qt.Key.Key_Return)  # corrected: taken, and the keys go back
+    assert w.session.inspection.header.inspection_date == "2025-03-05"
+    assert w.video_view.hasFocus() and "ffcdd2" not in date.styleSheet()
+    date.setFocus()
+    date.selectAll()
+    qtbot.keyClicks(date, "nonsense")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert date.hasFocus()
     key(qtbot, w, Qt.Key.Key_Escape)  # Esc leaves it as it is
     assert w.video_view.hasFocus()
     box = w.header_form.fields["direction"]
@@ -307,7 +319,7 @@ def test_coded_header_fields_are_drop_downs_from_the_lookup_table(qtbot, coder):
 
 def test_the_time_and_its_total_read_alike():
     """Found by a keys-only trial: the end of a 8.7 s video read "0:08.7 / 0:08"."""
-    from sewer_gui.ui.main_window import clock_text
+    from sewer_gui.ui.playback import clock_text
 
     assert (clock_text(8.7), clock_text(8.74), clock_text(59.96), clock_text(125.0)) == \
         ("0:08.7", "0:08.7", "1:00.0", "2:05.0")
@@ -324,6 +336,14 @@ def test_undoing_a_decision_clears_the_card_and_offers_the_suggestion_again(qtbo
     assert observations(w) == [] and w.suggestion_panel.context.text() == ""
     w.review.on_live(suggestion(w, time_s=3.2))
     assert w.suggestion is not None  # no longer decided there
+    for t in (5.0, 9.0):  # two decisions, both undone: both places are open again
+        w.review.on_live(suggestion(w, time_s=t))
+        key(qtbot, w, Qt.Key.Key_X if t == 5.0 else Qt.Key.Key_Return)
+    for _ in range(2):
+        key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert observations(w) == []
+    w.review.on_live(suggestion(w, time_s=5.1))
+    assert w.suggestion is not None and w.suggestion.time_s == 5.1
 
 
 def test_n_without_candidates_says_why(qtbot, coder):

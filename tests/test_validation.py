@@ -144,5 +144,7 @@ def test_a_percent_graded_code_without_its_percent_is_an_error(code_table):
     assert [f.message for f in found] == ["percent is required: the grade depends on it"]
     assert blocking(found)
     deposit.percent = 15
-    assert not [f for f in validate(_inspection(deposit), code_table)
-                if f.observation is deposit and "percent" in f.message]
+    finish = Observation(20, "DAE", continuous="F01", clock_from=4, clock_to=8)  # not rated
+    deposit.continuous = "S01"
+    assert not [f for f in validate(_inspection(deposit, finish), code_table)
+                if f.observation in (deposit, finish) and "percent" in f.message]

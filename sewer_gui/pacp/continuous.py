@@ -43,4 +43,5 @@ def finish_row(start: Observation, distance: float, video_time: float | None,
                          f"{start.distance:g}")
     return dataclasses.replace(start, distance=distance, video_time=video_time,
                                continuous=f"F{role[1]}", snapshot_jpeg=snapshot_jpeg, id=None,
-                               remarks="", origin=Origin.MANUAL, confidence=None, model_id="")
+                               remarks="", origin=Origin.MANUAL, confidence=None, model_id="",
+                               ai_code="")

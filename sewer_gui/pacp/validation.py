@@ -72,8 +72,10 @@ def validate_observation(obs: Observation, table: CodeTable) -> list[Finding]:
         error("distance is negative")
     if spec.percent and obs.percent is None and spec.code in ("MWL", "X"):
         error("percent is required")
-    elif obs.percent is None and spec.grade_rule.basis == "percent":
-        # Without it the row has no grade and silently adds nothing to the ratings.
+    elif obs.percent is None and spec.grade_rule.basis == "percent" and \
+            (obs.continuous_role or ("S",))[0] != "F":
+        # Without it the row has no grade and silently adds nothing to the ratings (a finish
+        # row is not rated: its start row carries the grade).
         error("percent is required: the grade depends on it")
     if obs.percent is not None:
         if not spec.percent:

@@ -16,7 +16,7 @@ from sewer_gui.job import SegmentRow, segment_row
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.report.markup import markup
-from sewer_gui.report.pdf_report import render_pdf
+from sewer_gui.report.pdf_report import middle_shortened, render_pdf
 
 PAGE = landscape(letter)
 CELL_LIMIT = 60  # characters of a header value in a summary cell
@@ -58,7 +58,7 @@ def write_job_summary(inspections: list[Inspection], table: CodeTable, out_path:
              Paragraph(f"{len(rows)} inspection(s), {total:g} {unit} surveyed in all; project "
                        f"{markup(project_file or '-', CELL_LIMIT)}", base["Normal"]),
              Spacer(1, 8), grid]
-    footer = (f"PACP-style job summary  |  project: {project_file or '-'}  |  "
+    footer = (f"PACP-style job summary  |  project: {middle_shortened(project_file) or '-'}  |  "
               f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
     return render_pdf(story, Path(out_path), footer, title="Job summary", author="",
                       subject="PACP-style job summary", pagesize=PAGE)

@@ -28,7 +28,7 @@ from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
 
 PAGE = letter
 MARGIN = 0.5 * inch
-FOOTER_LINES = 3
+FOOTER_LINES = 2  # a third line would sit in many printers' margin
 HEADER_VALUE_LIMIT = 300  # characters of one header field shown in the report
 HEADER_FIELDS = [  # (attribute, label) in the order an engineer scans them
     ("pipe_segment_reference", "Pipe segment"), ("inspection_date", "Date"),
@@ -89,11 +89,33 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         # Wrapped left of the page number: one line ran under it and off the page (long
         # project paths, several model ids).
         room = width - 2 * MARGIN - stringWidth(page, "Helvetica", 7) - 12
-        lines = simpleSplit(self.footer_text, "Helvetica", 7, room)
+        lines = footer_lines(self.footer_text, room)
         for k, line in enumerate(lines[:FOOTER_LINES]):
             if k == FOOTER_LINES - 1 and len(lines) > FOOTER_LINES:
                 line = line[:-1] + "…"
             self.drawString(MARGIN, 0.4 * inch - 8.5 * k, line)
+
+
+def footer_lines(text: str, room: float) -> list[str]:
+    """`text` wrapped at spaces to `room` points of 7 pt Helvetica; a word longer than the
+    room (a project path) is broken where it reaches the edge."""
+    out: list[str] = []
+    for line in simpleSplit(text, "Helvetica", 7, room):
+        while stringWidth(line, "Helvetica", 7) > room:
+            cut = next(k for k in range(len(line), 0, -1)
+                       if stringWidth(line[:k], "Helvetica", 7) <= room)
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
+
+
+def middle_shortened(text: str, limit: int = 90) -> str:
+    """A long project path keeps its start and its file name: "/home/.../job.sewerproj"."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
 
 
 def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
@@ -102,7 +124,7 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
     out_path = Path(out_path)
     story = build_story(inspection, table)
     models = models_used(inspection)
-    footer = (f"PACP-style report  |  project: {project_file or '-'}  |  "
+    footer = (f"PACP-style report  |  project: {middle_shortened(project_file) or '-'}  |  "
               f"{'models' if len(models) > 1 else 'model'}: {', '.join(models) or 'none'}  |  "
               f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
     return render_pdf(story, out_path, footer, title=plain(inspection.title()),

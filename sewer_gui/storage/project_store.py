@@ -67,7 +67,7 @@ class ProjectStore:
         self._conn = conn
         self._lock = lock
         self._known: set[int] = set()  # observation rows this store read or wrote
-        self._obs_select = _observation_select(conn)
+        self._obs_select = ""  # read with the first inspection: a damaged schema is a message
 
     # ----- opening -------------------------------------------------------------------------
     @classmethod
@@ -209,6 +209,7 @@ class ProjectStore:
                 raise rows.DamagedRowError("the video path or model name is not text")
             inspection = Inspection(header=rows.header(header_json), units=rows.units(units),
                                     video_path=video, model_used=model, id=iid)
+            self._obs_select = self._obs_select or _observation_select(self._conn)
             cursor = self._conn.execute(
                 f"SELECT o.id, {self._obs_select}, s.jpeg "
                 "FROM observation o LEFT JOIN snapshot s ON s.observation_id = o.id "

@@ -58,7 +58,8 @@ class HeaderForm(QScrollArea):
             box = QComboBox()
             # Long entries ("VCP - Vitrified clay pipe") do not set the form's width: the
             # list opens as wide as they need.
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(14)
             box.addItem("", "")
             for code, description in self.lookups.choices[name]:
@@ -84,6 +85,8 @@ class HeaderForm(QScrollArea):
             return  # the stored value stays as it was until the text is valid
         self.message.setText("")
         edit.setText(value)
+        # Taken: no longer marked refused (the Enter handler and set_header go by the mark).
+        edit.setStyleSheet(MISSING if not value.strip() and name in self.required else "")
         self.changed.emit(name, value)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name

@@ -19,6 +19,9 @@ TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key
                Qt.Key.Key_Space}
 
 
+OPENS_ON_ENTER = "opensOnEnter"  # a view's property: Enter activates its current row
+
+
 def is_typing_widget(widget: QObject | None) -> bool:
     if isinstance(widget, QLineEdit | QAbstractSpinBox):
         return widget.isEnabled() and not getattr(widget, "isReadOnly", lambda: False)()
@@ -31,8 +34,10 @@ class TypingKeys(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched,
                                                                         QAbstractItemView):
-            # Enter on a list opens its row (an inspection), not the window's "confirm".
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() \
+            # Enter on a list that opens its rows (the inspections) is that list's, not the
+            # window's "confirm"; on other tables (the observations) Enter still confirms.
+            if watched.property(OPENS_ON_ENTER) and event.key() in (
+                    Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() \
                     & ~Qt.KeyboardModifier.KeypadModifier:
                 event.accept()
             return False

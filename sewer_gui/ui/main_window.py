@@ -45,6 +45,7 @@ from sewer_gui.ui.keyboard import install_typing_keys
 from sewer_gui.ui.observation_editor import ObservationEditor
 from sewer_gui.ui.observation_table import ObservationModel
 from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
+from sewer_gui.ui.playback import PlaybackKeys, clock_text
 from sewer_gui.ui.player import SPEEDS, VideoPlayer
 from sewer_gui.ui.project import ProjectController
 from sewer_gui.ui.review import ReviewController
@@ -54,12 +55,6 @@ from sewer_gui.ui.widgets.video_view import VideoView
 from sewer_gui.ui.workers import WorkersMixin
 
 APP_TITLE = "Sewer PACP Coding Assistant"
-
-
-def clock_text(seconds: float) -> str:
-    """m:ss.s; the total in the same form, so the last frame never reads past the end."""
-    tenths = int(round(seconds * 10))
-    return f"{tenths // 600}:{tenths % 600 / 10:04.1f}"
 
 
 class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
@@ -80,6 +75,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self._build_ui()
         self.project = ProjectController(self)
         self.review = ReviewController(self)
+        self.playback = PlaybackKeys(self)
         self.coding = CodingController(self)
         self.calibration = CalibrationController(self)
         self.counter = CounterController(self)
@@ -162,7 +158,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.player.playingChanged.connect(
             lambda playing: self.play_button.setText("Pause" if playing else "Play"))
         self.player.errorOccurred.connect(lambda text: self.report_error("Video", text))
-        self.play_button.clicked.connect(self.toggle_play)
+        self.play_button.clicked.connect(self.playback.toggle_play)
         self.speed_box.currentIndexChanged.connect(lambda i: self.player.set_speed(SPEEDS[i]))
         self.timeline.seekRequested.connect(self.player.seek_time)
         self.live_box.setChecked(self.settings.live_suggestions)
@@ -295,35 +291,6 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
     def focus_video(self) -> None:
         """After a commit the one-key commands (Space, arrows, Enter, N...) work again."""
         self.video_view.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def toggle_play(self) -> None:
-        self.player.toggle()
-
-    def step_back(self) -> None:
-        self.player.step(-1)
-
-    def step_forward(self) -> None:
-        self.player.step(1)
-
-    def jump_back(self) -> None:
-        self.player.seek_time(self.player.position_s() - 5)
-
-    def jump_forward(self) -> None:
-        self.player.seek_time(self.player.position_s() + 5)
-
-    def go_to_start(self) -> None:
-        self.player.seek(0)
-
-    def go_to_end(self) -> None:
-        if self.player.info is not None:
-            self.player.pause()
-            self.player.seek(self.player.info.frame_count - 1)
-
-    def slower(self) -> None:
-        self.speed_box.setCurrentIndex(max(self.speed_box.currentIndex() - 1, 0))
-
-    def faster(self) -> None:
-        self.speed_box.setCurrentIndex(min(self.speed_box.currentIndex() + 1, len(SPEEDS) - 1))
 
     # ----- suggestions (ReviewController does the work) ----------------------------------------
     @property

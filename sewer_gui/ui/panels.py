@@ -18,6 +18,7 @@ from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.ratings import InspectionRatings
 from sewer_gui.pacp.validation import Finding, Severity
 from sewer_gui.session import Suggestion
+from sewer_gui.ui.keyboard import OPENS_ON_ENTER
 from sewer_gui.ui.widgets.elided_label import ElidedLabel
 
 
@@ -163,6 +164,7 @@ class ValidationPanel(QListWidget):
         self.setUniformItemSizes(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setProperty(OPENS_ON_ENTER, True)
         self.itemActivated.connect(self._jump)
         self.itemClicked.connect(self._jump)
 

@@ -20,6 +20,7 @@ HOLD_S = 1.5  # a live suggestion stays at least this long: no flicker between c
 DECIDED_WINDOW_S = 1.0  # live suggestions this close to a decided one are not offered again
 CANDIDATE_COLOUR, REVIEWED_COLOUR = "#ff9800", "#90a4ae"
 CRACK_CODES = frozenset(FRACTURE_TWIN) | frozenset(FRACTURE_TWIN.values())
+PAST = {"Confirm": "confirmed", "Recode": "recoded"}
 
 
 class SuggestionHold:
@@ -71,11 +72,10 @@ class ReviewController(QObject):
         self.hold = SuggestionHold()
         self.code = ""
         self.context = ""
-        self.decided_at: list[float] = []  # video times of decided suggestions
         self.dialog: RejectDialog | None = None
         # A candidate stepped to that a row already decides: (that suggestion, the row).
         self._decided: tuple[Suggestion, Observation] | None = None
-        self._last: tuple[Observation, float] | None = None  # the last decision and its time
+        self._last: Observation | None = None  # the row of the last decision
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
 
@@ -84,7 +84,6 @@ class ReviewController(QObject):
         return self.hold.shown
 
     def reset(self) -> None:
-        self.decided_at.clear()
         self._last = None
         self.show(None)
 
@@ -126,24 +125,24 @@ class ReviewController(QObject):
                                 f"  {s.confidence:.0%}   {keys}")
 
     def _decided_near(self, time_s: float) -> bool:
-        """A decision this session, or a stored row the model proposed (also after the
-        project was reopened), or a crack coded by hand, lies this close."""
-        return any(abs(time_s - t) <= DECIDED_WINDOW_S for t in self.decided_at) or any(
-            abs(time_s - o.video_time) <= DECIDED_WINDOW_S
+        """A row the model proposed (every decision on a suggestion makes one; also after the
+        project was reopened, and gone again when undone or deleted), or a crack coded by
+        hand, lies this close."""
+        return any(abs(time_s - o.video_time) <= DECIDED_WINDOW_S
             for o in self.w.session.inspection.observations
             if o.video_time is not None and (o.origin is not Origin.MANUAL
                                              or o.code in CRACK_CODES))
 
     # ----- decisions ---------------------------------------------------------------------------
-    def confirm(self) -> None:
-        obs = self._record(ReviewState.ACCEPTED, self.code)
+    def confirm(self, code: str = "", verb: str = "Confirm") -> None:
+        obs = self._record(ReviewState.ACCEPTED, code or self.code, verb)
         if obs is not None:
             self.w.select_observation(obs, seek=False)
             if obs.clock_from is None and (spec := self.w.table.get(obs.code)) and \
                     spec.clock_positions:
                 self.w.statusBar().showMessage(
-                    f"{obs.code} confirmed; it needs clock positions: select it and type them "
-                    "(e.g. 3 or 10-2).", 6000)
+                    f"{obs.code} {PAST[verb]}; it needs clock positions: select it and "
+                    "type them (e.g. 3 or 10-2).", 6000)
 
     def fracture(self) -> None:
         if self.suggestion is not None and not self._already_decided(self.suggestion):
@@ -164,12 +163,13 @@ class ReviewController(QObject):
     def _rejected(self, suggestion: Suggestion, reason: RejectReason, code: str) -> None:
         if self.suggestion is not suggestion:
             return
-        # "Wrong code: it is CS" says there is a CS here: it is coded (AI-edited, the model's
-        # code kept beside it) and counts, as a confirmed and edited suggestion does.
-        review = {RejectReason.NOT_A_DEFECT: ReviewState.REJECTED,
-                  RejectReason.WRONG_CODE: ReviewState.ACCEPTED,
-                  RejectReason.DUPLICATE: ReviewState.DISMISSED}[reason]
-        self._record(review, code)
+        if reason is RejectReason.WRONG_CODE:
+            # "Wrong code: it is CS" says there is a CS here: it is coded (AI-edited, the
+            # model's code kept beside it) and counts, as a confirmed, edited suggestion does.
+            self.confirm(code, "Recode")
+            return
+        self._record(ReviewState.REJECTED if reason is RejectReason.NOT_A_DEFECT
+                     else ReviewState.DISMISSED, code)
 
     def _already_decided(self, s: Suggestion) -> bool:
         """A candidate a row already decides: a second row would contradict it (a rejected
@@ -184,7 +184,8 @@ class ReviewController(QObject):
     def dismiss(self) -> None:
         self._record(ReviewState.DISMISSED)
 
-    def _record(self, review: ReviewState, code: str = "") -> Observation | None:
+    def _record(self, review: ReviewState, code: str = "",
+                verb: str = "") -> Observation | None:
         s = self.suggestion
         if s is None:
             return None  # a second Enter on the same suggestion does nothing
@@ -193,11 +194,9 @@ class ReviewController(QObject):
             return None
         frame = w.recent_frames.get(s.frame_index, w.player.frame)
         obs = w.session.from_suggestion(s, frame, code, review)
-        verb = {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
-                ReviewState.RELABELLED: "Reject (wrong code)",
-                ReviewState.DISMISSED: "Dismiss"}[review]
-        self.decided_at.append(s.time_s)
-        self._last = (obs, s.time_s)
+        verb = verb or {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
+                        ReviewState.DISMISSED: "Dismiss"}[review]
+        self._last = obs
         self.show(None, f"Decided: {obs.code} {obs.source_text()}")
         w.model.add(obs, f"{verb} {obs.code}")
         w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
@@ -205,16 +204,11 @@ class ReviewController(QObject):
         return obs
 
     def rows_changed(self) -> None:
-        """The last decision undone (its row gone): the card stops saying "Decided", and the
-        suggestion may be offered again there."""
-        if self._last is None:
-            return
-        obs, time_s = self._last
-        if any(o is obs for o in self.w.session.inspection.observations):
+        """The last decision undone (its row gone): the card stops saying "Decided"."""
+        obs = self._last
+        if obs is None or any(o is obs for o in self.w.session.inspection.observations):
             return
         self._last = None
-        if time_s in self.decided_at:
-            self.decided_at.remove(time_s)
         if self.hold.shown is None and self.context.startswith("Decided:"):
             self.show(None)
 

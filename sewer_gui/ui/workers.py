@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ml.runtime.scan import ScanProgress, ScanResult, ScanSettings, iter_scan
+from sewer_gui.pacp.model import Inspection
 from sewer_gui.storage.project_store import ProjectSaveError
 from sewer_gui.ui.inference import InferenceWorker
 
@@ -60,7 +61,9 @@ class WorkersMixin:
                                self.session.distance_track(),
                                _start_thread=False)
         worker.yielded.connect(self._scan_progress)
-        worker.returned.connect(self._scan_done)
+        # The inspection the scan started on keeps its result, even after a switch.
+        scanned, model_id = self.session.inspection, self.model_id()
+        worker.returned.connect(lambda result: self._scan_done(result, scanned, model_id))
         worker.errored.connect(lambda exc: self.report_error("Scan", f"{video}: {exc}"))
         worker.finished.connect(self._scan_finished)
         self.scan_worker = worker
@@ -73,10 +76,10 @@ class WorkersMixin:
     def _scan_progress(self, progress: ScanProgress) -> None:
         self.scan_progress.setValue(int(progress.fraction * 100))
 
-    def _scan_done(self, result: ScanResult) -> None:
+    def _scan_done(self, result: ScanResult, inspection: Inspection, model_id: str) -> None:
         self.last_scan = result
         try:
-            self.session.keep_candidates(result.events, self.model_id())
+            self.session.keep_candidates(inspection, result.events, model_id)
         except ProjectSaveError as exc:  # on screen all the same; written at the next save
             self.report_error("Scan", str(exc))
         self._refresh_markers()

@@ -17,11 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from sewer_gui.job import SegmentRow
+from sewer_gui.ui.keyboard import OPENS_ON_ENTER
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
-HEADERS = ("Segment", "Upstream MH", "Downstream MH", "Date", "Video", "Obs.", "Reviewed",
-           "ST", "O&M", "Overall")
+# Short: the dock is narrow and the long names were cut ("ownstream MI"); the tooltips say them.
+HEADERS = ("Segment", "Up MH", "Down MH", "Date", "Video", "Obs.", "Reviewed", "ST", "O&M",
+           "Overall")
+HEADER_TIPS = ("Pipe segment reference", "Upstream manhole", "Downstream manhole",
+               "Inspection date", "Video file", "Observations", "Review progress",
+               "Structural quick rating", "O&M quick rating", "Overall quick rating")
 
 
 def _cells(row: SegmentRow) -> tuple[str, ...]:
@@ -61,8 +66,12 @@ class SegmentTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
         return None
 
 
@@ -83,6 +92,7 @@ class InspectionListPanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.activated.connect(lambda index: self.activated.emit(index.row()))
+        self.view.setProperty(OPENS_ON_ENTER, True)
         self.next_button = QPushButton("Next segment")
         self.duplicate_button = QPushButton("Duplicate")
         self.delete_button = QPushButton("Delete")

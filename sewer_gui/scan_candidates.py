@@ -1,0 +1,69 @@
+"""Scan candidates on their way into the project file, and back out of it (no Qt).
+
+A scan's candidates are written with the inspection they were found in. Before the project has
+a file, or while it is open read-only, they wait and are written at the next save; a reopened
+project shows them, and what was decided on them.
+"""
+
+from __future__ import annotations
+
+from ml.runtime.scan import DefectEvent
+from sewer_gui.pacp.model import Inspection
+from sewer_gui.storage.project_store import ProjectFileError, ProjectStore
+
+Waiting = tuple[Inspection, str, list[DefectEvent]]  # inspection, model id, events
+
+
+class ScanCandidates:
+    def __init__(self) -> None:
+        self._waiting: dict[int, Waiting] = {}  # by id() of the inspection
+
+    def clear(self) -> None:
+        self._waiting.clear()
+
+    def keep(self, inspection: Inspection, model_id: str, events: list[DefectEvent],
+             store: ProjectStore | None, job: list[Inspection]) -> None:
+        """Write now if the project can take it, else at the next save. ProjectSaveError when
+        the write fails: they stay waiting."""
+        self._waiting[id(inspection)] = (inspection, model_id, list(events))
+        self.flush(store, job)
+
+    def flush(self, store: ProjectStore | None, job: list[Inspection]) -> None:
+        if store is None or store.read_only:
+            return
+        for key, (inspection, model_id, events) in list(self._waiting.items()):
+            if not any(i is inspection for i in job):
+                del self._waiting[key]  # deleted meanwhile
+            elif inspection.id is not None:
+                store.save_candidates(inspection.id, model_id, [e.to_json() for e in events])
+                del self._waiting[key]
+
+    def of(self, inspection: Inspection, store: ProjectStore | None) -> list[DefectEvent]:
+        """What the last scan of the inspection's video found: waiting, else stored (damaged
+        rows skipped)."""
+        waiting = self._waiting.get(id(inspection))
+        if waiting is not None:
+            return list(waiting[2])
+        stored = store.candidates(inspection.id) if store is not None and \
+            inspection.id is not None else None
+        events = []
+        for row in stored[1] if stored else []:
+            try:
+                events.append(DefectEvent.from_json(row))
+            except ValueError:
+                continue
+        return events
+
+    @staticmethod
+    def carried(store: ProjectStore | None,
+                job: list[Inspection]) -> list[tuple[str, list[dict]] | None]:
+        """Each inspection's stored scan, read before a Save As; one that cannot be read is
+        left behind rather than stopping the save that may rescue the file."""
+        out: list[tuple[str, list[dict]] | None] = []
+        for inspection in job:
+            try:
+                out.append(store.candidates(inspection.id) if store is not None
+                           and inspection.id is not None else None)
+            except ProjectFileError:
+                out.append(None)
+        return out
