@@ -139,3 +139,25 @@ def test_enter_on_the_inspection_list_opens_the_row(qtbot, window):
     qtbot.keyClick(view, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.session.job_index() == 0, timeout=3000)
     assert w.session.inspection.header.pipe_segment_reference == "SEG-0412"
+
+
+def test_ctrl_l_goes_to_the_list_enter_opens_and_esc_goes_back(qtbot, coder):
+    """Found by a keys-only trial: the list had no key, and Tab went cell by cell in it."""
+    w = coder
+    w.focus_video()
+    qtbot.keyClick(w.video_view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # next segment by key
+    assert len(w.session.job) == 2 and w.session.job_index() == 1
+    w.focus_video()
+    qtbot.keyClick(w.video_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    view = w.inspections.panel.view
+    assert view.hasFocus() and view.currentIndex().row() == 1
+    assert not view.tabKeyNavigation()
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.session.job_index() == 0, timeout=3000)
+    assert w.video_view.hasFocus()  # opened: the keys are on its video again
+    qtbot.keyClick(w.video_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert w.video_view.hasFocus() and w.session.job_index() == 0

@@ -198,3 +198,23 @@ def test_enter_with_the_observation_table_focused_still_confirms(qtbot, coder):
     w.review.on_live(suggestion(w, time_s=6.0))
     key(qtbot, w, Qt.Key.Key_Return)
     assert len(observations(w)) == 2 and observations(w)[-1].code == "CL"
+
+
+def test_m_then_esc_adds_nothing_and_gives_the_keys_back(qtbot, coder):
+    """Found by a keys-only trial: after M, Esc left an MGO row and the keys in the field."""
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    assert len(observations(w)) == 1  # the row M starts, code still to be typed
+    qtbot.keyClicks(QApplication.focusWidget(), "hin")
+    key(qtbot, w, Qt.Key.Key_Escape)  # the list of matches closes first
+    if not w.video_view.hasFocus():
+        key(qtbot, w, Qt.Key.Key_Escape)
+    assert observations(w) == [] and w.video_view.hasFocus()
+    kept = w.add_manual_observation("CL")  # an existing row: Esc in its code keeps it
+    key(qtbot, w, Qt.Key.Key_C)
+    qtbot.keyClicks(QApplication.focusWidget(), "CC")
+    key(qtbot, w, Qt.Key.Key_Escape)
+    if not w.video_view.hasFocus():
+        key(qtbot, w, Qt.Key.Key_Escape)
+    assert observations(w) == [kept] and kept.code == "CL" and w.video_view.hasFocus()

@@ -99,6 +99,8 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     key(qtbot, w, Qt.Key.Key_N)
     key(qtbot, w, Qt.Key.Key_P)
     assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed: CM AI-confirmed 70%)"
+    width = w.suggestion_panel.minimumSizeHint().width()
+    assert w.suggestion_panel.context.wordWrap() and width < 400  # the long line wraps
     rows = len(w.session.inspection.observations)
     key(qtbot, w, Qt.Key.Key_Return)  # a second decision would be a second, contradictory row
     assert len(w.session.inspection.observations) == rows
@@ -120,11 +122,22 @@ def test_a_reopened_project_does_not_offer_decided_suggestions_again(qtbot, code
     w.review.reset()  # what opening a project does: this session's decisions are forgotten
     w.review.on_live(suggestion(w, time_s=4.3))
     assert w.suggestion is None  # the stored AI row decides it
-    w.review.on_live(suggestion(w, time_s=8.0))
-    assert w.suggestion is not None and w.suggestion.time_s == 8.0  # elsewhere: offered
+    w.review.on_live(suggestion(w, time_s=6.0))
+    assert w.suggestion is None  # the same crack (CL, the twin of the FL row) seen 2 s on
+    w.review.on_live(suggestion(w, time_s=6.0, code="CM", label=CrackClass.CM))
+    assert w.suggestion is not None and w.suggestion.code == "CM"  # another code: offered
     w.review.show(None)
+    w.review.on_live(suggestion(w, time_s=9.0))
+    assert w.suggestion is not None and w.suggestion.time_s == 9.0  # elsewhere: offered
+    w.review.show(None)
+    w.session.candidates = [DefectEvent(CrackClass.CL, "CL", 3.5, 12.0, 4.0, 60, 0.9)]
+    w.review.on_live(suggestion(w, time_s=11.0, code="CC", label=CrackClass.CC))
+    assert w.suggestion is None  # inside a decided candidate's span
+    w.review.show(None)
+    w.session.candidates = []
     manual = w.add_manual_observation("CC")  # a crack coded by hand counts as decided too
-    w.review.on_live(suggestion(w, time_s=manual.video_time + 0.2))
+    w.review.on_live(suggestion(w, time_s=manual.video_time + 0.2, code="CM",
+                                label=CrackClass.CM))
     assert w.suggestion is None and observations(w)[0] is row
 
 
@@ -334,6 +347,7 @@ def test_undoing_a_decision_clears_the_card_and_offers_the_suggestion_again(qtbo
     assert w.suggestion_panel.context.text().startswith("Decided: CL")
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert observations(w) == [] and w.suggestion_panel.context.text() == ""
+    assert w.statusBar().currentMessage() == ""  # no "CL confirmed; it needs ..." left
     w.review.on_live(suggestion(w, time_s=3.2))
     assert w.suggestion is not None  # no longer decided there
     for t in (5.0, 9.0):  # two decisions, both undone: both places are open again

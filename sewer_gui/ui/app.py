@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             window.open_video(target)
             if args.demo:
                 window.session.inspection.header.pipe_segment_reference = "DEMO-001"
+                # Shown in the header form too: an empty field there, tabbed through, wrote
+                # "" over it.
+                window.on_observations_changed(mark_dirty=False)
     app.aboutToQuit.connect(window.shutdown)
     code = app.exec()
     # Tear Qt objects down while Python is whole: leaving them to interpreter finalisation

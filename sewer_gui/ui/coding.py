@@ -20,6 +20,9 @@ class CodingController(QObject):
         editor.edited.connect(self.edit)
         editor.committed.connect(window.focus_video)
         editor.problem.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        editor.code.cancelled.connect(self.cancel_typing)
+        editor.code.codeChosen.connect(lambda _code: setattr(self, "_fresh", None))
+        self._fresh: Observation | None = None  # added by M, its code not typed yet
 
     def edit(self, obs: Observation, changes: dict) -> None:
         self.w.model.edit(obs, **self.w.session.edit_with_origin(obs, changes))
@@ -36,9 +39,21 @@ class CodingController(QObject):
         if code:
             w.focus_video()
         else:
+            self._fresh = obs
             w.editor.code.setFocus()
             w.editor.code.lineEdit().selectAll()
         return obs
+
+    def cancel_typing(self) -> None:
+        """Esc in the code field: a row that M added and no code was typed for goes again
+        (undone); an existing row keeps its code."""
+        w, fresh, self._fresh = self.w, self._fresh, None
+        rows = w.session.inspection.observations
+        if fresh is not None and rows and rows[-1] is fresh and \
+                w.model.undo_stack.undoText() == f"Add {fresh.code}":
+            w.model.undo_stack.undo()
+            w.statusBar().showMessage("Cancelled: no observation added.", 3000)
+        w.focus_video()
 
     def focus_code(self) -> None:
         """Type a new code for the selected observation (Enter commits, keys go back)."""

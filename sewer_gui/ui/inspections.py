@@ -26,7 +26,8 @@ class InspectionsController(QObject):
         self.panel = InspectionListPanel()
         self.dock = window._dock("Inspections", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.prescan = PrescanController(window, self.panel)
-        self.panel.activated.connect(self.switch_to)
+        self.panel.activated.connect(self._open_row)
+        self.panel.leaveRequested.connect(window.focus_video)
         self.panel.nextSegmentRequested.connect(self.add_next_segment)
         self.panel.duplicateRequested.connect(self.duplicate_current)
         self.panel.deleteRequested.connect(self.delete_current)
@@ -69,6 +70,18 @@ class InspectionsController(QObject):
         project = w.session.project_path.name if w.session.project_path else ""
         w.run_in_background("Job summary PDF", write_job_summary, w.session.job_copies(),
                             w.table, Path(path), project)
+
+    def focus_list(self) -> None:
+        """Keys to the list: Up / Down choose, Enter opens, Esc goes back to the video."""
+        self.dock.raise_()
+        view = self.panel.view
+        view.setCurrentIndex(view.model().index(self.w.session.job_index(), 0))
+        view.setFocus()
+
+    def _open_row(self, index: int) -> None:
+        """Enter or a double-click on a row: that inspection, and the keys back on its video."""
+        self.switch_to(index)
+        self.w.focus_video()
 
     # ----- switching ---------------------------------------------------------------------------
     def switch_to(self, index: int) -> bool:

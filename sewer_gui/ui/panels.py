@@ -50,6 +50,9 @@ class SuggestionPanel(QWidget):
         self.alternatives.setStyleSheet("color: #546e7a;")
         self.context = QLabel("")
         self.context.setStyleSheet("color: #37474f; font-weight: bold;")
+        # "Candidate 1 of 3 (reviewed: FL AI-edited (AI: CL 91%))" wraps: one line widened the
+        # dock and moved the video.
+        self.context.setWordWrap(True)
         self.confirm = QPushButton("Confirm (Enter)")
         self.fracture = QPushButton("Fracture twin (F)")
         self.reject = QPushButton("Reject (Backspace)")

@@ -18,6 +18,7 @@ from sewer_gui.ui.widgets.timeline import Marker
 
 HOLD_S = 1.5  # a live suggestion stays at least this long: no flicker between codes
 DECIDED_WINDOW_S = 1.0  # live suggestions this close to a decided one are not offered again
+SAME_CRACK_S = 2.5  # nor the same code (or its twin) this close: one crack seen for seconds
 CANDIDATE_COLOUR, REVIEWED_COLOUR = "#ff9800", "#90a4ae"
 CRACK_CODES = frozenset(FRACTURE_TWIN) | frozenset(FRACTURE_TWIN.values())
 PAST = {"Confirm": "confirmed", "Recode": "recoded"}
@@ -90,7 +91,7 @@ class ReviewController(QObject):
     # ----- what is shown ---------------------------------------------------------------------
     def on_live(self, suggestion: Suggestion | None) -> None:
         """From the inference worker: held, and never offered again where a coder decided."""
-        if suggestion is not None and self._decided_near(suggestion.time_s):
+        if suggestion is not None and self._decided_near(suggestion.time_s, suggestion.code):
             return
         if self.hold.offer(suggestion):
             self._shown_changed("")
@@ -120,18 +121,24 @@ class ReviewController(QObject):
             w.video_view.set_banner("")
             return
         spec = w.table.get(self.code)
-        keys = "(reviewed: change it on its row)" if decided else "(Enter / F / Backspace / X)"
+        keys = "(reviewed)" if decided else "(Enter / F / Backspace / X)"  # the card says more
         w.video_view.set_banner(f"{self.code}  {spec.description if spec else ''}"
                                 f"  {s.confidence:.0%}   {keys}")
 
-    def _decided_near(self, time_s: float) -> bool:
-        """A row the model proposed (every decision on a suggestion makes one; also after the
-        project was reopened, and gone again when undone or deleted), or a crack coded by
-        hand, lies this close."""
-        return any(abs(time_s - o.video_time) <= DECIDED_WINDOW_S
-            for o in self.w.session.inspection.observations
-            if o.video_time is not None and (o.origin is not Origin.MANUAL
-                                             or o.code in CRACK_CODES))
+    def _decided_near(self, time_s: float, code: str = "") -> bool:
+        """Decided here: a row the model proposed (every decision on a suggestion makes one;
+        also after a reopen; gone when undone or deleted) or a crack coded by hand lies this
+        close, or the same crack a few seconds away (the camera passes it slowly), or a scan
+        candidate spanning this time has been decided."""
+        twins = {code, FRACTURE_TWIN.get(code, code)}
+        for o in self.w.session.inspection.observations:
+            if o.video_time is None or (o.origin is Origin.MANUAL and o.code not in CRACK_CODES):
+                continue
+            gap = abs(time_s - o.video_time)
+            if gap <= DECIDED_WINDOW_S or gap <= SAME_CRACK_S and twins & {o.code, o.ai_code}:
+                return True
+        return any(e.start_s - DECIDED_WINDOW_S <= time_s <= e.end_s + DECIDED_WINDOW_S
+                   and self.decided_by(e) is not None for e in self.w.session.candidates)
 
     # ----- decisions ---------------------------------------------------------------------------
     def confirm(self, code: str = "", verb: str = "Confirm") -> None:
@@ -209,6 +216,7 @@ class ReviewController(QObject):
         if obs is None or any(o is obs for o in self.w.session.inspection.observations):
             return
         self._last = None
+        self.w.statusBar().clearMessage()  # "CM confirmed; it needs clock positions" is stale
         if self.hold.shown is None and self.context.startswith("Decided:"):
             self.show(None)
 

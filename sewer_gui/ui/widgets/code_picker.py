@@ -7,7 +7,7 @@ whether the coder is done (Enter: focus goes back to the video) or moving on (Ta
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from sewer_gui.pacp.codes import CodeTable
@@ -17,6 +17,7 @@ class CodePicker(QComboBox):
     codeChosen = Signal(str)  # noqa: N815
     committed = Signal(bool)  # True: Enter (done); False: Tab or focus left
     unknownCode = Signal(str)  # noqa: N815 - typed text that names no code
+    cancelled = Signal()  # Esc with the list closed: the typing is given up
 
     def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +50,13 @@ class CodePicker(QComboBox):
                 self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab)
             return True
         return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() == Qt.Key.Key_Escape and not self.completer().popup().isVisible():
+            self.set_code(self._code)  # the typed text goes, the row's code shows again
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
 
     def set_code(self, code: str) -> None:
         self._code = code

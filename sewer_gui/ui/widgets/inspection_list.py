@@ -3,7 +3,15 @@ progress and quick ratings. A dumb widget: it shows rows and emits what the code
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -77,6 +85,7 @@ class SegmentTableModel(QAbstractTableModel):
 
 class InspectionListPanel(QWidget):
     activated = Signal(int)  # the coder opens this inspection (double-click or Enter)
+    leaveRequested = Signal()  # noqa: N815 - Esc on the list
     nextSegmentRequested = Signal()  # noqa: N815 - Qt signal style
     duplicateRequested = Signal()  # noqa: N815
     deleteRequested = Signal()  # noqa: N815
@@ -93,6 +102,8 @@ class InspectionListPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.activated.connect(lambda index: self.activated.emit(index.row()))
         self.view.setProperty(OPENS_ON_ENTER, True)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list, not cell by cell
+        self.view.installEventFilter(self)
         self.next_button = QPushButton("Next segment")
         self.duplicate_button = QPushButton("Duplicate")
         self.delete_button = QPushButton("Delete")
@@ -126,6 +137,13 @@ class InspectionListPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         layout.addLayout(prescan)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.view and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_Escape:
+            self.leaveRequested.emit()  # Esc: back to the video
+            return True
+        return super().eventFilter(watched, event)
 
     def show_scan_progress(self, running: bool) -> None:
         for widget in (self.scan_label, self.scan_progress, self.cancel_scan_button):
