@@ -148,3 +148,11 @@ def test_a_percent_graded_code_without_its_percent_is_an_error(code_table):
     deposit.continuous = "S01"
     assert not [f for f in validate(_inspection(deposit, finish), code_table)
                 if f.observation in (deposit, finish) and "percent" in f.message]
+
+
+def test_a_title_names_a_missing_manhole_as_unknown():
+    """Found by a keys-only trial: the PDF subtitle read "Segment ( - MH-19)"."""
+    inspection = Inspection(header=InspectionHeader(downstream_mh="MH-19"))
+    assert inspection.title() == "Segment (? - MH-19)"
+    inspection.header.pipe_segment_reference, inspection.header.upstream_mh = "S-1", "MH-18"
+    assert inspection.title() == "S-1 (MH-18 - MH-19)"

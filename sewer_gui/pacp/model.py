@@ -173,6 +173,7 @@ class Inspection:
 
     def title(self) -> str:
         h = self.header
-        if h.upstream_mh or h.downstream_mh:
-            return f"{h.pipe_segment_reference or 'Segment'} ({h.upstream_mh} - {h.downstream_mh})"
+        if h.upstream_mh or h.downstream_mh:  # a missing manhole reads "?", not "( - MH-19)"
+            return (f"{h.pipe_segment_reference or 'Segment'} "
+                    f"({h.upstream_mh or '?'} - {h.downstream_mh or '?'})")
         return h.pipe_segment_reference or "Untitled inspection"
