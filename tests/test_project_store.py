@@ -35,19 +35,23 @@ def test_round_trip_keeps_everything(tmp_path, tiny_jpeg):
     again.close()
 
 
-def _relabelled_and_edited() -> list[Observation]:
-    return [Observation(12, "FL", origin=Origin.AI_EDITED, confidence=0.91, model_id="m1",
-                        ai_code="CL"),
-            Observation(20, "CC", origin=Origin.AI_SUGGESTED, review=ReviewState.RELABELLED,
-                        confidence=0.7, model_id="m1", ai_code="CS")]
+def _store_with_edited_rows(path) -> ProjectStore:
+    """A project holding an AI-edited row and an older relabelled one, both with the model's
+    own code; left open for the caller."""
+    store = ProjectStore.create(path)
+    inspection = sample_inspection()
+    inspection.observations = [
+        Observation(12, "FL", origin=Origin.AI_EDITED, confidence=0.91, model_id="m1",
+                    ai_code="CL"),
+        Observation(20, "CC", origin=Origin.AI_SUGGESTED, review=ReviewState.RELABELLED,
+                    confidence=0.7, model_id="m1", ai_code="CS")]
+    store.save_inspection(inspection)
+    return store
 
 
 def test_the_models_own_code_is_kept_beside_the_coders(tmp_path):
     path = tmp_path / "p.sewerproj"
-    store = ProjectStore.create(path)
-    inspection = sample_inspection()
-    inspection.observations = _relabelled_and_edited()
-    store.save_inspection(inspection)
+    store = _store_with_edited_rows(path)
     store.close()
     again = ProjectStore.open(path, read_only=True)
     edited, relabelled = again.inspections()[0].observations
@@ -60,10 +64,7 @@ def test_the_models_own_code_is_kept_beside_the_coders(tmp_path):
 
 def test_a_version_3_file_reads_and_migrates_without_the_models_code(tmp_path):
     path = tmp_path / "p.sewerproj"
-    store = ProjectStore.create(path)
-    inspection = sample_inspection()
-    inspection.observations = _relabelled_and_edited()
-    store.save_inspection(inspection)
+    store = _store_with_edited_rows(path)
     store._conn.executescript("ALTER TABLE observation DROP COLUMN ai_code; "
                               "PRAGMA user_version=3;")
     store.close()
