@@ -12,6 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from ml.classes import CrackClass, class_for_label
+from ml.runtime.shrink import shrink
 
 REQUIRED_METADATA = ("class_names", "input_size", "mean", "std", "model_id")
 
@@ -96,7 +97,7 @@ class CrackClassifier:
         for i, frame in enumerate(frames):
             if frame.ndim != 3 or frame.shape[2] != 3:
                 raise ValueError("frames must be BGR images of shape (H, W, 3)")
-            small = cv2.resize(frame, (size, size), interpolation=cv2.INTER_AREA)
+            small = shrink(frame, size, size)
             batch[i] = cv2.cvtColor(small, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
         batch /= 255.0
         return (batch - self._mean) / self._std

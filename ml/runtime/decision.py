@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from ml.classes import SUGGESTED_CODE, CrackClass
+from ml.runtime.shrink import shrink
 
 
 class Outcome(enum.StrEnum):
@@ -108,7 +109,7 @@ class FrameQuality:
 
     @classmethod
     def of(cls, frame: np.ndarray) -> FrameQuality:
-        small = cv2.resize(frame, (128, 96), interpolation=cv2.INTER_AREA)
+        small = shrink(frame, 128, 96)
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
         cells = grey.reshape(12, 8, 16, 8)
         # Dark voids and burnt-out walls are flat in any footage; count only mid-tone blocks.

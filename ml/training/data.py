@@ -16,6 +16,7 @@ import torch
 from ml.classes import CLASS_NAMES
 from ml.datasets import DatasetError, Sample, read_image
 from ml.presets import MEAN, STD
+from ml.runtime.shrink import shrink
 
 FLIPS = 4  # none, horizontal, vertical, both
 
@@ -26,8 +27,7 @@ def load_images(samples: list[Sample], size: int) -> tuple[torch.Tensor, torch.T
     labels = np.empty(len(samples), np.int64)
     for i, sample in enumerate(samples):
         bgr = read_image(sample.path)
-        images[i] = cv2.cvtColor(cv2.resize(bgr, (size, size), interpolation=cv2.INTER_AREA),
-                                 cv2.COLOR_BGR2RGB)
+        images[i] = cv2.cvtColor(shrink(bgr, size, size), cv2.COLOR_BGR2RGB)
         labels[i] = CLASS_NAMES.index(sample.label.value)
     if not len(samples):
         raise DatasetError("no images in this split")
