@@ -10,9 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ml.runtime.scan import DefectEvent
 from sewer_gui.pacp.codes import CodeTable
-from sewer_gui.pacp.model import Inspection, InspectionHeader, Origin, ReviewState
+from sewer_gui.pacp.model import Inspection, InspectionHeader, Observation, Origin, ReviewState
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
+
+DECIDED_WINDOW_S = 1.0  # an observation this close to a candidate's span decides it
 
 # Header fields that stay the same from one segment of a job to the next.
 JOB_FIELDS = (
@@ -57,9 +60,15 @@ class SegmentRow:
     length_surveyed: str
     ratings: InspectionRatings
     grade_counts: tuple[int, int, int, int, int]  # accepted observations of grade 1..5
+    candidates_reviewed: int = 0  # of the last scan's candidates, those a coder has decided
+    candidates_total: int = 0
 
     @property
     def review_text(self) -> str:
+        """The scan's candidates decided of found (what is left to go through); before any scan,
+        the AI rows reviewed of all AI rows."""
+        if self.candidates_total:
+            return f"{self.candidates_reviewed}/{self.candidates_total}"
         return f"{self.ai_reviewed}/{self.ai_total}" if self.ai_total else "-"
 
     def rating_cells(self) -> list[str]:
@@ -70,8 +79,18 @@ class SegmentRow:
         return cells
 
 
-def segment_row(inspection: Inspection, table: CodeTable) -> SegmentRow:
+def decided_by(event: DefectEvent, observations: list[Observation]) -> Observation | None:
+    """The first observation in the candidate's time span, if any: the coder's decision on it."""
+    return next((o for o in observations if o.video_time is not None and
+                 event.start_s - DECIDED_WINDOW_S <= o.video_time <= event.end_s + DECIDED_WINDOW_S),
+                None)
+
+
+def segment_row(inspection: Inspection, table: CodeTable,
+                candidates: list[DefectEvent] | None = None) -> SegmentRow:
+    """`candidates`: what the last scan of the inspection's video found, when it was scanned."""
     h = inspection.header
+    candidates = candidates or []
     counted = [o for o in inspection.observations if o.counts]
     ai = [o for o in inspection.observations if o.origin is not Origin.MANUAL]
     grades = Counter(observation_grade(o, table) for o in counted)
@@ -83,4 +102,7 @@ def segment_row(inspection: Inspection, table: CodeTable) -> SegmentRow:
         observations=len(counted),
         ai_reviewed=sum(o.review is not ReviewState.PENDING for o in ai), ai_total=len(ai),
         length_surveyed=length, ratings=rate(inspection.observations, inspection.units, table),
-        grade_counts=tuple(grades.get(g, 0) for g in range(1, 6)))  # type: ignore[arg-type]
+        grade_counts=tuple(grades.get(g, 0) for g in range(1, 6)),  # type: ignore[arg-type]
+        candidates_reviewed=sum(decided_by(e, inspection.observations) is not None
+                                for e in candidates),
+        candidates_total=len(candidates))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ml.classes import CrackClass
+from ml.runtime.scan import DefectEvent
 from sewer_gui.cli import main
-from sewer_gui.job import JOB_FIELDS, duplicate, next_segment, segment_row
+from sewer_gui.job import JOB_FIELDS, decided_by, duplicate, next_segment, segment_row
 from sewer_gui.pacp.examples import sample_inspection
 from sewer_gui.pacp.model import Observation, Origin, ReviewState
 from sewer_gui.report.job_summary import write_job_summary
@@ -43,6 +45,20 @@ def test_segment_row_counts_observations_review_progress_and_grades(code_table):
     assert (row.ai_reviewed, row.ai_total, row.review_text) == (1, 2, "1/2")
     assert sum(row.grade_counts) > 0 and len(row.rating_cells()) == 9
     assert row.rating_cells()[0] == str(row.ratings.structural.pipe_rating)
+
+
+def test_after_a_scan_review_progress_counts_the_candidates_decided(code_table):
+    inspection = sample_inspection()
+    timed = next(o for o in inspection.observations if o.video_time is not None)
+    events = [DefectEvent(CrackClass.CL, "CL", timed.video_time - 0.5, timed.video_time + 0.2,
+                          timed.video_time, 0, 0.9),
+              DefectEvent(CrackClass.CM, "CM", 5000.0, 5001.0, 5000.5, 0, 0.8)]
+    row = segment_row(inspection, code_table, events)
+    assert (row.candidates_reviewed, row.candidates_total, row.review_text) == (1, 2, "1/2")
+    assert decided_by(events[0], inspection.observations) is timed
+    assert decided_by(events[1], inspection.observations) is None
+    assert segment_row(inspection, code_table, []).review_text == \
+        segment_row(inspection, code_table).review_text  # not scanned: the AI rows
 
 
 def _job_project(path, count: int):

@@ -16,6 +16,7 @@ from sewer_gui.pacp.model import Origin, ReviewState
 from sewer_gui.session import Suggestion
 from sewer_gui.ui.main_window import MainWindow
 from sewer_gui.ui.review import REVIEWED_COLOUR, SuggestionHold
+from sewer_gui.ui.widgets.inspection_list import HEADERS
 from tests.keys import key, observations, suggestion
 
 
@@ -95,6 +96,9 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     assert w.suggestion_panel.detail.text() == "No suggestion on screen."
     colours = [m.colour for m in w.timeline._candidates]
     assert colours[1] == REVIEWED_COLOUR and colours[0] != REVIEWED_COLOUR
+    table = w.inspections.panel.model  # the inspection list: what is left to go through
+    reviewed = table.index(0, HEADERS.index("Reviewed"))
+    qtbot.waitUntil(lambda: table.data(reviewed) == "1/3", timeout=3000)
     qtbot.waitUntil(lambda: w.player.index == int(5.5 * fps), timeout=5000)
     key(qtbot, w, Qt.Key.Key_N)
     key(qtbot, w, Qt.Key.Key_P)

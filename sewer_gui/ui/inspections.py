@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QFileDialog
 
+from ml.runtime.scan import DefectEvent
 from sewer_gui.job import duplicate, next_segment, segment_row
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
@@ -53,8 +54,19 @@ class InspectionsController(QObject):
         if session.job is not self._job:  # a new or opened project: nothing to undo from before
             self._job = session.job
             self.undo_stack.clear()
-        rows = [segment_row(inspection, self.w.table) for inspection in session.job]
+        rows = [segment_row(inspection, self.w.table, self._candidates(inspection))
+                for inspection in session.job]
         self.panel.set_rows(rows, session.job_index())
+
+    def _candidates(self, inspection: Inspection) -> list[DefectEvent]:
+        """The last scan's candidates; a project file that cannot say counts as not scanned."""
+        session = self.w.session
+        if inspection is session.inspection:
+            return session.candidates
+        try:
+            return session.stored_candidates(inspection)
+        except ProjectFileError:
+            return []
 
     def export_summary(self, path: Path | None = None) -> None:
         """The job summary PDF (a row per segment), written off the GUI thread."""

@@ -351,6 +351,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
                                grade_hex(self.session.grade(o)), o.code)
                         for o in self.session.inspection.observations if o.video_time is not None]
         self.timeline.set_markers(observations, self.review.candidate_markers())
+        self.inspections.refresh_soon()  # its Reviewed column counts the decided candidates
 
     def model_id(self) -> str:
         return self.classifier.model_id if self.classifier else ""

@@ -11,13 +11,13 @@ from PySide6.QtCore import QObject, QTimer
 
 from ml.classes import FRACTURE_TWIN
 from ml.runtime.scan import DefectEvent
+from sewer_gui.job import DECIDED_WINDOW_S, decided_by
 from sewer_gui.pacp.model import Observation, Origin, ReviewState
 from sewer_gui.session import Suggestion
 from sewer_gui.ui.reject_dialog import RejectDialog, RejectReason
 from sewer_gui.ui.widgets.timeline import Marker
 
 HOLD_S = 1.5  # a live suggestion stays at least this long: no flicker between codes
-DECIDED_WINDOW_S = 1.0  # live suggestions this close to a decided one are not offered again
 SAME_CRACK_S = 2.5  # nor the same code (or its twin) this close: one crack seen for seconds
 CANDIDATE_COLOUR, REVIEWED_COLOUR = "#ff9800", "#90a4ae"
 CRACK_CODES = frozenset(FRACTURE_TWIN) | frozenset(FRACTURE_TWIN.values())
@@ -229,10 +229,7 @@ class ReviewController(QObject):
         return self.decided_by(event) is not None
 
     def decided_by(self, event: DefectEvent) -> Observation | None:
-        """The first observation in the candidate's time span, if any."""
-        return next((o for o in self.w.session.inspection.observations
-                     if o.video_time is not None and event.start_s - DECIDED_WINDOW_S
-                     <= o.video_time <= event.end_s + DECIDED_WINDOW_S), None)
+        return decided_by(event, self.w.session.inspection.observations)
 
     def candidate_markers(self) -> list[Marker]:
         return [Marker(e.start_s, e.end_s,

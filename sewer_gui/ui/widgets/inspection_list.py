@@ -33,7 +33,8 @@ ROOT = QModelIndex()
 HEADERS = ("Segment", "Up MH", "Down MH", "Date", "Video", "Obs.", "Reviewed", "ST", "O&M",
            "Overall")
 HEADER_TIPS = ("Pipe segment reference", "Upstream manhole", "Downstream manhole",
-               "Inspection date", "Video file", "Observations", "Review progress",
+               "Inspection date", "Video file", "Observations",
+               "Scan candidates decided of found (before a scan: AI rows reviewed of all)",
                "Structural quick rating", "O&M quick rating", "Overall quick rating")
 
 
