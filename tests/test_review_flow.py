@@ -242,6 +242,9 @@ def test_layout_is_remembered_and_files_are_named_after_the_segment(qtbot, code_
     w.project.save_layout()
     w.session.inspection.header = sample_header()
     assert w.project.default_path(".pdf").name == "SEG-0412_MH-17-MH-18.pdf"
+    w.session.inspection.header.upstream_mh = ""  # which manhole is known, not "start-MH-18"
+    assert w.project.default_path(".pdf").name == "SEG-0412_to-MH-18.pdf"
+    w.session.inspection.header = sample_header()
     project = tmp_path / "jobs" / "a.sewerproj"
     project.parent.mkdir()
     assert w.save_project(project)

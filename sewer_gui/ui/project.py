@@ -25,8 +25,10 @@ def suggested_name(inspection: Inspection) -> str:
     """A file name from the segment and its manholes, e.g. 'SEG-0412_MH-17-MH-18'."""
     h = inspection.header
     parts = [h.pipe_segment_reference.strip()]
-    if h.upstream_mh.strip() or h.downstream_mh.strip():
-        parts.append(f"{h.upstream_mh.strip() or 'start'}-{h.downstream_mh.strip() or 'end'}")
+    up, down = h.upstream_mh.strip(), h.downstream_mh.strip()
+    # One manhole missing: say which one is known ("start-MH-19" read as a manhole "start").
+    parts.append(f"{up}-{down}" if up and down else f"from-{up}" if up else
+                 f"to-{down}" if down else "")
     name = "_".join(p for p in parts if p) or "inspection"
     return re.sub(r"[^\w.\-]+", "_", name).strip("._") or "inspection"
 
