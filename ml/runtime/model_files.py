@@ -13,8 +13,9 @@ from pathlib import Path
 
 # Written by the quantiser (ml/training/export.py) into a file's model id and a packaged run's
 # package.json: 7-bit int8 files are told apart from the 8-bit ones of before 2026-12-03
-# (same fp32 parent, other answers on CPUs without VNNI).
-INT8_ID_SUFFIX = "-int8w7"
+# (same fp32 parent, other answers on CPUs without VNNI); "f" since 2026-12-04: pads folded
+# into the convolutions and re-calibrated, so a pre-scan by an earlier file is redone.
+INT8_ID_SUFFIX = "-int8w7f"
 INT8_WEIGHT_BITS = 7
 
 

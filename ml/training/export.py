@@ -12,6 +12,7 @@ import torch
 
 from ml.presets import MEAN, STD
 from ml.runtime.model_files import INT8_ID_SUFFIX
+from ml.training.fold_pads import fold_pads_file
 from ml.training.run import load_checkpoint_model
 
 OPSET = 17
@@ -94,6 +95,7 @@ def quantise_int8(fp32: Path, out: Path, calibration: np.ndarray) -> Path:
 
     prepared = out.with_suffix(".pre.onnx")
     quant_pre_process(str(fp32), str(prepared))
+    fold_pads_file(prepared, prepared)  # or each Pad runs in float between a DQ and a Q
     quantize_static(str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ,
                     per_channel=True, reduce_range=True, activation_type=QuantType.QUInt8,
                     weight_type=QuantType.QInt8)
