@@ -196,3 +196,28 @@ def test_video_paths_are_relative_to_the_project(tmp_path):
     assert stored == "videos/run1.mp4"
     assert store.resolve_video_path(stored) == video.resolve()
     store.close()
+
+
+def test_the_project_file_alone_holds_every_save_while_the_app_is_open(tmp_path):
+    """A coder copies the .sewerproj (not its -wal) to a stick while the project is open."""
+    import shutil
+
+    store = ProjectStore.create(tmp_path / "p.sewerproj")
+    inspection = sample_inspection()
+    store.save_inspection(inspection)
+    inspection.observations[0].remarks = "edited after the first save"
+    store.save_inspection(inspection)
+    store.save_candidates(inspection.id, "m", [{"code": "CL"}])
+    copy = tmp_path / "stick" / "copy.sewerproj"
+    copy.parent.mkdir()
+    shutil.copy(tmp_path / "p.sewerproj", copy)  # the WAL stays behind
+    assert (tmp_path / "p.sewerproj-wal").exists()  # the store is still open
+    other = ProjectStore.open(copy, read_only=True)
+    try:
+        [loaded] = other.inspections()
+        assert loaded.observations[0].remarks == "edited after the first save"
+        assert len(loaded.observations) == len(inspection.observations)
+        assert other.candidates(loaded.id) == ("m", [{"code": "CL"}])
+    finally:
+        other.close()
+        store.close()

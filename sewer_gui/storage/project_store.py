@@ -24,6 +24,7 @@ from sewer_gui.storage import rows
 from sewer_gui.storage.lock import LockHeldError, ProjectLock
 from sewer_gui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from sewer_gui.storage.sqlite_files import (
+    copy_into_main_file,
     friendly_sqlite_reason,
     journals,
     lenient_text,
@@ -238,6 +239,7 @@ class ProjectStore:
             self._conn.execute("BEGIN IMMEDIATE")
             self._write_inspection(inspection, calibration)
             self._conn.execute("COMMIT")
+            copy_into_main_file(self._conn)
         except (sqlite3.Error, UnicodeError) as exc:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -300,6 +302,7 @@ class ProjectStore:
         try:
             with self._conn:
                 self._conn.execute("DELETE FROM inspection WHERE id=?", (inspection_id,))
+            copy_into_main_file(self._conn)
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{friendly_sqlite_reason(exc)}") from exc
@@ -316,6 +319,7 @@ class ProjectStore:
             with self._conn:
                 self._conn.execute("INSERT OR REPLACE INTO candidates VALUES (?, ?, ?)",
                                    (inspection_id, model_id, json.dumps(events)))
+            copy_into_main_file(self._conn)
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{friendly_sqlite_reason(exc)}") from exc

@@ -3,6 +3,7 @@ read-only connections, and the journal files that travel with a database file.""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -42,3 +43,15 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
 def journals(path: Path) -> list[Path]:
     """The WAL, shared-memory and rollback journal files beside a database file."""
     return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def copy_into_main_file(conn: sqlite3.Connection) -> None:
+    """Move what the WAL holds into the database file itself (a passive checkpoint).
+
+    A committed save is safe in the WAL, but a small project never reaches SQLite's automatic
+    checkpoint (1,000 pages): until the app closed, its .sewerproj file alone held none of the
+    work, and a coder who copied it to a stick or a server while the app was open copied an
+    empty project. Passive: it never waits for a reader; what a reader still needs stays in
+    the WAL for the next save. A failure is housekeeping: the save itself is committed."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
