@@ -131,3 +131,36 @@ def test_long_findings_wrap_in_a_narrow_validation_list(qtbot):
                     > 2 * panel.fontMetrics().height(), timeout=2000)
     assert panel.visualItemRect(item).width() <= panel.viewport().width()
     assert item.toolTip() == item.text() and item.text().endswith("abandoned")
+
+
+def test_the_no_crack_figure_follows_the_frames_but_not_every_flicker(qtbot, code_table, tmp_path):
+    """A trial saw "crack probability 10 %" frozen over a whole video: only a new verdict was
+    sent. Now a move of 3 points or more is sent too, a smaller one is not."""
+    clf = CrackClassifier(linear_onnx(tmp_path / "m.onnx"))
+    crack = {"p": 0.10}
+
+    def run(*_a, **_k):
+        p = crack["p"]
+        return [np.log([[1 - p if c is CrackClass.ND else p / 5 for c in clf.classes]]
+                       ).astype(np.float32)]
+
+    clf._session.run = run
+    card = SuggestionPanel(code_table)
+    qtbot.addWidget(card)
+    worker = InferenceWorker(clf, fps=10, threshold=0.9, window=1)
+    worker.decided.connect(card.show_verdict)
+    seen = []
+    worker.decided.connect(seen.append)
+    frame = np.random.default_rng(0).integers(40, 200, (96, 128, 3), dtype=np.uint8)
+    worker.start()
+    try:
+        for index, p in enumerate((0.10, 0.11, 0.02)):
+            crack["p"] = p
+            before = worker.frames_done
+            worker.submit(index, frame)
+            qtbot.waitUntil(lambda before=before: worker.frames_done > before, timeout=5000)
+        qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    finally:
+        worker.stop()
+    assert [round(d.crack_probability, 2) for d in seen] == [0.10, 0.02]  # 0.11: not sent
+    assert card.detail.text() == "No crack (crack probability 2 %) at this frame."

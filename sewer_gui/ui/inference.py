@@ -16,12 +16,13 @@ from ml.runtime.classifier import CrackClassifier
 from ml.runtime.decision import Decision, DecisionPolicy, FrameQuality, LiveDecider
 from sewer_gui.session import Suggestion
 
+VERDICT_STEP = 0.03  # crack probability change (3 points) that updates the card's figure
 
 class InferenceWorker(QThread):
     predicted = Signal(int, object)  # frame index, the frame's raw probabilities (ndarray)
     suggested = Signal(object)  # Suggestion, or None when the crack is gone
     failed = Signal(str)
-    decided = Signal(object)  # the Decision on this frame, whenever its reason changes
+    decided = Signal(object)  # the Decision on this frame, when its verdict or figure moves
 
     def __init__(self, classifier: CrackClassifier, fps: float, threshold: float,
                  window: int) -> None:
@@ -40,6 +41,7 @@ class InferenceWorker(QThread):
         self._showing: CrackClass | None = None
         self.frames_done = 0
         self.last_decision: Decision | None = None
+        self._told: Decision | None = None  # the last decision the card was sent
         self._held_decision: Decision | None = None
 
     @property
@@ -83,12 +85,19 @@ class InferenceWorker(QThread):
             self._last_index = index
             now, shown = self.decider.update(probs, FrameQuality.of(frame), at_once=jumped,
                                              time_s=index / self.fps)
-            last = self.last_decision
-            if last is None or (now.outcome, now.label) != (last.outcome, last.label):
+            if self._worth_telling(now):
+                self._told = now
                 self.decided.emit(now)
             self.last_decision = now
             self.predicted.emit(index, probs)
             self._maybe_suggest(index, shown)
+
+    def _worth_telling(self, now: Decision) -> bool:
+        """A new verdict, or its crack probability moved by VERDICT_STEP: the card's figure
+        stays current (a trial saw '10 %' frozen for a whole video) without a signal per frame."""
+        told = self._told
+        return told is None or (now.outcome, now.label) != (told.outcome, told.label) or \
+            abs(now.crack_probability - told.crack_probability) >= VERDICT_STEP
 
     def _maybe_suggest(self, index: int, shown: Decision | None) -> None:
         """Raise the held suggestion, or clear the banner once nothing is held."""
