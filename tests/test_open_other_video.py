@@ -63,3 +63,18 @@ def test_cancel_changes_nothing_and_the_same_video_is_not_asked_about(coded, mon
     asked = _answer(monkeypatch, w, "cancel")
     assert w.project.open_video_file(before)  # its own video again: nothing to ask
     assert asked == []
+
+
+def test_a_file_that_is_no_video_adds_no_inspection_and_asks_nothing(coded, monkeypatch,
+                                                                     tmp_path):
+    """From a trial: the fake .mp4 was refused, but only after a new, empty inspection had
+    been made and autosaved."""
+    w, _other = coded
+    fake = tmp_path / "fake.mp4"
+    fake.write_text("hello\n")
+    asked = _answer(monkeypatch, w, "new")
+    errors = []
+    monkeypatch.setattr(w, "report_error", lambda title, text: errors.append(text))
+    assert not w.project.open_video_file(fake)
+    assert asked == [] and len(w.session.job) == 1
+    assert errors and str(fake) in errors[0] and "not a video" in errors[0]

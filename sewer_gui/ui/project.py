@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from ml.runtime.video import VIDEO_SUFFIXES
+from ml.runtime.video import VIDEO_SUFFIXES, VideoError, VideoReader
 from sewer_gui.app_settings import config_dir, save_settings
 from sewer_gui.pacp.model import Inspection, Units
 from sewer_gui.storage.project_store import PROJECT_SUFFIX, ProjectFileError, ProjectSaveError
@@ -158,6 +158,11 @@ class ProjectController(QObject):
         current = session.video_path()
         rows = len(session.inspection.observations)
         if rows and current is not None and current.resolve() != Path(path).resolve():
+            try:  # a file that is no video changes nothing: no new inspection, no question
+                VideoReader(Path(path)).close()
+            except VideoError as exc:
+                self.w.report_error("Open video", str(exc))
+                return False
             choice = self.choose_video_target(current.name, rows, Path(path).name)
             if choice == "cancel":
                 return False
