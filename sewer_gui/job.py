@@ -62,12 +62,13 @@ class SegmentRow:
     grade_counts: tuple[int, int, int, int, int]  # accepted observations of grade 1..5
     candidates_reviewed: int = 0  # of the last scan's candidates, those a coder has decided
     candidates_total: int = 0
+    scanned: bool = False  # the video was scanned (a scan that found nothing reads "0/0")
 
     @property
     def review_text(self) -> str:
         """The scan's candidates decided of found (what is left to go through); before any scan,
         the AI rows reviewed of all AI rows."""
-        if self.candidates_total:
+        if self.scanned or self.candidates_total:
             return f"{self.candidates_reviewed}/{self.candidates_total}"
         return f"{self.ai_reviewed}/{self.ai_total}" if self.ai_total else "-"
 
@@ -88,8 +89,9 @@ def decided_by(event: DefectEvent, observations: list[Observation]) -> Observati
 
 def segment_row(inspection: Inspection, table: CodeTable,
                 candidates: list[DefectEvent] | None = None) -> SegmentRow:
-    """`candidates`: what the last scan of the inspection's video found, when it was scanned."""
+    """`candidates`: what the last scan of the inspection's video found; None: never scanned."""
     h = inspection.header
+    scanned = candidates is not None
     candidates = candidates or []
     counted = [o for o in inspection.observations if o.counts]
     ai = [o for o in inspection.observations if o.origin is not Origin.MANUAL]
@@ -105,4 +107,4 @@ def segment_row(inspection: Inspection, table: CodeTable,
         grade_counts=tuple(grades.get(g, 0) for g in range(1, 6)),  # type: ignore[arg-type]
         candidates_reviewed=sum(decided_by(e, inspection.observations) is not None
                                 for e in candidates),
-        candidates_total=len(candidates))
+        candidates_total=len(candidates), scanned=scanned)

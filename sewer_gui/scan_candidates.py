@@ -54,6 +54,14 @@ class ScanCandidates:
                 continue
         return events
 
+    def scanned(self, inspection: Inspection, store: ProjectStore | None) -> bool:
+        """Whether the inspection's video has a scan (waiting or stored), even one that found
+        nothing."""
+        if id(inspection) in self._waiting:
+            return True
+        return store is not None and inspection.id is not None and \
+            store.candidates(inspection.id) is not None
+
     @staticmethod
     def carried(store: ProjectStore | None,
                 job: list[Inspection]) -> list[tuple[str, list[dict]] | None]:

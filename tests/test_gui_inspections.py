@@ -161,3 +161,22 @@ def test_ctrl_l_goes_to_the_list_enter_opens_and_esc_goes_back(qtbot, coder):
     assert view.hasFocus()
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert w.video_view.hasFocus() and w.session.job_index() == 0
+
+
+def test_the_lists_arrows_reach_its_far_columns_and_space_presses_a_focused_button(qtbot, coder):
+    """From a trial: Right and End stepped the video instead (the narrow dock hid "Reviewed"),
+    and Space on the focused Duplicate button started playback."""
+    w = coder
+    w.focus_video()
+    frame = w.player.index
+    qtbot.keyClick(w.video_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    view = w.inspections.panel.view
+    column = view.currentIndex().column()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.currentIndex().column() > column and w.player.index == frame
+    button = w.inspections.panel.duplicate_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(w.session.job) == 2, timeout=3000)
+    assert not w.player.is_playing

@@ -57,8 +57,9 @@ def test_after_a_scan_review_progress_counts_the_candidates_decided(code_table):
     assert (row.candidates_reviewed, row.candidates_total, row.review_text) == (1, 2, "1/2")
     assert decided_by(events[0], inspection.observations) is timed
     assert decided_by(events[1], inspection.observations) is None
-    assert segment_row(inspection, code_table, []).review_text == \
-        segment_row(inspection, code_table).review_text  # not scanned: the AI rows
+    assert segment_row(inspection, code_table, []).review_text == "0/0"  # scanned, none found
+    never = segment_row(inspection, code_table)  # never scanned: the AI rows
+    assert never.review_text == f"{never.ai_reviewed}/{never.ai_total}" and not never.scanned
 
 
 def _job_project(path, count: int):

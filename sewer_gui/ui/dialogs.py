@@ -31,6 +31,8 @@ from sewer_gui.ui.widgets.sizing import fit_to_screen
 
 class DialogsMixin:
     def export_pdf_dialog(self) -> None:
+        if not self.checks.allows("PDF report", [self.session.inspection]):
+            return
         path, _ = QFileDialog.getSaveFileName(self, "Export PDF report",
                                               str(self.project.default_path(".pdf")),
                                               "PDF (*.pdf)")
@@ -59,6 +61,8 @@ class DialogsMixin:
         self.preview_dialog = dialog
 
     def export_exchange_dialog(self) -> None:
+        if not self.checks.allows("exchange tables", self.session.job):
+            return
         folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder",
                                                   str(self.project.default_folder()))
         if folder:

@@ -58,15 +58,17 @@ class InspectionsController(QObject):
                 for inspection in session.job]
         self.panel.set_rows(rows, session.job_index())
 
-    def _candidates(self, inspection: Inspection) -> list[DefectEvent]:
-        """The last scan's candidates; a project file that cannot say counts as not scanned."""
+    def _candidates(self, inspection: Inspection) -> list[DefectEvent] | None:
+        """The last scan's candidates, None when never scanned (or the file cannot say)."""
         session = self.w.session
-        if inspection is session.inspection:
+        if inspection is session.inspection and session.candidates:
             return session.candidates
         try:
+            if not session.scans.scanned(inspection, session.store):
+                return None
             return session.stored_candidates(inspection)
         except ProjectFileError:
-            return []
+            return None
 
     def export_summary(self, path: Path | None = None) -> None:
         """The job summary PDF (a row per segment), written off the GUI thread."""

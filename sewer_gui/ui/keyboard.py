@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
@@ -20,6 +21,9 @@ TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key
 
 
 OPENS_ON_ENTER = "opensOnEnter"  # a view's property: Enter activates its current row
+LIST_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Left, Qt.Key.Key_Right,
+             Qt.Key.Key_Home, Qt.Key.Key_End}
+BUTTON_KEYS = {Qt.Key.Key_Space}  # the platform's key for a focused button
 
 
 def is_typing_widget(widget: QObject | None) -> bool:
@@ -36,10 +40,15 @@ class TypingKeys(QObject):
                                                                         QAbstractItemView):
             # Enter on a list that opens its rows (the inspections) is that list's, not the
             # window's "confirm"; on other tables (the observations) Enter still confirms.
-            if watched.property(OPENS_ON_ENTER) and event.key() in (
-                    Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() \
-                    & ~Qt.KeyboardModifier.KeypadModifier:
+            # Its arrows and Home / End too: the narrow dock scrolls to its far columns (the
+            # video's frame steps took them, so "Reviewed" could not be reached).
+            if watched.property(OPENS_ON_ENTER) and event.key() in LIST_KEYS and not \
+                    event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
                 event.accept()
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QAbstractButton) \
+                and event.key() in BUTTON_KEYS and not event.modifiers():
+            event.accept()  # Space on a focused button presses it, not play / pause
             return False
         if event.type() == QEvent.Type.ShortcutOverride and is_typing_widget(watched):
             key_event: QKeyEvent = event  # type: ignore[assignment]

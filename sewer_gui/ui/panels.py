@@ -158,6 +158,7 @@ class ValidationPanel(QListWidget):
     observationRequested = Signal(object)  # noqa: N815
     headerRequested = Signal()  # noqa: N815
     startRequested = Signal()  # noqa: N815 - a finding about the inspection's start codes
+    leaveRequested = Signal()  # noqa: N815 - Esc: back to the video
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +184,12 @@ class ValidationPanel(QListWidget):
             item.setForeground(QColor("#c62828") if f.severity is Severity.ERROR
                                else QColor("#8d6e00"))
             self.addItem(item)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if event.key() == Qt.Key.Key_Escape:
+            self.leaveRequested.emit()
+            return
+        super().keyPressEvent(event)
 
     def _jump(self, item: QListWidgetItem) -> None:
         row = self.row(item)

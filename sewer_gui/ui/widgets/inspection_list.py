@@ -30,19 +30,26 @@ from sewer_gui.ui.keyboard import OPENS_ON_ENTER
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 # Short: the dock is narrow and the long names were cut ("ownstream MI"); the tooltips say them.
-HEADERS = ("Segment", "Up MH", "Down MH", "Date", "Video", "Obs.", "Reviewed", "ST", "O&M",
-           "Overall")
-HEADER_TIPS = ("Pipe segment reference", "Upstream manhole", "Downstream manhole",
-               "Inspection date", "Video file", "Observations",
-               "Scan candidates decided of found (before a scan: AI rows reviewed of all)",
-               "Structural quick rating", "O&M quick rating", "Overall quick rating")
+# What a coder checks first comes first (a trial could not reach "Reviewed" in the narrow dock).
+COLUMNS = (  # header, tooltip, cell
+    ("Segment", "Pipe segment reference", lambda r: r.segment),
+    ("Up MH", "Upstream manhole", lambda r: r.upstream_mh),
+    ("Down MH", "Downstream manhole", lambda r: r.downstream_mh),
+    ("Obs.", "Observations", lambda r: str(r.observations)),
+    ("Reviewed", "Scan candidates decided of found (before a scan: AI rows reviewed of all)",
+     lambda r: r.review_text),
+    ("Overall", "Overall quick rating", lambda r: r.ratings.overall.quick),
+    ("ST", "Structural quick rating", lambda r: r.ratings.structural.quick),
+    ("O&M", "O&M quick rating", lambda r: r.ratings.om.quick),
+    ("Date", "Inspection date", lambda r: r.date),
+    ("Video", "Video file", lambda r: r.video),
+)
+HEADERS = tuple(c[0] for c in COLUMNS)
+HEADER_TIPS = tuple(c[1] for c in COLUMNS)
 
 
 def _cells(row: SegmentRow) -> tuple[str, ...]:
-    r = row.ratings
-    return (row.segment, row.upstream_mh, row.downstream_mh, row.date, row.video,
-            str(row.observations), row.review_text, r.structural.quick, r.om.quick,
-            r.overall.quick)
+    return tuple(cell(row) for _h, _t, cell in COLUMNS)
 
 
 class SegmentTableModel(QAbstractTableModel):

@@ -1,0 +1,83 @@
+"""Exports check validation first, and the validation list has a key.
+
+A trial exported a PDF and exchange tables with required header fields and clock positions
+missing, told only "Report written". PACP-style deliverables with open errors go back to the
+coder, so an export with errors asks first (the default answer shows the errors); a draft can
+still be exported on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox
+
+from sewer_gui.pacp.model import Inspection
+from sewer_gui.pacp.validation import blocking, validate
+
+if TYPE_CHECKING:
+    from sewer_gui.ui.main_window import MainWindow
+
+SHOWN = 6  # errors listed in the question; the rest are counted
+
+
+def _name(inspection: Inspection) -> str:
+    h = inspection.header
+    return h.pipe_segment_reference or (f"{h.upstream_mh or '?'} - {h.downstream_mh or '?'}"
+                                        if h.upstream_mh or h.downstream_mh else "the inspection")
+
+
+def error_lines(inspections: list[Inspection], table) -> list[str]:
+    """One line per validation error, named by inspection when there are several."""
+    lines = []
+    for inspection in inspections:
+        prefix = f"{_name(inspection)}: " if len(inspections) > 1 else ""
+        lines += [prefix + f.describe().removeprefix("error: ")
+                  for f in blocking(validate(inspection, table))]
+    return lines
+
+
+class ExportChecks(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        window.validation_panel.leaveRequested.connect(window.focus_video)
+
+    def show_validation(self) -> None:
+        """Keys to the validation list: Up / Down choose, Enter shows the row, Esc goes back."""
+        w = self.w
+        w.side_tabs.setCurrentWidget(w.validation_panel)
+        dock = w.side_tabs.parentWidget()
+        while dock is not None and not hasattr(dock, "raise_"):
+            dock = dock.parentWidget()
+        if dock is not None:
+            dock.raise_()
+        panel = w.validation_panel
+        if panel.currentRow() < 0 and panel.count():
+            panel.setCurrentRow(0)
+        panel.setFocus()
+
+    def allows(self, what: str, inspections: list[Inspection]) -> bool:
+        """True to go on with the export; with errors, only when the coder says so."""
+        lines = error_lines(inspections, self.w.table)
+        if not lines:
+            return True
+        listed = "\n".join(f"- {line}" for line in lines[:SHOWN])
+        more = f"\n... and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
+        text = (f"{len(lines)} validation error(s) are still open:\n\n{listed}{more}\n\n"
+                f"Export the {what} anyway (as a draft), or show the errors?")
+        if self.ask(what, text) == "export":
+            return True
+        self.show_validation()
+        return False
+
+    def ask(self, what: str, text: str) -> str:
+        """"export" or "show" (the default, and Esc); tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Warning, f"Export {what}", text, parent=self.w)
+        export = box.addButton("&Export anyway", QMessageBox.ButtonRole.AcceptRole)
+        show = box.addButton("&Show the errors", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(show)
+        box.setEscapeButton(show)
+        box.exec()
+        return "export" if box.clickedButton() is export else "show"
