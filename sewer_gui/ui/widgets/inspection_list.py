@@ -160,5 +160,6 @@ class InspectionListPanel(QWidget):
 
     def set_rows(self, rows: list[SegmentRow], current: int) -> None:
         self.model.set_rows(rows, current)
+        self.view.resizeColumnsToContents()  # fixed 100 px columns hid "Reviewed" in the dock
         self.view.selectRow(current)
         self.delete_button.setEnabled(len(rows) > 1)
