@@ -403,3 +403,20 @@ def test_f1_lists_every_shortcut_with_its_key_in_full(qtbot, coder):
     header = table.horizontalHeader()
     assert header.length() <= table.viewport().width()
     dialog.close()
+
+
+def test_the_demo_videos_folder_is_not_offered_for_a_first_save(qtbot, code_table, monkeypatch,
+                                                               tmp_path):
+    """From a trial: `sewer-gui --demo` offered the install's resources/sample for Ctrl+S."""
+    from sewer_gui.app_settings import AppSettings
+    from sewer_gui.resources import sample_video_path
+    from sewer_gui.ui.main_window import MainWindow
+
+    monkeypatch.setattr("pathlib.Path.home", lambda: tmp_path)
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    qtbot.addWidget(w)
+    try:
+        assert w.open_video(sample_video_path())
+        assert w.project.default_folder() == tmp_path
+    finally:
+        w.shutdown()

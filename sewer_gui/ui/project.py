@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from ml.runtime.video import VIDEO_SUFFIXES, VideoError, VideoReader
 from sewer_gui.app_settings import config_dir, save_settings
 from sewer_gui.pacp.model import Inspection, Units
+from sewer_gui.resources import resources_dir
 from sewer_gui.storage.project_store import PROJECT_SUFFIX, ProjectFileError, ProjectSaveError
 from sewer_gui.ui.widgets.sizing import fit_to_screen
 
@@ -57,7 +58,10 @@ class ProjectController(QObject):
         # sit on a read-only share or a camera's card.
         recent = [Path(p).parent for p in self.w.settings.recent_files]
         video = s.video_path()
-        for folder in [*recent, *([video.parent] if video is not None else [])]:
+        bundled = resources_dir().resolve()  # the demo video's folder belongs to the install
+        beside = [video.parent] if video is not None and \
+            not video.resolve().is_relative_to(bundled) else []
+        for folder in [*recent, *beside]:
             if folder.is_dir() and os.access(folder, os.W_OK):
                 return folder
         return Path.home()
