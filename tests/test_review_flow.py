@@ -103,12 +103,17 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     key(qtbot, w, Qt.Key.Key_N)
     key(qtbot, w, Qt.Key.Key_P)
     assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed: CM AI-confirmed 70%)"
+    decided = next(o for o in w.session.inspection.observations if o.code == "CM")
+    decided.confidence = 0.72  # as when a live frame, not the scan, was confirmed
+    key(qtbot, w, Qt.Key.Key_N)
+    key(qtbot, w, Qt.Key.Key_P)
+    assert w.suggestion.confidence == 0.72  # the banner agrees with the row it points at
     width = w.suggestion_panel.minimumSizeHint().width()
     assert w.suggestion_panel.context.wordWrap() and width < 400  # the long line wraps
     rows = len(w.session.inspection.observations)
     key(qtbot, w, Qt.Key.Key_Return)  # a second decision would be a second, contradictory row
     assert len(w.session.inspection.observations) == rows
-    assert w.statusBar().currentMessage().startswith("Already decided: CM AI-confirmed 70%.")
+    assert w.statusBar().currentMessage().startswith("Already decided: CM AI-confirmed 72%.")
     assert not w.suggestion_panel.confirm.isEnabled()
     key(qtbot, w, Qt.Key.Key_Backspace)  # nor is a rejection asked for
     assert w.review.dialog is None and len(w.session.inspection.observations) == rows
