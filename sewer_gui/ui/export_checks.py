@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.pacp.validation import blocking, validate
@@ -49,10 +49,10 @@ class ExportChecks(QObject):
         w = self.w
         w.side_tabs.setCurrentWidget(w.validation_panel)
         dock = w.side_tabs.parentWidget()
-        while dock is not None and not hasattr(dock, "raise_"):
+        while dock is not None and not isinstance(dock, QDockWidget):
             dock = dock.parentWidget()
         if dock is not None:
-            dock.raise_()
+            dock.raise_()  # its tab in front when the coder docked it beside another
         panel = w.validation_panel
         if panel.currentRow() < 0 and panel.count():
             panel.setCurrentRow(0)
