@@ -17,9 +17,21 @@ Waiting = tuple[Inspection, str, list[DefectEvent]]  # inspection, model id, eve
 class ScanCandidates:
     def __init__(self) -> None:
         self._waiting: dict[int, Waiting] = {}  # by id() of the inspection
+        # What the project file holds, by inspection id (None: never scanned), read once: the
+        # inspection list asks for every inspection after every edit.
+        self._stored: dict[int, list[DefectEvent] | None] = {}
 
     def clear(self) -> None:
         self._waiting.clear()
+        self._stored.clear()
+
+    def reread(self) -> None:
+        """Another project file (Save As): what was read of the old one does not apply."""
+        self._stored.clear()
+
+    def forget(self, inspection_id: int) -> None:
+        """A scan was written for this inspection by someone else (the pre-scan): read again."""
+        self._stored.pop(inspection_id, None)
 
     def keep(self, inspection: Inspection, model_id: str, events: list[DefectEvent],
              store: ProjectStore | None, job: list[Inspection]) -> None:
@@ -36,6 +48,7 @@ class ScanCandidates:
                 del self._waiting[key]  # deleted meanwhile
             elif inspection.id is not None:
                 store.save_candidates(inspection.id, model_id, [e.to_json() for e in events])
+                self._stored[inspection.id] = list(events)
                 del self._waiting[key]
 
     def of(self, inspection: Inspection, store: ProjectStore | None) -> list[DefectEvent]:
@@ -44,23 +57,27 @@ class ScanCandidates:
         waiting = self._waiting.get(id(inspection))
         if waiting is not None:
             return list(waiting[2])
-        stored = store.candidates(inspection.id) if store is not None and \
-            inspection.id is not None else None
-        events = []
-        for row in stored[1] if stored else []:
-            try:
-                events.append(DefectEvent.from_json(row))
-            except ValueError:
-                continue
-        return events
+        return list(self._read(inspection, store) or [])
 
     def scanned(self, inspection: Inspection, store: ProjectStore | None) -> bool:
         """Whether the inspection's video has a scan (waiting or stored), even one that found
         nothing."""
-        if id(inspection) in self._waiting:
-            return True
-        return store is not None and inspection.id is not None and \
-            store.candidates(inspection.id) is not None
+        return id(inspection) in self._waiting or self._read(inspection, store) is not None
+
+    def _read(self, inspection: Inspection,
+              store: ProjectStore | None) -> list[DefectEvent] | None:
+        if store is None or inspection.id is None:
+            return None
+        if inspection.id not in self._stored:
+            stored = store.candidates(inspection.id)
+            events = None if stored is None else []
+            for row in stored[1] if stored else []:
+                try:
+                    events.append(DefectEvent.from_json(row))  # type: ignore[union-attr]
+                except ValueError:
+                    continue
+            self._stored[inspection.id] = events
+        return self._stored[inspection.id]
 
     @staticmethod
     def carried(store: ProjectStore | None,

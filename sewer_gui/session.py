@@ -134,6 +134,7 @@ class CodingSession:
             if self.store:
                 self.store.close()
             self.store = store
+            self.scans.reread()  # a new file: new inspection ids
             for inspection, video in zip(self.job, videos, strict=True):
                 inspection.video_path = store.relative_video_path(video) if video else ""
                 inspection.id = None
@@ -153,6 +154,7 @@ class CodingSession:
             self.counter_tracks.flush(self.store)
         with contextlib.suppress(ProjectSaveError):  # so are a scan's candidates
             self.scans.flush(self.store, self.job)
+        self.store.copy_into_main_file()  # those two as well, not only the inspection
         return self.store.path
 
     def keep_candidates(self, inspection: Inspection, events: list[DefectEvent],

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from sewer_gui.app_settings import AppSettings
 from sewer_gui.pacp.examples import sample_inspection
 from sewer_gui.ui.main_window import MainWindow
+from tests.keys import key
 
 
 @pytest.fixture
@@ -180,3 +181,29 @@ def test_the_lists_arrows_reach_its_far_columns_and_space_presses_a_focused_butt
     qtbot.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: len(w.session.job) == 2, timeout=3000)
     assert not w.player.is_playing
+
+
+def test_a_clicked_button_leaves_space_to_play_and_pause(qtbot, coder):
+    """From a review: once Space pressed focused buttons, a click on "Live suggestions" or
+    "Next segment" made every later Space toggle it again instead of playing."""
+    w = coder
+    w.focus_video()
+    before = w.live_box.isChecked()
+    qtbot.mouseClick(w.live_box, Qt.MouseButton.LeftButton)
+    assert w.live_box.isChecked() != before and not w.live_box.hasFocus()
+    qtbot.mouseClick(w.inspections.panel.next_button, Qt.MouseButton.LeftButton)
+    assert len(w.session.job) == 2
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Space)
+    assert len(w.session.job) == 2 and w.live_box.isChecked() != before
+
+
+def test_scan_all_from_the_menu_while_one_runs_starts_no_second(qtbot, coder, monkeypatch):
+    w = coder
+    prescan = w.inspections.prescan
+    monkeypatch.setattr(prescan, "worker", object())  # one is running
+    started = []
+    monkeypatch.setattr(w.project, "save", lambda *a: started.append("save") or True)
+    w.actions_by_name["inspections.prescan.start"].trigger()
+    assert started == [] and "already" in w.statusBar().currentMessage()
+    monkeypatch.setattr(prescan, "worker", None)

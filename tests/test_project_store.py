@@ -207,7 +207,8 @@ def test_the_project_file_alone_holds_every_save_while_the_app_is_open(tmp_path)
     store.save_inspection(inspection)
     inspection.observations[0].remarks = "edited after the first save"
     store.save_inspection(inspection)
-    store.save_candidates(inspection.id, "m", [{"code": "CL"}])
+    store.save_candidates(inspection.id, "m", [{"code": "CL"}])  # a scan, then the save's end
+    store.copy_into_main_file()
     copy = tmp_path / "stick" / "copy.sewerproj"
     copy.parent.mkdir()
     shutil.copy(tmp_path / "p.sewerproj", copy)  # the WAL stays behind

@@ -419,6 +419,7 @@ def test_the_demo_videos_folder_is_not_offered_for_a_first_save(qtbot, code_tabl
 
     monkeypatch.setattr("pathlib.Path.home", lambda: tmp_path)
     w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    w.confirm_discard = lambda: True  # closing must not wait on a question
     qtbot.addWidget(w)
     try:
         assert w.open_video(sample_video_path())

@@ -20,7 +20,7 @@ from pathlib import Path
 from ml.ocr.video_counter import CounterTrack
 from sewer_gui.storage.project_store import ProjectSaveError
 from sewer_gui.storage.rows import stored_json
-from sewer_gui.storage.sqlite_files import copy_into_main_file, friendly_sqlite_reason
+from sewer_gui.storage.sqlite_files import friendly_sqlite_reason
 
 
 class DamagedTrackError(ValueError):
@@ -94,7 +94,6 @@ class CounterTracks:
                 self._conn.execute("INSERT OR REPLACE INTO counter_track VALUES (?, ?, ?, ?, ?)",
                                    (inspection_id, stamp.path, stamp.size, stamp.mtime_ns,
                                     track_to_json(track)))
-            copy_into_main_file(self._conn)
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not store the counter track in {self._project}: "
                                    f"{friendly_sqlite_reason(exc)}") from exc

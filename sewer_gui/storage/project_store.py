@@ -307,6 +307,11 @@ class ProjectStore:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{friendly_sqlite_reason(exc)}") from exc
 
+    def copy_into_main_file(self) -> None:
+        """After a save that also wrote candidates or counter tracks: the file alone holds them."""
+        if not self.read_only:
+            copy_into_main_file(self._conn)
+
     # ----- scan candidates --------------------------------------------------------------------
     def save_candidates(self, inspection_id: int, model_id: str, events: list[dict]) -> None:
         """What a background scan found in the inspection's video (DefectEvent.to_json rows).
@@ -319,7 +324,8 @@ class ProjectStore:
             with self._conn:
                 self._conn.execute("INSERT OR REPLACE INTO candidates VALUES (?, ?, ?)",
                                    (inspection_id, model_id, json.dumps(events)))
-            copy_into_main_file(self._conn)
+            # No checkpoint here (it would sync the file after every pre-scanned video): the
+            # next save of an inspection, or closing, copies these into the file.
         except sqlite3.Error as exc:
             raise ProjectSaveError(f"Could not save {self.path}: "
                                    f"{friendly_sqlite_reason(exc)}") from exc

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -86,6 +87,9 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
                                       self.project.recent_menu)
         self.actions_by_name["toggle_live"].setChecked(settings.live_suggestions)
+        for button in self.findChildren(QAbstractButton):  # Tab reaches them, Space presses
+            if button.focusPolicy() != Qt.FocusPolicy.NoFocus:  # them; a click leaves the
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keys where they were
         install_typing_keys(QApplication.instance(), self)
         self._wire()
         self.init_workers()

@@ -36,6 +36,9 @@ class PrescanController(QObject):
 
     def start(self) -> None:
         w = self.w
+        if self.running:  # the Job menu can ask while the button is off
+            w.statusBar().showMessage("Scanning all videos already; Cancel stops it.", 4000)
+            return
         if w.classifier is None:
             w.report_error("Scan all videos", "Choose a valid model before scanning.")
             return
@@ -79,10 +82,12 @@ class PrescanController(QObject):
         except (ProjectSaveError, ProjectFileError, AttributeError) as exc:
             w.report_error("Scan all videos", str(exc))
             return
+        w.session.scans.forget(inspection_id)
         self.scanned += 1
         if w.session.inspection.id == inspection_id:  # the one on screen: show them now
             w.session.candidates = events
             w._refresh_markers()
+        w.inspections.refresh_soon()  # its Reviewed column
 
     def _store_counter(self, job: JobVideo, track: CounterTrack) -> None:
         session = self.w.session

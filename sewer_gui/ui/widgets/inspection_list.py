@@ -159,7 +159,9 @@ class InspectionListPanel(QWidget):
         self.scan_all_button.setEnabled(not running)
 
     def set_rows(self, rows: list[SegmentRow], current: int) -> None:
+        resize = len(rows) != len(self.model.rows)  # not on every edit: a coder's widths stay
         self.model.set_rows(rows, current)
-        self.view.resizeColumnsToContents()  # fixed 100 px columns hid "Reviewed" in the dock
+        if resize:
+            self.view.resizeColumnsToContents()  # fixed 100 px columns hid "Reviewed"
         self.view.selectRow(current)
         self.delete_button.setEnabled(len(rows) > 1)
