@@ -28,7 +28,9 @@ class CalibrationController(QObject):
         if distance is None:
             value, ok = QInputDialog.getDouble(
                 w, "Distance at this frame",
-                f"Distance shown on screen at {t:.1f} s ({w.session.inspection.units.value}):",
+                # Not every video has a counter: then the camera's position is measured.
+                f"Distance at {t:.1f} s ({w.session.inspection.units.value}), as the counter "
+                "on screen shows it, or as measured:",
                 w.session.distance_at(t), 0, 100000, 2)
             if not ok:
                 return
