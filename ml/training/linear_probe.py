@@ -27,24 +27,13 @@ import torch.nn.functional as F  # noqa: N812
 
 from ml.classes import CLASS_NAMES
 from ml.datasets import index_dataset, merge, split_index
-from ml.training.data import load_images, normalise
+from ml.training.data import Split, load_images
 from ml.training.efficientnet_lite import EfficientNetLite0
 from ml.training.finetune import save_student
+from ml.training.frozen_front import front_features
 
 ARCH = "efficientnet_lite0"
 DECAYS = (1e-4, 1e-3, 1e-2)
-
-
-@torch.no_grad()
-def pooled_features(model: EfficientNetLite0, images: torch.Tensor, flip: bool = False,
-                    batch: int = 128) -> torch.Tensor:
-    """(N, 1280) pooled features of uint8 images (eval mode: ImageNet BatchNorm statistics)."""
-    model.eval()
-    out = []
-    for start in range(0, len(images), batch):
-        x = normalise(images[start:start + batch])
-        out.append(model.features(torch.flip(x, dims=[3]) if flip else x))
-    return torch.cat(out)
 
 
 def fit_head(features: torch.Tensor, labels: torch.Tensor, decay: float,
@@ -67,13 +56,17 @@ def linear_probe(data: Path, out: Path, train_extra: Path | None = None,
     parts = split_index(merge([index_dataset(Path(data))]), "frame", 0, 0.15, 0.15)
     train = parts["train"] + (index_dataset(train_extra).samples if train_extra else [])
     model = EfficientNetLite0(len(CLASS_NAMES), pretrained=True)
-    train_images, train_labels = load_images(train, image_size)
-    val_images, val_labels = load_images(parts["val"], image_size)
-    # Each training image and its mirror (every crack subtype is mirror-symmetric as a class).
-    features = torch.cat([pooled_features(model, train_images),
-                          pooled_features(model, train_images, flip=True)])
-    labels = torch.cat([train_labels, train_labels])
-    val_features = pooled_features(model, val_images)
+    train_split = Split(*load_images(train, image_size))
+    val_split = Split(*load_images(parts["val"], image_size))
+    head_slot, model._fc = model._fc, torch.nn.Identity()  # forward: the pooled features
+    cpu = torch.device("cpu")
+    # Each training image and its mirror (flip variant 1; every crack subtype is
+    # mirror-symmetric as a class); eval mode: ImageNet BatchNorm statistics.
+    features = front_features(model, train_split, cpu, variants=2).float().flatten(0, 1)
+    labels = torch.cat([train_split.labels, train_split.labels])
+    val_features = front_features(model, val_split, cpu, variants=1)[0].float()
+    val_labels = val_split.labels
+    model._fc = head_slot
     scores = {}
     for decay in DECAYS:
         head = fit_head(features, labels, decay)
