@@ -54,15 +54,16 @@ class ScanCandidates:
     def of(self, inspection: Inspection, store: ProjectStore | None) -> list[DefectEvent]:
         """What the last scan of the inspection's video found: waiting, else stored (damaged
         rows skipped)."""
+        return self.last_scan(inspection, store) or []
+
+    def last_scan(self, inspection: Inspection,
+                  store: ProjectStore | None) -> list[DefectEvent] | None:
+        """`of`, but None when the video was never scanned (a scan may have found nothing)."""
         waiting = self._waiting.get(id(inspection))
         if waiting is not None:
             return list(waiting[2])
-        return list(self._read(inspection, store) or [])
-
-    def scanned(self, inspection: Inspection, store: ProjectStore | None) -> bool:
-        """Whether the inspection's video has a scan (waiting or stored), even one that found
-        nothing."""
-        return id(inspection) in self._waiting or self._read(inspection, store) is not None
+        stored = self._read(inspection, store)
+        return None if stored is None else list(stored)
 
     def _read(self, inspection: Inspection,
               store: ProjectStore | None) -> list[DefectEvent] | None:

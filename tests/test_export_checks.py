@@ -63,7 +63,7 @@ def test_exchange_export_names_the_segment_of_each_error(qtbot, coder, monkeypat
     key(qtbot, w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier
         | Qt.KeyboardModifier.ShiftModifier)
     assert asked and asked[0][0] == "exchange tables"
-    assert "SEG-0412: " in asked[0][1]
+    assert "SEG-0412 (MH-17 - MH-18): " in asked[0][1]
 
 
 def test_ctrl_shift_v_goes_to_the_validation_list_and_enter_shows_the_row(qtbot, coder):

@@ -22,17 +22,11 @@ if TYPE_CHECKING:
 SHOWN = 6  # errors listed in the question; the rest are counted
 
 
-def _name(inspection: Inspection) -> str:
-    h = inspection.header
-    return h.pipe_segment_reference or (f"{h.upstream_mh or '?'} - {h.downstream_mh or '?'}"
-                                        if h.upstream_mh or h.downstream_mh else "the inspection")
-
-
 def error_lines(inspections: list[Inspection], table) -> list[str]:
     """One line per validation error, named by inspection when there are several."""
     lines = []
     for inspection in inspections:
-        prefix = f"{_name(inspection)}: " if len(inspections) > 1 else ""
+        prefix = f"{inspection.title()}: " if len(inspections) > 1 else ""
         lines += [prefix + f.describe().removeprefix("error: ")
                   for f in blocking(validate(inspection, table))]
     return lines

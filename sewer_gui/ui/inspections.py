@@ -64,9 +64,7 @@ class InspectionsController(QObject):
         if inspection is session.inspection and session.candidates:
             return session.candidates
         try:
-            if not session.scans.scanned(inspection, session.store):
-                return None
-            return session.stored_candidates(inspection)
+            return session.scans.last_scan(inspection, session.store)
         except ProjectFileError:
             return None
 
