@@ -55,6 +55,8 @@ class TrainConfig:
     split_by: str = "frame"  # frame (stratified) | group (whole inspections or videos)
     train_extra: str = ""  # added to the training part only (synthetic: keeps what it knew)
     balance: str = "none"  # none | weights (class-weighted loss) | sampler (balanced batches)
+    feature_anchor: str = ""  # "imagenet" or a student .pt: ml/training/feature_anchor.py
+    feature_anchor_weight: float = 1.0  # weight of its cosine term beside the class loss
 
     def validate(self) -> None:
         if self.mode not in MODES:

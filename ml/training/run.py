@@ -29,6 +29,7 @@ from ml.training.engine import (
     use_autocast,
     warmup_cosine,
 )
+from ml.training.feature_anchor import anchored
 from ml.training.frozen_front import BehindFront, freeze_front
 from ml.training.models import build_model, count_parameters
 
@@ -160,11 +161,14 @@ def _setup(config: TrainConfig) -> _Run:
     if config.channels_last:  # NHWC weights; state dicts and ONNX export are unaffected
         model = model.to(memory_format=torch.channels_last)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
+    if config.feature_anchor:  # its projector trains, and is saved, with the model
+        loss_fn = anchored(loss_fn, config, model, splits["train"], device, report)
     scored = model
     if config.freeze_front:  # the splits then hold the front's features, cached per flip
         scored, splits = freeze_front(model, splits, device, report, out.parent / "front_cache")
     steps_per_epoch = -(-len(splits["train"]) // (config.batch_size * world))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
+    extra = list(loss_fn.parameters()) if isinstance(loss_fn, torch.nn.Module) else []
+    optimizer = torch.optim.AdamW([*model.parameters(), *extra], lr=config.lr,
                                   weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(
         steps_per_epoch * config.epochs, steps_per_epoch * config.warmup_epochs))
@@ -182,6 +186,8 @@ def _setup(config: TrainConfig) -> _Run:
             raise ValueError(f"{run.last_path}: a stopped {stopped} run, but this run trains "
                              f"{config.arch}; remove it to start again")
         model.load_state_dict(state["model"])
+        if "loss" in state:
+            loss_fn.load_state_dict(state["loss"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         run.start_epoch, run.best_f1, run.history = (state["epoch"], state["best_f1"],
@@ -291,7 +297,9 @@ def _save_last(run: _Run, epoch: int) -> None:
     torch.save({"model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
                 "scheduler": run.scheduler.state_dict(), "epoch": epoch,
                 "best_f1": run.best_f1, "history": run.history, "config": asdict(run.config),
-                "class_names": list(CLASS_NAMES)}, tmp)
+                "class_names": list(CLASS_NAMES),
+                **({"loss": run.loss_fn.state_dict()} if isinstance(run.loss_fn, torch.nn.Module)
+                   else {})}, tmp)
     tmp.replace(run.last_path)  # a crash mid-save keeps the previous checkpoint
 
 
