@@ -34,7 +34,15 @@ class AppSettings:
     certificate: str = ""
     autosave_seconds: int = 3
     recent_files: tuple[str, ...] = field(default_factory=tuple)
+    reopen_last_project: bool = True  # a start without a file opens the latest project
     version: int = SETTINGS_VERSION
+
+    def last_project(self) -> Path | None:
+        """The most recent project file that still exists, when a start should reopen it."""
+        if not self.reopen_last_project:
+            return None
+        return next((Path(p) for p in self.recent_files
+                     if p.endswith(".sewerproj") and Path(p).is_file()), None)
 
     def with_recent(self, path: str, keep: int = 8) -> AppSettings:
         recent = (path, *[p for p in self.recent_files if p != path])[:keep]

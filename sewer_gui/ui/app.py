@@ -113,22 +113,33 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(problems), file=sys.stderr)
         window.statusBar().showMessage(" | ".join(problems), 30000)
     target = sample_video_path() if args.demo else Path(args.path) if args.path else None
-    if target is not None:
-        if target.suffix == ".sewerproj":
-            window.open_project(target)
-        else:
-            window.open_video(target)
-            if args.demo:
-                window.session.inspection.header.pipe_segment_reference = "DEMO-001"
-                # Shown in the header form too: an empty field there, tabbed through, wrote
-                # "" over it.
-                window.on_observations_changed(mark_dirty=False)
+    if target is None:
+        reopen_last_project(window)
+    elif target.suffix == ".sewerproj":
+        window.open_project(target)
+    else:
+        window.open_video(target)
+        if args.demo:
+            window.session.inspection.header.pipe_segment_reference = "DEMO-001"
+            # Shown in the header form too: an empty field there, tabbed through, wrote
+            # "" over it.
+            window.on_observations_changed(mark_dirty=False)
     app.aboutToQuit.connect(window.shutdown)
     code = app.exec()
     # Tear Qt objects down while Python is whole: leaving them to interpreter finalisation
     # once aborted with a PySide6 refcount error (seen in the stall benchmark, not reproduced).
     release(window)
     return code
+
+
+def reopen_last_project(window) -> bool:
+    """Open the latest project of the recent list, as a start without a file should."""
+    last = window.settings.last_project()
+    if last is None or not window.open_project(last):  # a failure has said why in a message
+        return False
+    window.statusBar().showMessage(f"Reopened the last project, {last.name} (Settings: "
+                                   "turn this off; File > Open recent for another)", 10000)
+    return True
 
 
 def release(window) -> None:

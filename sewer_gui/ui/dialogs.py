@@ -188,6 +188,8 @@ class SettingsDialog(QDialog):
         self.certificate = QLineEdit(settings.certificate)
         self.live = QCheckBox("Live suggestions while playing")
         self.live.setChecked(settings.live_suggestions)
+        self.reopen = QCheckBox("Reopen the last project on start")
+        self.reopen.setChecked(settings.reopen_last_project)
         form = QFormLayout(self)
         form.addRow("Model file (.onnx)", self.model_path)
         form.addRow("Model in use", self.in_use)
@@ -197,6 +199,7 @@ class SettingsDialog(QDialog):
         form.addRow("Surveyor name", self.surveyor)
         form.addRow("PACP certificate", self.certificate)
         form.addRow("", self.live)
+        form.addRow("", self.reopen)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -208,4 +211,5 @@ class SettingsDialog(QDialog):
             self._settings, model_path=self.model_path.text().strip(),
             threshold=self.threshold.value(), scan_stride_s=self.stride.value(),
             units=self.units.currentText(), surveyor=self.surveyor.text().strip(),
-            certificate=self.certificate.text().strip(), live_suggestions=self.live.isChecked())
+            certificate=self.certificate.text().strip(), live_suggestions=self.live.isChecked(),
+            reopen_last_project=self.reopen.isChecked())
