@@ -146,3 +146,15 @@ def test_a_bad_precision_rule_stops_before_any_stage_runs(argv, message, tmp_pat
         rm.main(["--work", str(tmp_path), "--stage", "all", *argv])
     assert stop.value.code == 2 and message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # nothing rendered
+
+
+def test_an_anchored_refresh_trains_into_a_folder_of_its_own(refreshed_plan):
+    from dataclasses import replace
+
+    imagenet = replace(refreshed_plan, feature_anchor="imagenet", feature_anchor_weight=0.5)
+    own = replace(refreshed_plan, feature_anchor=str(refreshed_plan.start))
+    folders = {p.refreshed for p in (refreshed_plan, imagenet, own)}
+    assert len(folders) == 3 and imagenet.refreshed.name.endswith("_anchor-imagenet0.5")
+    # The tiny start model is a CMI, which has no pooled features to anchor: said, not ignored.
+    with pytest.raises(ValueError, match="EfficientNet-Lite0 student"):
+        rm.refresh(imagenet)

@@ -124,7 +124,8 @@ class Plan:
     @property
     def refreshed(self) -> Path:
         """Named by N: the stills folders grow with N (one seed), the run does not."""
-        anchor = f"_anchor{self.feature_anchor_weight:g}" if self.feature_anchor else ""
+        anchor = (f"_anchor-{Path(self.feature_anchor).stem}{self.feature_anchor_weight:g}"
+                  if self.feature_anchor else "")
         return self.work / f"refreshed_n{self.refresh_per_class}{anchor}"
 
     def refresh_counts(self) -> dict[str, int]:
