@@ -94,8 +94,8 @@ def test_exchange_export_covers_every_inspection_of_the_job(qtbot, window, tmp_p
     _start_job(qtbot, w)
     qtbot.mouseClick(w.inspections.panel.next_button, Qt.MouseButton.LeftButton)
     w.export_exchange(tmp_path / "exchange")
-    qtbot.waitUntil(lambda: "Exchange export finished" in w.statusBar().currentMessage(),
-                    timeout=30000)
+    written = f"of 2 inspection(s) written to {(tmp_path / 'exchange').resolve()}"
+    qtbot.waitUntil(lambda: written in w.statusBar().currentMessage(), timeout=30000)
     with open(tmp_path / "exchange" / "PACP_Inspections.csv", newline="",
               encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ml.runtime.classifier import CrackClassifier
 from ml.runtime.decision import DecisionPolicy
 from sewer_gui.app_settings import AppSettings, save_settings
+from sewer_gui.export_folders import ExportFolderError, export_folder
 from sewer_gui.resources import default_model_path
 from sewer_gui.ui.actions import shortcut_rows
 from sewer_gui.ui.widgets.sizing import fit_to_screen
@@ -63,16 +64,28 @@ class DialogsMixin:
     def export_exchange_dialog(self) -> None:
         if not self.checks.allows("exchange tables", self.session.job):
             return
-        folder = QFileDialog.getExistingDirectory(self, "Export exchange tables to folder",
-                                                  str(self.project.default_folder()))
-        if folder:
-            self.export_exchange(Path(folder))
+        folder = self._export_folder("Export exchange tables", "_exchange")
+        if folder is not None:
+            self.export_exchange(folder)
 
     def export_snapshots_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export snapshots to folder",
-                                                  str(self.project.default_folder()))
-        if folder:
-            self.export_snapshots(Path(folder))
+        folder = self._export_folder("Export snapshots", "_snapshots")
+        if folder is not None:
+            self.export_snapshots(folder)
+
+    def _export_folder(self, title: str, suffix: str) -> Path | None:
+        """The chosen folder if empty, else a sub-folder named after the segment."""
+        name = self.project.default_path(suffix).name
+        chosen = QFileDialog.getExistingDirectory(
+            self, f"{title}: an empty folder, or one to hold a new folder {name}",
+            str(self.project.default_folder()))
+        if not chosen:
+            return None
+        try:
+            return export_folder(Path(chosen), name)
+        except ExportFolderError as exc:
+            self.report_error(title, str(exc))
+            return None
 
     def choose_model_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose crack model", "", "ONNX (*.onnx)")

@@ -157,7 +157,11 @@ class WorkersMixin:
             export_sqlite(inspections, self.table, Path(folder) / EXCHANGE_SQLITE_NAME)
             return Path(folder)
 
-        return self.run_in_background("Exchange export", job)
+        def finished(written: Path) -> None:  # where it went, in full: the folder may be new
+            self.statusBar().showMessage(f"Exchange tables of {len(inspections)} inspection(s) "
+                                         f"written to {written.resolve()}", 15000)
+
+        return self.run_in_background("Exchange export", job, done=finished)
 
     def export_snapshots(self, folder: Path) -> WorkerBase:
         inspection = self.session.snapshot_copy()
@@ -172,4 +176,8 @@ class WorkersMixin:
                     count += 1
             return count
 
-        return self.run_in_background("Snapshot export", job)
+        def finished(count: int) -> None:
+            self.statusBar().showMessage(f"{count} snapshot(s) written to "
+                                         f"{Path(folder).resolve()}", 15000)
+
+        return self.run_in_background("Snapshot export", job, done=finished)

@@ -1,0 +1,29 @@
+"""Where a folder export writes (exchange tables, snapshots): never loose into a busy folder.
+
+A file dialog for folders cannot make a new one by keys alone, so coders pick the folder they
+are in; an export then lands beside whatever is there (once, in a trial, in `/`). The chosen
+folder is used as it is only when it is empty; otherwise the export gets a sub-folder of its
+own, named after the segment, which a later export of the same job replaces file by file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ExportFolderError(ValueError):
+    """The chosen folder cannot take an export; the message names it."""
+
+
+def export_folder(chosen: Path, name: str) -> Path:
+    """The folder to write: `chosen` when empty or missing, else `chosen/name`."""
+    chosen = Path(chosen).expanduser()
+    resolved = chosen.resolve()
+    if resolved.parent == resolved:
+        raise ExportFolderError(f"{resolved}: the root of a drive or file system; choose or "
+                                "make a folder for the export")
+    if chosen.exists() and not chosen.is_dir():
+        raise ExportFolderError(f"{chosen}: a file, not a folder")
+    if not chosen.exists() or not any(chosen.iterdir()):
+        return chosen
+    return chosen / name

@@ -1,0 +1,56 @@
+"""Folder exports never spill into a busy folder or the file system's root (from a trial)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from sewer_gui.export_folders import ExportFolderError, export_folder
+
+
+def test_an_empty_or_missing_folder_is_used_as_it_is(tmp_path):
+    assert export_folder(tmp_path, "SEG_exchange") == tmp_path
+    assert export_folder(tmp_path / "new", "SEG_exchange") == tmp_path / "new"
+
+
+def test_a_busy_folder_gets_a_sub_folder_named_after_the_segment(tmp_path):
+    (tmp_path / "notes.txt").write_text("a coder's own file")
+    assert export_folder(tmp_path, "SEG_exchange") == tmp_path / "SEG_exchange"
+
+
+def test_the_root_and_a_file_are_refused_with_their_names(tmp_path):
+    with pytest.raises(ExportFolderError, match="root of a drive or file system"):
+        export_folder(Path(Path.cwd().anchor), "SEG_exchange")
+    (tmp_path / "a.csv").write_text("x")
+    with pytest.raises(ExportFolderError, match="a.csv: a file, not a folder"):
+        export_folder(tmp_path / "a.csv", "SEG_exchange")
+
+
+def test_the_exchange_dialog_writes_into_a_new_folder_and_says_where(qtbot, coder, tmp_path,
+                                                                      monkeypatch):
+    w = coder
+    w.session.inspection.header.pipe_segment_reference = "SEG-9"
+    w.checks.ask = lambda *_a: "export"  # open validation errors: export anyway
+    busy = tmp_path / "jobs"
+    busy.mkdir()
+    (busy / "other.pdf").write_bytes(b"%PDF")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(busy))
+    w.export_exchange_dialog()
+    target = next(busy.glob("SEG-9*_exchange"))
+    qtbot.waitUntil(lambda: f"written to {target.resolve()}" in w.statusBar().currentMessage(),
+                    timeout=30000)
+    assert (target / "PACP_Inspections.csv").is_file()
+    assert sorted(p.name for p in busy.iterdir()) == sorted(["other.pdf", target.name])
+
+
+def test_choosing_the_root_writes_nothing_and_says_why(qtbot, coder, monkeypatch):
+    w = coder
+    w.checks.ask = lambda *_a: "export"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda *_a, **_k: Path.cwd().anchor)
+    before = sorted(Path(Path.cwd().anchor).iterdir())
+    w.export_snapshots_dialog()
+    assert "root of a drive or file system" in w.last_error
+    assert sorted(Path(Path.cwd().anchor).iterdir()) == before
