@@ -67,6 +67,11 @@ class VideoReader:
             self._next_index += 1
         return ok
 
+    @property
+    def next_index(self) -> int:
+        """The index of the frame the next `read` returns."""
+        return self._next_index
+
     def seek(self, index: int) -> None:
         index = max(0, min(index, self.info.frame_count - 1))
         if index != self._next_index:

@@ -41,6 +41,7 @@ class _ReaderThread(QThread):
         self.taken = threading.Event()
         self.taken.set()
         self.info: VideoInfo | None = None
+        self._warned = False
 
     def run(self) -> None:
         try:
@@ -59,6 +60,7 @@ class _ReaderThread(QThread):
     def _loop(self, reader: VideoReader) -> None:
         next_due = time.monotonic()
         self._publish(reader.read())
+        self._check_end(reader)
         while True:
             with self.wake:
                 c = self.commands
@@ -70,7 +72,10 @@ class _ReaderThread(QThread):
                 c.seek_to = None
             if seek is not None:
                 reader.seek(seek)
-                self._publish(reader.read())
+                got = reader.read()
+                if got is None:
+                    self._damaged(reader, seek)
+                self._publish(got)
                 next_due = time.monotonic()
             elif playing:
                 self.taken.wait(timeout=0.5)  # back-pressure: never run ahead of the GUI
@@ -83,9 +88,34 @@ class _ReaderThread(QThread):
                 if got is None:
                     with self.wake:
                         self.commands.playing = False
+                    if reader.next_index < reader.info.frame_count - 1 - reader.info.fps:
+                        self._damaged(reader, reader.next_index)
                     self.reachedEnd.emit()
                     continue
                 self._publish(got)
+
+    def _check_end(self, reader: VideoReader) -> None:
+        """A truncated file declares more frames than it holds: say so on opening, not when
+        playback stops short (probed 2 s before the end: frame counts are estimates)."""
+        info = reader.info
+        probe = info.frame_count - 1 - int(2 * info.fps)
+        if probe <= reader.next_index:
+            return
+        resume = reader.next_index
+        reader.seek(probe)
+        readable = reader.read() is not None
+        reader.seek(resume)
+        if not readable:
+            self._damaged(reader, probe)
+
+    def _damaged(self, reader: VideoReader, index: int) -> None:
+        if self._warned:  # once per file: every seek past the break would say it again
+            return
+        self._warned = True
+        info = reader.info
+        self.failed.emit(f"{self.path}: frames from {index / info.fps:.1f} s on (of "
+                         f"{info.duration:.1f} s) cannot be decoded: the file is truncated or "
+                         "damaged. Playback, seeking and scans stop where decoding stops.")
 
     def _publish(self, got: tuple[int, np.ndarray] | None) -> None:
         if got is None:
