@@ -350,16 +350,23 @@ def test_the_time_and_its_total_read_alike():
         ("0:08.7", "0:08.7", "1:00.0", "2:05.0")
 
 
-def test_undoing_a_decision_clears_the_card_and_offers_the_suggestion_again(qtbot, coder):
-    """Found by a keys-only trial: after Ctrl+Z the card still said "Decided: CL ..."."""
+def test_undoing_a_decision_puts_the_suggestion_back_on_the_card(qtbot, coder):
+    """Found by keys-only trials: after Ctrl+Z the card still said "Decided: CL ...", then
+    (once that was cleared) it was blank with the playhead on the undone suggestion."""
     w = coder
-    w.review.on_live(suggestion(w, time_s=3.0))
+    shown = suggestion(w, time_s=3.0)
+    w.review.on_live(shown)
     w.focus_video()
     key(qtbot, w, Qt.Key.Key_Return)
     assert w.suggestion_panel.context.text().startswith("Decided: CL")
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert observations(w) == [] and w.suggestion_panel.context.text() == ""
-    assert w.statusBar().currentMessage() == ""  # no "CL confirmed; it needs ..." left
+    assert observations(w) == [] and w.suggestion is shown
+    assert w.suggestion_panel.code_label.text() == "CL" and w.suggestion_panel.confirm.isEnabled()
+    # No "CL confirmed; it needs clock positions" left: it says what happened instead.
+    assert "the suggestion is back on the card" in w.statusBar().currentMessage()
+    key(qtbot, w, Qt.Key.Key_X)  # decided anew, with one key
+    assert [o.review for o in observations(w)] == [ReviewState.DISMISSED]
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     w.review.on_live(suggestion(w, time_s=3.2))
     assert w.suggestion is not None  # no longer decided there
     for t in (5.0, 9.0):  # two decisions, both undone: both places are open again
@@ -426,3 +433,33 @@ def test_the_demo_videos_folder_is_not_offered_for_a_first_save(qtbot, code_tabl
         assert w.project.default_folder() == tmp_path
     finally:
         w.shutdown()
+
+
+def test_after_f_the_confidence_is_said_to_be_the_models_in_its_own_code(qtbot, coder):
+    """Found by a keys-only trial: "FM Fracture, multiple ... confidence 99%" was CM's 99 %."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=4.0))
+    w.focus_video()
+    assert "for CL" not in w.suggestion_panel.detail.text()
+    key(qtbot, w, Qt.Key.Key_F)
+    assert w.suggestion_panel.code_label.text() == "FL"
+    said = f"{w.suggestion.confidence:.0%}"
+    assert w.suggestion_panel.detail.text().endswith(f"model confidence {said} for CL")
+    assert f"{said} (CL)" in w.video_view._banner
+
+
+def test_k_with_a_suggestion_on_screen_says_which_row_it_edits(qtbot, coder):
+    """Found by a keys-only trial: the editor showed the previous row while a new suggestion
+    was on the card, so K or C edited a row the coder was not looking at."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=3.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    [row] = observations(w)
+    w.review.on_live(suggestion(w, time_s=9.0, code="CM", label=CrackClass.CM))
+    assert w.suggestion is not None and w.editor.obs is row
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_K)
+    message = w.statusBar().currentMessage()
+    assert message.startswith(f"Editing the selected row, CL at {row.distance:.2f}")
+    assert QApplication.focusWidget() is w.editor.clock_text

@@ -69,9 +69,14 @@ class CodingController(QObject):
         first.setFocus()
 
     def _focus(self, line) -> None:
-        if self.w.editor.obs is None:
+        obs = self.w.editor.obs
+        if obs is None:
             self.w.statusBar().showMessage("Select an observation first.", 3000)
             return
+        if self.w.review.suggestion is not None:  # the card is about another thing
+            self.w.statusBar().showMessage(
+                f"Editing the selected row, {obs.code} at {obs.distance:.2f}, not the "
+                "suggestion on screen (Enter confirms that one first)", 6000)
         line.setFocus()
         line.selectAll()
 

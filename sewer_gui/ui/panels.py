@@ -104,8 +104,11 @@ class SuggestionPanel(QWidget):
         spec = self.table.get(code)
         grade = spec.grade_rule.grade(None, None) if spec else None
         self.code_label.setText(code)
+        # The confidence is the model's in its own code: after F it is not the twin's.
+        own = "" if code == suggestion.code else f" for {suggestion.code}"
         self.detail.setText(f"{spec.description if spec else code} - structural grade "
-                            f"{grade if grade else '-'} - confidence {suggestion.confidence:.0%}")
+                            f"{grade if grade else '-'} - model confidence "
+                            f"{suggestion.confidence:.0%}{own}")
         self.model_line.set_full_text(f"model {suggestion.model_id}")
         alts = ", ".join(f"{c} {p:.0%}" for c, p in suggestion.alternatives)
         self.alternatives.setText(f"Alternatives: {alts}")

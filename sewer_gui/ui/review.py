@@ -77,6 +77,7 @@ class ReviewController(QObject):
         # A candidate stepped to that a row already decides: (that suggestion, the row).
         self._decided: tuple[Suggestion, Observation] | None = None
         self._last: Observation | None = None  # the row of the last decision
+        self._last_shown: tuple[Suggestion | None, str] = (None, "")  # what it decided
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
 
@@ -122,8 +123,9 @@ class ReviewController(QObject):
             return
         spec = w.table.get(self.code)
         keys = "(reviewed)" if decided else "(Enter / F / Backspace / X)"  # the card says more
+        own = "" if self.code == s.code else f" ({s.code})"
         w.video_view.set_banner(f"{self.code}  {spec.description if spec else ''}"
-                                f"  {s.confidence:.0%}   {keys}")
+                                f"  {s.confidence:.0%}{own}   {keys}")
 
     def _decided_near(self, time_s: float, code: str = "") -> bool:
         """Decided here: a row the model proposed (every decision on a suggestion makes one;
@@ -203,7 +205,7 @@ class ReviewController(QObject):
         obs = w.session.from_suggestion(s, frame, code, review)
         verb = verb or {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
                         ReviewState.DISMISSED: "Dismiss"}[review]
-        self._last = obs
+        self._last, self._last_shown = obs, (s, self.context)
         self.show(None, f"Decided: {obs.code} {obs.source_text()}")
         w.model.add(obs, f"{verb} {obs.code}")
         w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
@@ -218,7 +220,11 @@ class ReviewController(QObject):
         self._last = None
         self.w.statusBar().clearMessage()  # "CM confirmed; it needs clock positions" is stale
         if self.hold.shown is None and self.context.startswith("Decided:"):
-            self.show(None)
+            # Nothing shown since: the undone suggestion is on screen again, to decide anew.
+            suggestion, context = self._last_shown
+            self.show(suggestion, context)
+            self.w.statusBar().showMessage(f"{obs.code} {obs.source_text()} is gone; the "
+                                           "suggestion is back on the card", 5000)
 
     # ----- scan candidates ---------------------------------------------------------------------
     def candidates(self) -> list[DefectEvent]:
