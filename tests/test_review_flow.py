@@ -183,15 +183,31 @@ def test_quit_with_only_calibration_changes_asks(qtbot, code_table, short_video,
     qtbot.addWidget(w)
     w.show()
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or
-                        QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(w.project, "ask_save_first", lambda: asked.append(1) or "cancel")
     w.calibration.set_anchor(12.0)  # no observation at all, only an anchor
     w.close()
     assert asked and w.isVisible()  # cancelled: still open
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(w.project, "ask_save_first", lambda: "discard")
     w.close()
     assert not w.isVisible()
+
+
+def test_the_save_question_answers_to_one_key_each(qtbot, code_table):
+    """Found by a keys-only trial: Save / Discard / Cancel had no mnemonics (Alt+D did nothing)."""
+    from PySide6.QtCore import QTimer
+
+    w = MainWindow(AppSettings(live_suggestions=False), code_table)
+    qtbot.addWidget(w)
+    w.show()
+    answers = []
+    for keys, expected in (("d", "discard"), ("c", "cancel")):
+        def press(keys=keys):
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox) and "not been saved" in box.text()
+            qtbot.keyClick(box, keys, Qt.KeyboardModifier.AltModifier)
+        QTimer.singleShot(100, press)
+        answers.append((w.project.ask_save_first(), expected))
+    assert [a for a, _ in answers] == [e for _, e in answers]
 
 
 def test_new_project_clears_the_screen(qtbot, coder):

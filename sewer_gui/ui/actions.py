@@ -36,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("export_pdf_dialog", "Export &PDF report...", "File", "Ctrl+E"),
     Command("export_exchange_dialog", "Export e&xchange tables...", "File", "Ctrl+Shift+E"),
     Command("export_snapshots_dialog", "Export s&napshots...", "File"),
+    # In File, where coders look for it (a trial looked there first; it sat under Suggestion).
+    Command("settings_dialog", "Se&ttings...", "File", "Ctrl+,"),
     Command("close", "&Quit", "File", "Ctrl+Q"),
     Command("coding.undo", "&Undo", "Edit", "Ctrl+Z"),
     Command("coding.redo", "&Redo", "Edit", "Ctrl+Shift+Z"),
@@ -85,7 +87,6 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_live", "&Live suggestions", "Suggestion", "L", checkable=True),
     Command("choose_model_dialog", "Choose &model...", "Suggestion"),
     Command("restore_previous_model", "Restore previous model", "Suggestion"),
-    Command("settings_dialog", "&Settings...", "Suggestion", "Ctrl+,"),
     Command("training_wizard", "&Train a model on your images...", "Suggestion"),
     Command("export_training_frames_dialog", "Export coders' decisions as training data...",
             "Suggestion"),

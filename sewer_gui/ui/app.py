@@ -137,8 +137,8 @@ def reopen_last_project(window) -> bool:
     last = window.settings.last_project()
     if last is None or not window.open_project(last):  # a failure has said why in a message
         return False
-    window.statusBar().showMessage(f"Reopened the last project, {last.name} (Settings: "
-                                   "turn this off; File > Open recent for another)", 10000)
+    window.statusBar().showMessage(f"Reopened the last project, {last.name} (File > Open "
+                                   "recent for another; File > Settings turns this off)", 10000)
     return True
 
 

@@ -133,13 +133,23 @@ class ProjectController(QObject):
             return True
         if session.project_path is not None:
             return self.save()
-        answer = QMessageBox.question(
-            self.w, "Unsaved changes", "Save the project before continuing?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Save:
+        answer = self.ask_save_first()
+        if answer == "save":
             return self.save_as()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == "discard"
+
+    def ask_save_first(self) -> str:
+        """"save", "discard" or "cancel" (Esc); one key each. Tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved work",
+                          "This work has not been saved to a project file yet. Save it first, "
+                          "or discard it?", parent=self.w)
+        save = box.addButton("&Save...", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return {save: "save", discard: "discard"}.get(box.clickedButton(), "cancel")
 
     def open_project_dialog(self) -> None:
         if not self.w.confirm_discard():
