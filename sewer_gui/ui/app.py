@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     install_error_reporting(window)
     window.show()
+    window.activateWindow()  # without a window manager nothing else gives it the keys
     if problems:  # bad values fell back to defaults: say which, without blocking start-up
         print("\n".join(problems), file=sys.stderr)
         window.statusBar().showMessage(" | ".join(problems), 30000)

@@ -40,6 +40,7 @@ from sewer_gui.ui.coding import CodingController
 from sewer_gui.ui.counter import CounterController
 from sewer_gui.ui.dialogs import DialogsMixin
 from sewer_gui.ui.export_checks import ExportChecks
+from sewer_gui.ui.focus_return import FocusReturn
 from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
 from sewer_gui.ui.inspections import InspectionsController
@@ -83,6 +84,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.counter = CounterController(self)
         self.inspections = InspectionsController(self)
         self.checks = ExportChecks(self)
+        self.focus_return = FocusReturn(self)  # keys come back after a dialog, WM or not
         self.actions_by_name = actions.install(self)
         self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
                                       self.project.recent_menu)

@@ -1,0 +1,41 @@
+"""The keyboard comes back to the main window when one of its dialogs closes.
+
+A window manager gives focus back to the parent of a closed dialog. Without one (a kiosk
+session, some remote desktops, a virtual screen) nothing had focus afterwards: in a keys-only
+trial every key after a file dialog, the distance prompt or the reject question went nowhere
+until the window was clicked. Qt's xcb platform clears its focus window then without a
+focusWindowChanged signal, so the dialog's Hide event is watched instead. Only a dialog of
+this window counts, and only when nothing has the focus, so switching to another
+application never pulls the focus back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+
+class FocusReturn(QObject):
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Hide and isinstance(watched, QDialog) \
+                and self._ours(watched):
+            QTimer.singleShot(0, self.take_back)
+        return False
+
+    def _ours(self, dialog: QDialog) -> bool:
+        parent = dialog.parentWidget()
+        return parent is not None and parent.window() is self.window
+
+    def take_back(self) -> None:
+        """Activate the window (its last focus widget gets the keys again) if nothing else did."""
+        if not self.window.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        if QGuiApplication.focusWindow() is None:
+            self.window.activateWindow()
+            self.window.raise_()
