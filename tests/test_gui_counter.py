@@ -87,6 +87,10 @@ def test_video_without_counter_falls_back_to_anchors(qtbot, window, tmp_path):
     assert "No readable distance counter" in w.statusBar().currentMessage()
     w.calibration.set_anchor(4.0)
     assert w.session.distance_source == "calibration"
+    # The counter's verdict again (a trial saw it after undoing a segment change): with anchors
+    # it says where distances come from, not "press D".
+    w.counter._show_track(video, finished.args[0], "read from the on-screen counter")
+    assert "distances from your calibration anchors" in w.statusBar().currentMessage()
 
 
 def test_a_read_track_is_stored_and_reopening_does_not_read_again(qtbot, window, metre_drive,

@@ -479,3 +479,14 @@ def test_k_with_a_suggestion_on_screen_says_which_row_it_edits(qtbot, coder):
     message = w.statusBar().currentMessage()
     assert message.startswith(f"Editing the selected row, CL at {row.distance:.2f}")
     assert QApplication.focusWidget() is w.editor.clock_text
+
+
+def test_decision_keys_on_an_empty_card_say_why_nothing_happened(qtbot, coder):
+    """Found by a keys-only trial: Enter and Backspace with no suggestion did nothing silently."""
+    w = coder
+    w.focus_video()
+    for k in (Qt.Key.Key_Return, Qt.Key.Key_Backspace, Qt.Key.Key_X):
+        w.statusBar().clearMessage()
+        key(qtbot, w, k)
+        assert w.statusBar().currentMessage().startswith("No suggestion on screen to decide")
+    assert observations(w) == [] and w.review.dialog is None

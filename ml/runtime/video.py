@@ -37,7 +37,8 @@ class VideoReader:
             raise VideoError(f"{self.path}: no such video file")
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
-            raise VideoError(f"{self.path}: not a video OpenCV can decode (corrupt or unsupported)")
+            raise VideoError(f"{self.path}: not a video this app can decode (corrupt, not a "
+                             "video, or an unsupported format)")
         fps = self._cap.get(cv2.CAP_PROP_FPS) or 0.0
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)

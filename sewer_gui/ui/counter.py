@@ -102,6 +102,9 @@ class CounterController(QObject):
             self.w.session.set_counter_track(track.in_metres())
             message = (f"Distances {how} ({len(track.points)} readings); "
                        f"D at a frame corrects them")
+        elif self.w.session.track_source == "calibration":  # a trial's undo said "press D"
+            message = ("No readable distance counter; distances from your calibration anchors "
+                       "(D at a frame adds one)")
         else:
             message = "No readable distance counter: press D at frames to calibrate distances"
         self.w.refresh_overlay()

@@ -257,7 +257,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self._refresh_markers()
         self.update_title()
         source = {"sidecar": "the video's sidecar", "calibration": "your calibration anchors",
-                  "none": "nowhere yet: press D at frames where the counter is readable"}
+                  "none": "no source yet: press D at frames where the counter is readable"}
         self.statusBar().showMessage(
             f"{Path(path).name}: {info.width}x{info.height}, {info.fps:g} fps, "
             f"{info.duration:.0f} s; distances from {source[self.session.track_source]}", 15000)

@@ -161,7 +161,10 @@ class ReviewController(QObject):
     def reject(self) -> None:
         """Ask, with one key, why: not a defect, the wrong code (typed), or a duplicate."""
         s = self.suggestion
-        if s is None or self._already_decided(s):
+        if s is None:
+            self._nothing_to_decide()
+            return
+        if self._already_decided(s):
             return
         self.w.player.pause()
         self.dialog = RejectDialog(self.w.table, s.code, self.w)
@@ -180,6 +183,11 @@ class ReviewController(QObject):
         self._record(ReviewState.REJECTED if reason is RejectReason.NOT_A_DEFECT
                      else ReviewState.DISMISSED, code)
 
+    def _nothing_to_decide(self) -> None:
+        """A decision key with an empty card says why nothing happened (a trial's Enter didn't)."""
+        self.w.statusBar().showMessage("No suggestion on screen to decide: N / P go to the next "
+                                       "or previous AI candidate, M codes one by hand.", 5000)
+
     def _already_decided(self, s: Suggestion) -> bool:
         """A candidate a row already decides: a second row would contradict it (a rejected
         crack confirmed after all), so the coder is sent to that row instead."""
@@ -196,8 +204,9 @@ class ReviewController(QObject):
     def _record(self, review: ReviewState, code: str = "",
                 verb: str = "") -> Observation | None:
         s = self.suggestion
-        if s is None:
-            return None  # a second Enter on the same suggestion does nothing
+        if s is None:  # also a second Enter on the same suggestion: nothing to decide
+            self._nothing_to_decide()
+            return None
         w = self.w
         if self._already_decided(s):
             return None
