@@ -127,6 +127,11 @@ def test_pdf_export_runs_in_background(qtbot, window, tmp_path, short_video):
         pass
     assert done == [target] and target.read_bytes().startswith(b"%PDF")
     assert w.preview_dialog.isVisible() and "report.pdf" in w.preview_dialog.windowTitle()
+    from PySide6.QtWidgets import QLabel
+    said = [label.text() for label in w.preview_dialog.findChildren(QLabel) if label.text()]
+    assert f"Written to {target.resolve()}. Esc closes this preview." in said
+    qtbot.keyClick(w.preview_dialog, Qt.Key.Key_Escape)
+    assert not w.preview_dialog.isVisible()
 
 
 def test_the_window_fits_a_1366_by_768_laptop_screen(qtbot, window, short_video):

@@ -118,7 +118,27 @@ def test_survey_ends_at_an_access_point_at_the_surveyed_length(code_table):
     end.distance = 70.0
     warnings = [f for f in validate(inspection, code_table) if f.observation is end]
     assert [f.message for f in warnings] == [
-        "end access point at 70 but the header's length surveyed is 80"]
+        "end access point at 70 but the header's length surveyed is 80",
+        "end access point at 70 but the header's total length is 80; code MSA if the survey "
+        "was abandoned"]
+
+
+def test_the_survey_end_is_the_msa_or_the_farthest_access_point(code_table):
+    """What a trial missed: total length 120 ft, the survey ended at AMH 10 ft, no warning."""
+    from sewer_gui.pacp.validation import survey_end
+
+    inspection = sample_inspection()
+    assert survey_end(inspection, code_table) is inspection.observations[-1]  # AMH at 80
+    inspection.header.length_surveyed, inspection.header.total_length = "", "120"
+    found = messages(validate(inspection, code_table))
+    assert "end access point at 80 but the header's total length is 120; code MSA if the " \
+        "survey was abandoned" in found
+    inspection.observations.pop()
+    assert survey_end(inspection, code_table) is None  # the end is not coded yet
+    blocked = Observation(60, "MSA", remarks="blocked")
+    inspection.observations.append(blocked)
+    assert survey_end(inspection, code_table) is blocked
+    assert not any("total length" in m for m in messages(validate(inspection, code_table)))
 
 
 def test_header_values_are_typed(code_table):

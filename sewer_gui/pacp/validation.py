@@ -138,9 +138,29 @@ def _sequence_findings(coded: list[Observation]) -> list[Finding]:
     return out
 
 
+def survey_end(inspection: Inspection, table: CodeTable) -> Observation | None:
+    """The row where the survey ended: MSA (abandoned), else an access point at the farthest
+    distance; None while the end is not coded. Its distance is the length surveyed."""
+    coded = [o for o in inspection.sorted_observations() if o.counts]
+    abandoned = next((o for o in coded if o.code == "MSA"), None)
+    if abandoned is not None or not coded:
+        return abandoned
+    end = max(o.distance for o in coded)
+    return next((o for o in coded if o.distance == end and end > 0
+                 and _is_access(o.code, table)), None)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
 def _end_findings(coded: list[Observation], inspection: Inspection,
                   table: CodeTable) -> list[Finding]:
-    """The survey ends at an access point (or with MSA when abandoned), at the surveyed length."""
+    """The survey ends at an access point (or with MSA when abandoned), at the surveyed length,
+    and (unless abandoned) at the pipe's total length."""
     if not coded or any(o.code == "MSA" for o in coded):
         return []
     end = max(o.distance for o in coded)
@@ -152,15 +172,16 @@ def _end_findings(coded: list[Observation], inspection: Inspection,
         return [Finding(Severity.ERROR, "no access point (e.g. AMH) coded at the end of the "
                                         "survey; code MSA if the survey was abandoned",
                         at_end[-1])]
-    surveyed = inspection.header.length_surveyed.strip()
-    try:
-        length = float(surveyed)
-    except ValueError:
-        return []
-    if abs(length - end) > max(0.5, 0.01 * length):
-        return [Finding(Severity.WARNING, f"end access point at {end:g} but the header's "
-                                          f"length surveyed is {length:g}", access)]
-    return []
+    found = []
+    for value, label in ((inspection.header.length_surveyed, "length surveyed"),
+                         (inspection.header.total_length, "total length")):
+        length = _number(value)
+        if length is not None and abs(length - end) > max(0.5, 0.01 * length):
+            hint = "; code MSA if the survey was abandoned" if label == "total length" else ""
+            found.append(Finding(Severity.WARNING, f"end access point at {end:g} but the "
+                                                   f"header's {label} is {length:g}{hint}",
+                                 access))
+    return found
 
 
 def _is_access(code: str, table: CodeTable) -> bool:

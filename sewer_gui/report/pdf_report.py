@@ -23,6 +23,7 @@ from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.header_rules import default_lookups, field_kind
 from sewer_gui.pacp.model import Inspection, Observation, Origin
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
+from sewer_gui.pacp.validation import survey_end
 from sewer_gui.report.markup import markup, pieces, plain
 from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
 
@@ -190,7 +191,7 @@ def build_story(inspection: Inspection, table: CodeTable) -> list:
         Paragraph("Sewer Inspection Report (PACP-style)", styles["title"]),
         Paragraph(markup(inspection.title(), HEADER_VALUE_LIMIT), styles["subtitle"]),
         Spacer(1, 8),
-        _header_table(inspection, width, styles["field"]),
+        _header_table(inspection, table, width, styles["field"]),
         Paragraph("Condition ratings", styles["h2"]),
         _ratings_table(ratings),
         Paragraph("Defects along the pipe", styles["h2"]),
@@ -210,9 +211,14 @@ def _grid_style(header_rows: int = 1) -> list:
     ]
 
 
-def _header_table(inspection: Inspection, width: float, field: ParagraphStyle) -> Table:
-    cells = [(label, Paragraph(markup(_header_value(attr, getattr(inspection.header, attr)),
-                                      HEADER_VALUE_LIMIT), field))
+def _header_table(inspection: Inspection, table: CodeTable, width: float,
+                  field: ParagraphStyle) -> Table:
+    values = {attr: _header_value(attr, getattr(inspection.header, attr))
+              for attr, _label in HEADER_FIELDS}
+    end = survey_end(inspection, table)
+    if values["length_surveyed"] == "-" and end is not None:  # the survey says how far it went
+        values["length_surveyed"] = f"{end.distance:g} {inspection.units} (to {end.code})"
+    cells = [(label, Paragraph(markup(values[attr], HEADER_VALUE_LIMIT), field))
              for attr, label in HEADER_FIELDS]
     rows = [[a[0], a[1], b[0], b[1]] for a, b in zip(cells[0::2], cells[1::2], strict=True)]
     t = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])

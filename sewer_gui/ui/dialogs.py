@@ -46,9 +46,11 @@ class DialogsMixin:
         from sewer_gui.ui.widgets.video_view import bgr_to_qimage
 
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"Report preview - {Path(path).name}")
+        dialog.setWindowTitle(f"Report preview - {Path(path).name} (Esc closes)")
         inner = QWidget()
         column = QVBoxLayout(inner)
+        # It opens over the window: say where the file went and how to get back (a trial).
+        column.addWidget(QLabel(f"Written to {Path(path).resolve()}. Esc closes this preview."))
         for page in pages:
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(bgr_to_qimage(page)))
