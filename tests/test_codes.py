@@ -73,3 +73,30 @@ def test_missing_table_file_is_an_error(tmp_path):
 def test_licensee_table_replaces_the_shipped_one(tmp_path):
     table = CodeTable.load(_write(tmp_path, HEAD + "CC,Crack circ,structural,2,2,0,0,1,1,0\n"))
     assert len(table) == 1 and table["CC"].grade_rule.fixed == 2
+
+
+def test_value_labels_say_what_a_code_measures_and_stay_optional(code_table, tmp_path):
+    assert code_table["TBI"].value_labels == ("Tap diameter (in / mm)", "Intrusion (in / mm)")
+    assert code_table["TFA"].value_labels == ("Tap diameter (in / mm)", "")
+    assert code_table["CL"].value_labels == ("", "")
+    older = CodeTable.load(_write(tmp_path, HEAD + "TFA,Tap,om,3,1,1,0,0,1,0\n"))
+    assert older["TFA"].value_labels == ("", "")  # a table without the column still loads
+    three = HEAD.rstrip("\n") + ",value_labels\nTFA,Tap,om,3,1,1,0,0,1,0,a|b|c\n"
+    with pytest.raises(CodeTableError, match="line 2: value_labels holds at most two"):
+        CodeTable.load(_write(tmp_path, three))
+
+
+def test_the_editor_names_the_values_of_the_selected_code(qtbot, code_table):
+    from sewer_gui.pacp.model import Observation
+    from sewer_gui.ui.observation_editor import ObservationEditor
+
+    editor = ObservationEditor(code_table)
+    qtbot.addWidget(editor)
+    label = editor.layout().labelForField
+    editor.set_observation(Observation(12.0, "TBI"))
+    assert label(editor.value_1).text() == "Tap diameter (in / mm)"
+    assert label(editor.value_2).text() == "Intrusion (in / mm)"
+    editor.set_observation(Observation(3.0, "H"))
+    assert label(editor.value_1).text() == "Value 1"
+    editor.set_observation(None)
+    assert label(editor.value_2).text() == "Value 2"

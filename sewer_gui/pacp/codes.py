@@ -95,6 +95,8 @@ class CodeSpec:
     continuous: bool
     joint: bool
     remarks_required: bool
+    # What value 1 and value 2 measure ("Tap diameter (in / mm)"); empty: the plain "Value 1".
+    value_labels: tuple[str, str] = ("", "")
 
     @property
     def is_access_point(self) -> bool:
@@ -175,9 +177,18 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> CodeSpec:
             continuous=_flag(row["continuous"], "continuous"),
             joint=_flag(row["joint"], "joint"),
             remarks_required=_flag(row["remarks_required"], "remarks_required"),
+            value_labels=_value_labels(row.get("value_labels") or ""),
         )
     except (ValueError, AttributeError, TypeError) as exc:
         raise CodeTableError(f"{where}: {exc}") from exc
+
+
+def _value_labels(text: str) -> tuple[str, str]:
+    """An optional column: "first|second" (older and custom tables leave it out)."""
+    parts = [part.strip() for part in text.split("|")] if text.strip() else []
+    if len(parts) > 2:
+        raise ValueError(f"value_labels holds at most two labels, got {text!r}")
+    return (parts + ["", ""])[0], (parts + ["", ""])[1]
 
 
 def _bounded_int(text: str, low: int, high: int, name: str) -> int:

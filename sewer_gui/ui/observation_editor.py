@@ -127,12 +127,20 @@ class ObservationEditor(QWidget):
         self.clock_text.setStyleSheet("")
         self._emit(clock_from=clock_from, clock_to=clock_to)
 
+    def _label_values(self, labels: tuple[str, str]) -> None:
+        """Say what the code's values measure (a trial saw only "Value 1" for a tap's size)."""
+        form = self.layout()
+        for spin, label, plain in ((self.value_1, labels[0], "Value 1"),
+                                   (self.value_2, labels[1], "Value 2")):
+            form.labelForField(spin).setText(label or plain)
+
     def set_observation(self, obs: Observation | None) -> None:
         self.obs = obs
         for w in (self.code, self.distance, self.continuous, self.joint, self.value_1,
                   self.value_2, self.percent, self.clock, self.clock_text, self.remarks):
             w.setEnabled(obs is not None)
         if obs is None:
+            self._label_values(("", ""))
             self.description.setText("Select an observation in the table.")
             self.code.set_code("")
             self.clock.set_clock(None, None)
@@ -160,6 +168,7 @@ class ObservationEditor(QWidget):
         if spec:
             self.value_1.setEnabled(spec.values >= 1)
             self.value_2.setEnabled(spec.values >= 2)
+            self._label_values(spec.value_labels)
             self.percent.setEnabled(spec.percent)
             self.clock.set_positions(spec.clock_positions)
             self.clock_text.setEnabled(spec.clock_positions > 0)
