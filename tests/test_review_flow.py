@@ -490,3 +490,22 @@ def test_decision_keys_on_an_empty_card_say_why_nothing_happened(qtbot, coder):
         key(qtbot, w, k)
         assert w.statusBar().currentMessage().startswith("No suggestion on screen to decide")
     assert observations(w) == [] and w.review.dialog is None
+
+
+def test_a_suggestion_decided_again_after_undo_keeps_its_own_snapshot(qtbot, coder):
+    """A fresh-eyes review: undone after long play, the suggestion's frame had left the cache
+    and the new row took whatever frame was on screen as its snapshot."""
+    import numpy as np
+
+    w = coder
+    w.recent_frames.clear()
+    w.recent_frames[75] = np.full((48, 64, 3), 200, np.uint8)
+    w.review.on_live(suggestion(w, time_s=75 / w.player.info.fps))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    first = observations(w)[-1].snapshot_jpeg
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    w.recent_frames.clear()  # played on: the cache moved past it
+    w.player.frame = np.zeros((48, 64, 3), np.uint8)
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert observations(w)[-1].snapshot_jpeg == first

@@ -77,7 +77,9 @@ class ReviewController(QObject):
         # A candidate stepped to that a row already decides: (that suggestion, the row).
         self._decided: tuple[Suggestion, Observation] | None = None
         self._last: Observation | None = None  # the row of the last decision
-        self._last_shown: tuple[Suggestion | None, str] = (None, "")  # what it decided
+        # What the last decision decided, with its snapshot: undone after long play, the
+        # suggestion's frame may have left the cache and must not become today's frame.
+        self._last_shown: tuple[Suggestion | None, str, object] = (None, "", None)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
 
@@ -210,11 +212,14 @@ class ReviewController(QObject):
         w = self.w
         if self._already_decided(s):
             return None
-        frame = w.recent_frames.get(s.frame_index, w.player.frame)
+        frame = w.recent_frames.get(s.frame_index)
+        if frame is None:
+            kept, _, kept_frame = self._last_shown
+            frame = kept_frame if kept is s and kept_frame is not None else w.player.frame
         obs = w.session.from_suggestion(s, frame, code, review)
         verb = verb or {ReviewState.ACCEPTED: "Confirm", ReviewState.REJECTED: "Reject",
                         ReviewState.DISMISSED: "Dismiss"}[review]
-        self._last, self._last_shown = obs, (s, self.context)
+        self._last, self._last_shown = obs, (s, self.context, frame)
         self.show(None, f"Decided: {obs.code} {obs.source_text()}")
         w.model.add(obs, f"{verb} {obs.code}")
         w.statusBar().showMessage(f"{verb}: {obs.source_text()}", 4000)
@@ -230,7 +235,7 @@ class ReviewController(QObject):
         self.w.statusBar().clearMessage()  # "CM confirmed; it needs clock positions" is stale
         if self.hold.shown is None and self.context.startswith("Decided:"):
             # Nothing shown since: the undone suggestion is on screen again, to decide anew.
-            suggestion, context = self._last_shown
+            suggestion, context, _ = self._last_shown
             self.show(suggestion, context)
             self.w.statusBar().showMessage(f"{obs.code} {obs.source_text()} is gone; the "
                                            "suggestion is back on the card", 5000)
