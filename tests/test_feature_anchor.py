@@ -75,3 +75,29 @@ def test_a_student_without_pooled_features_is_refused(tiny_data, tmp_path):
                          epochs=1, image_size=32, threads=1, feature_anchor="imagenet")
     with pytest.raises(ValueError, match="EfficientNet-Lite0 student"):
         fit(config)
+
+
+@pytest.mark.parametrize(("first", "then"), [("imagenet", ""), ("", "imagenet")])
+def test_resuming_with_the_anchor_switched_is_refused_by_name(tiny_data, tmp_path, first, then):
+    """A fresh-eyes review: resumed with the anchor turned on or off, the run died in torch
+    (an optimizer group mismatch, or a loss without load_state_dict)."""
+    config = TrainConfig(mode="student", arch="efficientnet_lite0", data=str(tiny_data),
+                         out=str(tmp_path / "run"), epochs=1, image_size=32, threads=1,
+                         batch_size=16, feature_anchor=first)
+    fit(config)
+    config.epochs, config.resume, config.feature_anchor = 2, True, then
+    with pytest.raises(ValueError, match=rf"last\.pt: a stopped run with feature_anchor="
+                                         rf"'{first}', but this run asks for feature_anchor="
+                                         rf"'{then}'; remove it to start again"):
+        fit(config)
+
+
+def test_the_anchor_is_refused_under_torchrun(tiny_data, tmp_path, monkeypatch):
+    import ml.training.run as run
+
+    monkeypatch.setattr(run, "_distributed", lambda: (0, 2))
+    config = TrainConfig(mode="student", arch="efficientnet_lite0", data=str(tiny_data),
+                         out=str(tmp_path / "run"), epochs=1, image_size=32, threads=1,
+                         feature_anchor="imagenet")
+    with pytest.raises(ValueError, match="one process only"):
+        fit(config)

@@ -347,8 +347,8 @@ def test_resuming_a_stopped_run_of_another_architecture_is_refused_by_name(tiny_
     common = dict(data=str(tiny_data), out=str(tmp_path / "run"), epochs=1, batch_size=8,
                   image_size=48, threads=1, progress="json")
     fit(TrainConfig(arch="cmi", **common))
-    with pytest.raises(ValueError, match=r"last\.pt: a stopped cmi run, but this run trains "
-                                         r"cmi_v3"):
+    with pytest.raises(ValueError, match=r"last\.pt: a stopped run with arch='cmi', but this "
+                                         r"run asks for arch='cmi_v3'"):
         fit(TrainConfig(arch="cmi_v3", resume=True, **common))
 
 

@@ -142,6 +142,24 @@ def fit(config: TrainConfig) -> dict:
     return _finish(run) if run.rank == 0 else {}
 
 
+# What a resumed run must share with the stopped one: the model, the loss and its parameters.
+_RESUME_KEYS = ("arch", "mode", "kd_method", "freeze_front", "feature_anchor",
+                "feature_anchor_weight")
+
+
+def _check_resumable(path: Path, stopped: dict, config: TrainConfig) -> None:
+    """A stopped run resumed with another model or loss would fail deep in torch (a wizard
+    folder of an older version, or a changed setting): say which setting differs."""
+    defaults = TrainConfig()
+    for key in _RESUME_KEYS:
+        # Older checkpoints lack newer keys: they ran with the default. The arch is always there.
+        was = stopped.get(key, getattr(config if key == "arch" else defaults, key))
+        now = getattr(config, key)
+        if was != now:
+            raise ValueError(f"{path}: a stopped run with {key}={was!r}, but this run asks "
+                             f"for {key}={now!r}; remove it to start again")
+
+
 def _setup(config: TrainConfig) -> _Run:
     rank, world = _distributed()
     report = Reporter(config.progress, rank)
@@ -162,6 +180,9 @@ def _setup(config: TrainConfig) -> _Run:
         model = model.to(memory_format=torch.channels_last)
     loss_fn, teacher_info = _loss_for(config, model, splits["train"], device, report)
     if config.feature_anchor:  # its projector trains, and is saved, with the model
+        if world > 1:  # DDP would not average the projector's gradients across ranks
+            raise ValueError("feature_anchor trains on one process only; run it without "
+                             "torchrun")
         loss_fn = anchored(loss_fn, config, model, splits["train"], device, report)
     scored = model
     if config.freeze_front:  # the splits then hold the front's features, cached per flip
@@ -181,10 +202,7 @@ def _setup(config: TrainConfig) -> _Run:
                time.monotonic())
     if config.resume and run.last_path.exists():
         state = torch.load(run.last_path, map_location=device, weights_only=True)
-        stopped = state.get("config", {}).get("arch", config.arch)
-        if stopped != config.arch:  # e.g. a wizard folder of an older version resumed
-            raise ValueError(f"{run.last_path}: a stopped {stopped} run, but this run trains "
-                             f"{config.arch}; remove it to start again")
+        _check_resumable(run.last_path, state.get("config", {}), config)
         model.load_state_dict(state["model"])
         if "loss" in state:
             loss_fn.load_state_dict(state["loss"])
