@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +93,32 @@ class VideoReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def end_margin(info: VideoInfo) -> int:
+    """Frames a healthy file may lack before its declared end: header frame counts are
+    estimates (2 s, or 2 % of a long file), so only a shortfall beyond this means damage."""
+    return max(int(2 * info.fps), int(0.02 * info.frame_count))
+
+
+def last_decodable(reader: VideoReader, upto: int, stop: Callable[[], bool] = lambda: False) -> int:
+    """The last frame at or before `upto` that decodes, by bisection: a truncated file decodes
+    up to where it stops (frame 0 always does: the reader checked). `stop` cuts it short."""
+    low, high = 0, upto
+    while low < high and not stop():
+        mid = (low + high + 1) // 2
+        if reader.frame_at(mid) is not None:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def decodes_to(path: Path, stop: Callable[[], bool] = lambda: False) -> int | None:
+    """Where a truncated file stops decoding (the first frame that does not), or None when it
+    decodes to within `end_margin` of its declared end. Its own reader: playback is not moved."""
+    with VideoReader(path) as reader:
+        probe = reader.info.frame_count - 1 - end_margin(reader.info)
+        if probe <= 0 or reader.frame_at(probe) is not None:
+            return None
+        return last_decodable(reader, probe, stop) + 1

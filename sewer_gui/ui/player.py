@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ml.runtime.video import VideoError, VideoInfo, VideoReader
+from ml.runtime.video import (
+    VideoError,
+    VideoInfo,
+    VideoReader,
+    decodes_to,
+    end_margin,
+    last_decodable,
+)
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
@@ -31,6 +38,7 @@ class _ReaderThread(QThread):
     frameDecoded = Signal()  # noqa: N815 - Qt naming
     reachedEnd = Signal()  # noqa: N815
     failed = Signal(str)
+    brokenAt = Signal(int)  # noqa: N815 - the first frame a damaged file does not decode
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -41,7 +49,6 @@ class _ReaderThread(QThread):
         self.taken = threading.Event()
         self.taken.set()
         self.info: VideoInfo | None = None
-        self._warned = False
 
     def run(self) -> None:
         try:
@@ -60,7 +67,6 @@ class _ReaderThread(QThread):
     def _loop(self, reader: VideoReader) -> None:
         next_due = time.monotonic()
         self._publish(reader.read())
-        self._check_end(reader)
         while True:
             with self.wake:
                 c = self.commands
@@ -72,10 +78,7 @@ class _ReaderThread(QThread):
                 c.seek_to = None
             if seek is not None:
                 reader.seek(seek)
-                got = reader.read()
-                if got is None:
-                    self._damaged(reader, seek)
-                self._publish(got)
+                self._publish(reader.read() or self._last_before(reader, seek))
                 next_due = time.monotonic()
             elif playing:
                 self.taken.wait(timeout=0.5)  # back-pressure: never run ahead of the GUI
@@ -88,34 +91,20 @@ class _ReaderThread(QThread):
                 if got is None:
                     with self.wake:
                         self.commands.playing = False
-                    if reader.next_index < reader.info.frame_count - 1 - reader.info.fps:
-                        self._damaged(reader, reader.next_index)
+                    if reader.next_index < reader.info.frame_count - 1 - end_margin(reader.info):
+                        self.brokenAt.emit(reader.next_index)
                     self.reachedEnd.emit()
                     continue
                 self._publish(got)
 
-    def _check_end(self, reader: VideoReader) -> None:
-        """A truncated file declares more frames than it holds: say so on opening, not when
-        playback stops short (probed 2 s before the end: frame counts are estimates)."""
-        info = reader.info
-        probe = info.frame_count - 1 - int(2 * info.fps)
-        if probe <= reader.next_index:
-            return
-        resume = reader.next_index
-        reader.seek(probe)
-        readable = reader.read() is not None
-        reader.seek(resume)
-        if not readable:
-            self._damaged(reader, probe)
-
-    def _damaged(self, reader: VideoReader, index: int) -> None:
-        if self._warned:  # once per file: every seek past the break would say it again
-            return
-        self._warned = True
-        info = reader.info
-        self.failed.emit(f"{self.path}: frames from {index / info.fps:.1f} s on (of "
-                         f"{info.duration:.1f} s) cannot be decoded: the file is truncated or "
-                         "damaged. Playback, seeking and scans stop where decoding stops.")
+    def _last_before(self, reader: VideoReader, seek: int) -> tuple[int, np.ndarray] | None:
+        """A seek past where the file decodes shows the last frame that does, so that the
+        position does not hang on a frame that never comes (a file may also just end early)."""
+        last = last_decodable(reader, seek, self.isInterruptionRequested)
+        if last < reader.info.frame_count - 1 - end_margin(reader.info):
+            self.brokenAt.emit(last + 1)
+        reader.seek(last)
+        return reader.read()
 
     def _publish(self, got: tuple[int, np.ndarray] | None) -> None:
         if got is None:
@@ -123,6 +112,25 @@ class _ReaderThread(QThread):
         self.latest = got
         self.taken.clear()
         self.frameDecoded.emit()
+
+
+class _ProbeThread(QThread):
+    """Checks on opening, on its own reader, whether the file decodes to its declared end:
+    a truncated file is named at once, not when playback stops short."""
+
+    brokenAt = Signal(int)  # noqa: N815
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def run(self) -> None:
+        try:
+            broken = decodes_to(self.path, self.isInterruptionRequested)
+        except VideoError:
+            return  # the reader thread says why the file does not open
+        if broken is not None and not self.isInterruptionRequested():
+            self.brokenAt.emit(broken)
 
 
 class VideoPlayer(QObject):
@@ -136,6 +144,8 @@ class VideoPlayer(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: _ReaderThread | None = None
+        self._probe: _ProbeThread | None = None
+        self._warned = False  # about this file's damage: once, whoever finds it first
         self.info: VideoInfo | None = None
         self.index = 0
         self.frame: np.ndarray | None = None
@@ -145,15 +155,31 @@ class VideoPlayer(QObject):
     def open(self, path: Path, info: VideoInfo) -> None:
         self.close()
         self.info = info
-        self.index, self.frame, self.target = 0, None, None
+        self.index, self.frame, self.target, self._warned = 0, None, None, False
         thread = _ReaderThread(Path(path))
         thread.frameDecoded.connect(self._take_frame)
         thread.reachedEnd.connect(lambda: self.playingChanged.emit(False))
         thread.failed.connect(self.errorOccurred)
+        thread.brokenAt.connect(lambda index, t=thread: self._damaged(t, index))
         thread.commands.speed = self.speed
         self._thread = thread
         thread.start()
+        self._probe = _ProbeThread(Path(path))
+        self._probe.brokenAt.connect(lambda index, t=self._probe: self._damaged(t, index))
+        self._probe.start()
         self.opened.emit(info)
+
+    def _damaged(self, source: QThread, index: int) -> None:
+        if source not in (self._thread, self._probe):
+            return  # queued from the file that was open before
+        if self._warned or self.info is None:  # every seek past the break would say it again
+            return
+        self._warned = True
+        info = self.info
+        self.errorOccurred.emit(
+            f"{info.path}: frames from {index / info.fps:.1f} s on (of {info.duration:.1f} s) "
+            "cannot be decoded: the file is truncated or damaged. Playback, seeking and scans "
+            "stop where decoding stops.")
 
     def _take_frame(self) -> None:
         thread = self._thread
@@ -217,9 +243,14 @@ class VideoPlayer(QObject):
         return self.index / self.info.fps if self.info else 0.0
 
     def close(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.requestInterruption()
+            probe.wait(5000)
         thread, self._thread = self._thread, None
         if thread is None:
             return
+        thread.requestInterruption()
         with thread.wake:
             thread.commands.stop = True
             thread.wake.notify()
