@@ -25,11 +25,33 @@ def test_a_closed_dialog_of_the_window_hands_the_keys_back(qtbot, code_table, mo
     taken = []
     monkeypatch.setattr(w.focus_return, "take_back", lambda: taken.append(1))
     dialog = QDialog(w.header_form)  # a dialog of one of its widgets counts too
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    _show_with_keys(qtbot, dialog)
     assert taken == []
     dialog.reject()
     qtbot.waitUntil(lambda: taken == [1], timeout=2000)
+    w.shutdown()
+
+
+def _show_with_keys(qtbot, dialog: QDialog) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle(), timeout=2000)
+
+
+def test_a_dialog_that_closes_while_another_app_has_the_keys_pulls_nothing_back(
+        qtbot, code_table, monkeypatch):
+    """A fresh-eyes review: with focus-follows-mouse the coder may be in another application
+    when a dialog of ours closes (a finished progress dialog): the keys stay there."""
+    w = _window(qtbot, code_table)
+    taken = []
+    monkeypatch.setattr(w.focus_return, "take_back", lambda: taken.append(1))
+    dialog = QDialog(w)
+    _show_with_keys(qtbot, dialog)
+    monkeypatch.setattr(QGuiApplication, "focusWindow", staticmethod(lambda: None))
+    dialog.reject()
+    qtbot.wait(50)
+    assert taken == []
     w.shutdown()
 
 
@@ -41,8 +63,7 @@ def test_dialogs_of_other_windows_pull_nothing_back(qtbot, code_table, monkeypat
     qtbot.addWidget(other)
     for parent in (other, None):
         dialog = QDialog(parent)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        _show_with_keys(qtbot, dialog)
         dialog.reject()
     qtbot.wait(50)
     assert taken == []

@@ -5,7 +5,9 @@ session, some remote desktops, a virtual screen) nothing had focus afterwards: i
 trial every key after a file dialog, the distance prompt or the reject question went nowhere
 until the window was clicked. Qt's xcb platform clears its focus window then without a
 focusWindowChanged signal, so the dialog's Hide event is watched instead. Only a dialog of
-this window counts, and only when nothing has the focus, so switching to another
+this window counts, only one that had the keys as it closed (the coder was in this app, not
+in another one under a focus-follows-mouse pointer), only a close the app did itself (not
+the window system's), and only when nothing has the focus afterwards: switching to another
 application never pulls the focus back.
 """
 
@@ -23,14 +25,21 @@ class FocusReturn(QObject):
         QApplication.instance().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.Hide and isinstance(watched, QDialog) \
-                and self._ours(watched):
+        if event.type() == QEvent.Type.Hide and not event.spontaneous() \
+                and isinstance(watched, QDialog) and self._ours(watched) \
+                and self._had_keys(watched):
             QTimer.singleShot(0, self.take_back)
         return False
 
     def _ours(self, dialog: QDialog) -> bool:
         parent = dialog.parentWidget()
         return parent is not None and parent.window() is self.window
+
+    @staticmethod
+    def _had_keys(dialog: QDialog) -> bool:
+        """Decided as it hides, while the focus is still where the coder left it."""
+        focus = QGuiApplication.focusWindow()
+        return focus is not None and focus is dialog.windowHandle()
 
     def take_back(self) -> None:
         """Activate the window (its last focus widget gets the keys again) if nothing else did."""
