@@ -44,6 +44,10 @@ class AppSettings:
         return next((Path(p) for p in self.recent_files
                      if p.endswith(".sewerproj") and Path(p).is_file()), None)
 
+    def without_recent(self, path: str) -> AppSettings:
+        return dataclasses.replace(self, recent_files=tuple(p for p in self.recent_files
+                                                            if p != path))
+
     def with_recent(self, path: str, keep: int = 8) -> AppSettings:
         recent = (path, *[p for p in self.recent_files if p != path])[:keep]
         return dataclasses.replace(self, recent_files=recent)

@@ -24,6 +24,11 @@ def export_folder(chosen: Path, name: str) -> Path:
                                 "make a folder for the export")
     if chosen.exists() and not chosen.is_dir():
         raise ExportFolderError(f"{chosen}: a file, not a folder")
-    if not chosen.exists() or not any(chosen.iterdir()):
+    if chosen.name == name:  # the sub-folder of an earlier export: write there again, not nested
         return chosen
+    try:
+        if not chosen.exists() or not any(chosen.iterdir()):
+            return chosen
+    except OSError as exc:
+        raise ExportFolderError(f"{chosen}: cannot be read ({exc.strerror or exc})") from exc
     return chosen / name

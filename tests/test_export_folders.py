@@ -20,6 +20,23 @@ def test_a_busy_folder_gets_a_sub_folder_named_after_the_segment(tmp_path):
     assert export_folder(tmp_path, "SEG_exchange") == tmp_path / "SEG_exchange"
 
 
+def test_choosing_an_earlier_exports_own_folder_writes_there_again_not_nested(tmp_path):
+    earlier = tmp_path / "SEG_exchange"
+    earlier.mkdir()
+    (earlier / "PACP_Inspections.csv").write_text("an earlier export")
+    assert export_folder(earlier, "SEG_exchange") == earlier
+
+
+def test_an_unreadable_folder_is_named_with_the_reason(tmp_path, monkeypatch):
+    def refuse(_self):
+        raise PermissionError(13, "Permission denied")
+
+    (tmp_path / "locked").mkdir()
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(ExportFolderError, match=r"locked: cannot be read \(Permission denied\)"):
+        export_folder(tmp_path / "locked", "SEG_exchange")
+
+
 def test_the_root_and_a_file_are_refused_with_their_names(tmp_path):
     with pytest.raises(ExportFolderError, match="root of a drive or file system"):
         export_folder(Path(Path.cwd().anchor), "SEG_exchange")

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from sewer_gui.app_settings import AppSettings
+from sewer_gui.app_settings import AppSettings, read_settings
 from sewer_gui.pacp.examples import sample_header
+from sewer_gui.storage.lock import ProjectLock
 from sewer_gui.ui.app import reopen_last_project
 from sewer_gui.ui.dialogs import SettingsDialog
 from sewer_gui.ui.main_window import MainWindow
@@ -69,4 +70,28 @@ def test_a_damaged_last_project_is_named_and_the_window_stays_empty(qtbot, code_
     assert not reopen_last_project(w)
     assert "broken.sewerproj" in w.last_error
     assert w.session.project_path is None
+    # Said once: it leaves the recent list, and the next start opens nothing and says nothing.
+    assert read_settings()[0].recent_files == ()
     w.shutdown()
+    again = _window(qtbot, code_table, read_settings()[0])
+    again.last_error = ""
+    assert not reopen_last_project(again) and again.last_error == ""
+    again.shutdown()
+
+
+def test_a_last_project_open_in_another_window_is_left_there_without_an_error(
+        qtbot, code_table, saved_project):
+    """A fresh-eyes review: a second window started on purpose showed "open in another
+    window" as an error at every start."""
+    held = ProjectLock(saved_project).acquire()
+    try:
+        w = _window(qtbot, code_table, AppSettings(model_path=NO_MODEL,
+                                                   recent_files=(str(saved_project),)))
+        w.last_error = ""
+        assert not reopen_last_project(w)
+        assert w.last_error == "" and w.session.project_path is None
+        assert "last.sewerproj, is open in another window" in w.statusBar().currentMessage()
+        assert w.settings.recent_files == (str(saved_project),)  # still there for later
+        w.shutdown()
+    finally:
+        held.release()

@@ -61,9 +61,10 @@ def test_remark_pieces_keep_every_character_in_bounded_rows():
 def test_an_empty_length_surveyed_prints_how_far_the_survey_went(tmp_path, code_table):
     """Found by a keys-only trial: "Length surveyed -" although the survey ended at an AMH."""
     inspection = sample_inspection()
-    inspection.header.length_surveyed = ""
-    text = _text(write_report(inspection, code_table, tmp_path / "r.pdf")).replace("\r", "")
-    assert "80 ft (to AMH)" in text
+    for blank in ("", "   "):  # spaces alone are as empty (a fresh-eyes review)
+        inspection.header.length_surveyed = blank
+        text = _text(write_report(inspection, code_table, tmp_path / "r.pdf")).replace("\r", "")
+        assert "80 ft (to AMH)" in text
     inspection.header.length_surveyed = "75"  # a value the coder typed is printed as it is
     text = _text(write_report(inspection, code_table, tmp_path / "s.pdf")).replace("\r", "")
     assert "80 ft (to AMH)" not in text

@@ -236,7 +236,8 @@ def _header_table(inspection: Inspection, table: CodeTable, width: float,
 def _header_value(name: str, value: str) -> str:
     """Coded fields print their description (with the code), not the bare code."""
     lookups = default_lookups()
-    if not value:
+    value = value.strip()
+    if not value:  # blanks too: a field of spaces would print as an empty cell
         return "-"
     if field_kind(name, lookups) != "coded":
         return value

@@ -98,3 +98,14 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def held_elsewhere(project: Path) -> bool:
+    """Whether another window or program holds the project's lock now (a passing look)."""
+    try:
+        ProjectLock(project).acquire().release()
+    except LockHeldError:
+        return True
+    except OSError:
+        return False  # an unwritable folder: opening it says why
+    return False

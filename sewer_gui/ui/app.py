@@ -134,9 +134,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def reopen_last_project(window) -> bool:
-    """Open the latest project of the recent list, as a start without a file should."""
+    """Open the latest project of the recent list, as a start without a file should.
+
+    One open in another window is left there without an error (a second window started on
+    purpose); one that fails to open has said why and leaves the recent list, so that every
+    later start does not say it again."""
+    from sewer_gui.app_settings import save_settings
+    from sewer_gui.storage.lock import held_elsewhere
+
     last = window.settings.last_project()
-    if last is None or not window.open_project(last):  # a failure has said why in a message
+    if last is None:
+        return False
+    if held_elsewhere(last):
+        window.statusBar().showMessage(f"The last project, {last.name}, is open in another "
+                                       "window: not reopened here", 10000)
+        return False
+    if not window.open_project(last):
+        window.settings = window.settings.without_recent(str(last))
+        save_settings(window.settings)
         return False
     window.statusBar().showMessage(f"Reopened the last project, {last.name} (File > Open "
                                    "recent for another; File > Settings turns this off)", 10000)
