@@ -218,3 +218,29 @@ def test_m_then_esc_adds_nothing_and_gives_the_keys_back(qtbot, coder):
     if not w.video_view.hasFocus():
         key(qtbot, w, Qt.Key.Key_Escape)
     assert observations(w) == [kept] and kept.code == "CL" and w.video_view.hasFocus()
+
+
+def _listed(qtbot, w, typed: str) -> list[str]:
+    w.editor.code.lineEdit().clear()
+    w.editor.code.setFocus()
+    qtbot.keyClicks(w.editor.code.lineEdit(), typed)
+    popup = w.editor.code.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    model = popup.model()
+    return [str(model.index(r, 0).data()).split(" - ")[0] for r in range(model.rowCount())]
+
+
+def test_typing_a_code_lists_that_code_first_and_no_description_that_merely_contains_it(
+        qtbot, coder):
+    """Found by a keys-only trial: "CL" listed "obstacle" (obsta-cl-e) among the cracks."""
+    w = coder
+    w.add_manual_observation("CC")
+    listed = _listed(qtbot, w, "CL")
+    assert listed[0] == "CL"
+    words = {s.code: s.description.lower().replace(",", " ").split() for s in w.table}
+    assert all(c.startswith("CL") or any(x.startswith("cl") for x in words[c]) for c in listed)
+    obstacles = {s.code for s in w.table if "obstacle" in s.description.lower()}
+    assert obstacles and not obstacles & set(listed)
+    hinge = _listed(qtbot, w, "hinge")  # a word of the description still finds its codes
+    assert hinge and {s.code for s in w.table if "hinge" in s.description.lower()} == set(hinge)
+    qtbot.keyClick(w.editor.code.completer().popup(), Qt.Key.Key_Escape)

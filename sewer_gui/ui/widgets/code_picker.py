@@ -6,11 +6,59 @@ whether the coder is done (Enter: focus goes back to the video) or moving on (Ta
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+import re
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from sewer_gui.pacp.codes import CodeTable
+
+
+def match_rank(code: str, description: str, typed: str) -> int | None:
+    """How well an entry matches typed text, best first; None: not listed. A trial typed
+    "CL" and got "obstacle" beside the cracks: descriptions match at word starts only (or
+    anywhere, from four letters on, for "oots")."""
+    typed = typed.strip().casefold()
+    if not typed:
+        return 3
+    code = code.casefold()
+    if code == typed:
+        return 0
+    if code.startswith(typed):
+        return 1
+    words = re.split(r"[^0-9a-z]+", description.casefold())
+    if any(word.startswith(typed) for word in words) or \
+            description.casefold().startswith(typed):
+        return 2
+    if len(typed) >= 4 and typed in description.casefold():
+        return 3
+    return None
+
+
+class _Matches(QSortFilterProxyModel):
+    """The completer's list: matching entries, exact and prefix codes first, else table order."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.typed = ""
+
+    def set_typed(self, text: str) -> None:
+        self.typed = text.split(" - ")[0]  # a picked entry's text names its code
+        self.invalidate()
+        self.sort(0)
+
+    def _rank(self, row: int) -> int | None:
+        source = self.sourceModel()
+        code = str(source.data(source.index(row, 0), Qt.ItemDataRole.UserRole))
+        description = str(source.data(source.index(row, 0))).partition(" - ")[2]
+        return match_rank(code, description, self.typed)
+
+    def filterAcceptsRow(self, row: int, _parent: QModelIndex) -> bool:  # noqa: N802 - Qt
+        return self._rank(row) is not None
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt
+        return (self._rank(left.row()), left.row()) < (self._rank(right.row()), right.row())
 
 
 class CodePicker(QComboBox):
@@ -26,11 +74,15 @@ class CodePicker(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for spec in table:
             self.addItem(f"{spec.code} - {spec.description}", spec.code)
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.matches = _Matches(self)
+        self.matches.setSourceModel(self.model())
+        completer = QCompleter(self.matches, self)
+        # The proxy filters and ranks; the completer shows its rows as they are.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
+        # Before the line edit asks the completer (its textEdited runs first).
+        self.lineEdit().textEdited.connect(self.matches.set_typed)
         self.setAccessibleName("PACP code")
         self._code = ""
         self.activated.connect(lambda i: self._commit(str(self.itemData(i)), done=True))
@@ -77,7 +129,7 @@ class CodePicker(QComboBox):
         token = text.split(" ")[0].upper()
         if token in self.table:
             return token
-        hits = [s.code for s in self.table if text.casefold() in s.description.casefold()]
+        hits = [s.code for s in self.table if match_rank(s.code, s.description, text) is not None]
         return hits[0] if len(hits) == 1 and text else None
 
     def commit_text(self, text: str, done: bool) -> bool:
