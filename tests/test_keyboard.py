@@ -244,3 +244,22 @@ def test_typing_a_code_lists_that_code_first_and_no_description_that_merely_cont
     hinge = _listed(qtbot, w, "hinge")  # a word of the description still finds its codes
     assert hinge and {s.code for s in w.table if "hinge" in s.description.lower()} == set(hinge)
     qtbot.keyClick(w.editor.code.completer().popup(), Qt.Key.Key_Escape)
+
+
+def test_the_cell_of_the_field_at_fault_is_marked_beside_the_code(qtbot, coder):
+    from sewer_gui.ui.observation_table import COLUMNS
+
+    w = coder
+    obs = w.add_manual_observation("MWL")
+    model = w.model
+    row = model.row_of(obs)
+    column = {c.field: i for i, c in enumerate(COLUMNS)}
+
+    def tint(field):
+        return model.data(model.index(row, column[field]), Qt.ItemDataRole.BackgroundRole)
+
+    qtbot.waitUntil(lambda: tint("code") is not None, timeout=3000)
+    assert tint("percent") is not None and tint("percent").color() == tint("code").color()
+    assert tint("remarks") is None and tint("distance") is None
+    model.edit(obs, percent=10.0)
+    qtbot.waitUntil(lambda: tint("percent") is None, timeout=3000)  # its finding is gone

@@ -176,3 +176,15 @@ def test_a_title_names_a_missing_manhole_as_unknown():
     assert inspection.title() == "Segment (? - MH-19)"
     inspection.header.pipe_segment_reference, inspection.header.upstream_mh = "S-1", "MH-18"
     assert inspection.title() == "S-1 (MH-18 - MH-19)"
+
+
+def test_a_finding_names_the_field_at_fault(code_table):
+    """The table marks that cell as well as the code (a trial looked for the MWL's percent)."""
+    def fields(obs):
+        return {f.message: f.field for f in validate_observation(obs, code_table)}
+
+    assert fields(Observation(0, "MWL")) == {"percent is required": "percent"}
+    assert fields(Observation(5, "CC", clock_from=3)) == {"clock 'to' position is missing":
+                                                          "clock_to"}
+    assert fields(Observation(3, "MGO"))["remarks are required for this code"] == "remarks"
+    assert fields(Observation(-1, "MWL", percent=10)) == {"distance is negative": "distance"}

@@ -26,6 +26,7 @@ class Finding:
     message: str
     observation: Observation | None = None  # None: about the header or the whole inspection
     scope: str = "header"  # without an observation: "header" or "inspection"
+    field: str = ""  # the observation's field at fault (its table cell is marked), if one
 
     def describe(self) -> str:
         if self.observation is None:
@@ -64,56 +65,60 @@ def validate_observation(obs: Observation, table: CodeTable) -> list[Finding]:
         return [Finding(Severity.ERROR, f"unknown code '{obs.code}'", obs)]
     out: list[Finding] = []
 
-    def error(message: str) -> None:
-        out.append(Finding(Severity.ERROR, message, obs))
+    def error(message: str, field: str) -> None:
+        out.append(Finding(Severity.ERROR, message, obs, field=field))
 
     out.extend(_clock_findings(obs, spec))
     if obs.distance < 0:
-        error("distance is negative")
+        error("distance is negative", "distance")
     if spec.percent and obs.percent is None and spec.code in ("MWL", "X"):
-        error("percent is required")
+        error("percent is required", "percent")
     elif obs.percent is None and spec.grade_rule.basis == "percent" and \
             (obs.continuous_role or ("S",))[0] != "F":
         # Without it the row has no grade and silently adds nothing to the ratings (a finish
         # row is not rated: its start row carries the grade).
-        error("percent is required: the grade depends on it")
+        error("percent is required: the grade depends on it", "percent")
     if obs.percent is not None:
         if not spec.percent:
-            error("this code takes no percent value")
+            error("this code takes no percent value", "percent")
         elif not 0 <= obs.percent <= 100:
-            error(f"percent {obs.percent:g} is outside 0-100")
+            error(f"percent {obs.percent:g} is outside 0-100", "percent")
         elif obs.percent % 5:
-            error(f"percent {obs.percent:g} is not to the nearest 5")
+            error(f"percent {obs.percent:g} is not to the nearest 5", "percent")
     if spec.values < 2 and obs.value_2 is not None:
-        error("this code takes no second dimension")
+        error("this code takes no second dimension", "value_2")
     if spec.values < 1 and obs.value_1 is not None:
-        error("this code takes no dimension value")
+        error("this code takes no dimension value", "value_1")
     if spec.remarks_required and not obs.remarks.strip():
-        error("remarks are required for this code")
+        error("remarks are required for this code", "remarks")
     if obs.continuous and obs.continuous_role is None:
-        error(f"continuous '{obs.continuous}' must be S01..S99 or F01..F99")
+        error(f"continuous '{obs.continuous}' must be S01..S99 or F01..F99", "continuous")
     elif obs.continuous and not spec.continuous:
-        error(f"{spec.code} cannot be continuous ({NEVER_CONTINUOUS_HINT})")
+        error(f"{spec.code} cannot be continuous ({NEVER_CONTINUOUS_HINT})", "continuous")
     if obs.joint and not spec.joint:
-        error("this code cannot be marked at a joint")
+        error("this code cannot be marked at a joint", "joint")
     return out
 
 
 def _clock_findings(obs: Observation, spec: CodeSpec) -> list[Finding]:
     out: list[Finding] = []
-    for name, value in (("clock from", obs.clock_from), ("clock to", obs.clock_to)):
+
+    def error(message: str, field: str = "clock_from") -> None:
+        out.append(Finding(Severity.ERROR, message, obs, field=field))
+
+    for name, field, value in (("clock from", "clock_from", obs.clock_from),
+                               ("clock to", "clock_to", obs.clock_to)):
         if value is not None and not 1 <= value <= 12:
-            out.append(Finding(Severity.ERROR, f"{name} {value} is not a clock position 1-12", obs))
+            error(f"{name} {value} is not a clock position 1-12", field)
     wanted = spec.clock_positions
     if wanted == 0 and (obs.clock_from is not None or obs.clock_to is not None):
-        out.append(Finding(Severity.ERROR, "this code takes no clock position", obs))
+        error("this code takes no clock position")
     elif wanted >= 1 and obs.clock_from is None:
-        out.append(Finding(Severity.ERROR, "clock position is missing (type it, e.g. 3 or 10-2)",
-                           obs))
+        error("clock position is missing (type it, e.g. 3 or 10-2)")
     elif wanted == 1 and obs.clock_to is not None:
-        out.append(Finding(Severity.ERROR, "a point defect takes one clock position only", obs))
+        error("a point defect takes one clock position only", "clock_to")
     elif wanted == 2 and obs.clock_to is None:
-        out.append(Finding(Severity.ERROR, "clock 'to' position is missing", obs))
+        error("clock 'to' position is missing", "clock_to")
     return out
 
 

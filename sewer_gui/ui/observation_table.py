@@ -78,7 +78,7 @@ class ObservationModel(QAbstractTableModel):
         self.inspection = Inspection()
         self.undo_stack = QUndoStack(self)
         self._rows: list[Observation] = []
-        self._marks: dict[int, Severity] = {}
+        self._marks: dict[tuple[int, str], Severity] = {}  # (row, field; "" the row)
 
     # ----- binding -----------------------------------------------------------------------------
     def set_inspection(self, inspection: Inspection) -> None:
@@ -100,12 +100,14 @@ class ObservationModel(QAbstractTableModel):
         self.changed.emit()
 
     def set_findings(self, findings: list[Finding]) -> None:
+        """The code cell of a row with findings is marked, and the cell of the field at fault
+        too (a trial looked for the MWL's missing percent in the wrong place)."""
         self._marks = {}
         for f in findings:
             if f.observation is not None:
-                key = id(f.observation)
-                if self._marks.get(key) is not Severity.ERROR:
-                    self._marks[key] = f.severity
+                for key in ((id(f.observation), ""), (id(f.observation), f.field)):
+                    if self._marks.get(key) is not Severity.ERROR:
+                        self._marks[key] = f.severity
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(COLUMNS) - 1))
@@ -147,8 +149,8 @@ class ObservationModel(QAbstractTableModel):
             font = QFont()
             font.setStrikeOut(True)
             return font
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 2:
-            mark = self._marks.get(id(obs))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            mark = self._marks.get((id(obs), "" if column.field == "code" else column.field))
             if mark is Severity.ERROR:
                 return QBrush(QColor("#ffcdd2"))
             if mark is Severity.WARNING:
