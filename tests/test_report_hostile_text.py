@@ -68,3 +68,18 @@ def test_an_empty_length_surveyed_prints_how_far_the_survey_went(tmp_path, code_
     inspection.header.length_surveyed = "75"  # a value the coder typed is printed as it is
     text = _text(write_report(inspection, code_table, tmp_path / "s.pdf")).replace("\r", "")
     assert "80 ft (to AMH)" not in text
+
+
+def test_a_rows_distance_and_time_read_in_the_report_as_in_the_table(tmp_path, code_table):
+    """Found by a keys-only trial: the report printed 12.3 and 0:59 for the table's 12.35 and
+    0:59.96 rounded to 1:00.0, so the row could not be found in the table."""
+    from sewer_gui.pacp.model import Observation
+    from sewer_gui.ui.observation_table import COLUMNS
+
+    inspection = sample_inspection()
+    obs = Observation(12.35, "CL", clock_from=3, video_time=59.96)
+    inspection.observations.append(obs)
+    text = _text(write_report(inspection, code_table, tmp_path / "r.pdf"))
+    shown = {c.field: c.render(obs) for c in COLUMNS}
+    assert (shown["distance"], shown["video_time"]) == ("12.35", "1:00.0")
+    assert "12.35" in text and "1:00.0" in text

@@ -20,6 +20,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from sewer_gui import __version__
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.display import distance_text, video_time_text
 from sewer_gui.pacp.header_rules import default_lookups, field_kind
 from sewer_gui.pacp.model import Inspection, Observation, Origin
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
@@ -304,10 +305,8 @@ def _observation_table(inspection: Inspection, table: CodeTable, width: float,
         spec = table.get(obs.code)
         grade = observation_grade(obs, table)
         remarks = pieces(obs.remarks)
-        minutes = "" if obs.video_time is None else \
-            f"{int(obs.video_time // 60)}:{int(obs.video_time % 60):02d}"
         rows.append([
-            f"{obs.distance:.1f}", minutes, obs.code,
+            distance_text(obs.distance), video_time_text(obs.video_time), obs.code,
             Paragraph(markup(spec.description if spec else "unknown code") + _origin_text(obs),
                       cell),
             plain(obs.continuous)[:8], _clock_text(obs), _values_text(obs),

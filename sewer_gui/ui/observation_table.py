@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.display import distance_text, video_time_text
 from sewer_gui.pacp.model import Inspection, Observation, ReviewState
 from sewer_gui.pacp.validation import Finding, Severity
 
@@ -27,15 +28,9 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _time(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
 COLUMNS = [
-    Column("Distance", "distance", lambda o: f"{o.distance:.2f}"),
-    Column("Video", "video_time", lambda o: _time(o.video_time)),
+    Column("Distance", "distance", lambda o: distance_text(o.distance)),
+    Column("Video", "video_time", lambda o: video_time_text(o.video_time)),
     Column("Code", "code", lambda o: o.code),
     Column("Cont.", "continuous", lambda o: o.continuous),
     Column("From", "clock_from", lambda o: _num(o.clock_from)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from sewer_gui.pacp.display import video_time_text
 from sewer_gui.ui.player import SPEEDS
 
 JUMP_S = 5.0  # Shift+Left / Shift+Right
@@ -11,8 +12,7 @@ JUMP_S = 5.0  # Shift+Left / Shift+Right
 
 def clock_text(seconds: float) -> str:
     """m:ss.s; the total in the same form, so the last frame never reads past the end."""
-    tenths = int(round(seconds * 10))
-    return f"{tenths // 600}:{tenths % 600 / 10:04.1f}"
+    return video_time_text(seconds)
 
 
 class PlaybackKeys(QObject):
