@@ -400,6 +400,11 @@ def test_n_without_candidates_says_why(qtbot, coder):
     w.focus_video()
     key(qtbot, w, Qt.Key.Key_N)
     assert w.statusBar().currentMessage() == "No AI candidates for this video (Ctrl+R scans it)."
+    # Scanned, and nothing found: said so, not as if it had never been scanned (a trial).
+    w.session.keep_candidates(w.session.inspection, [], "test-model")
+    key(qtbot, w, Qt.Key.Key_N)
+    assert w.statusBar().currentMessage().startswith("The scan of this video found no AI "
+                                                     "candidates")
 
 
 def test_a_new_project_is_offered_where_projects_went_before(qtbot, coder, tmp_path):

@@ -5,9 +5,12 @@ delete, undo and redo. After every commit the keys go back to the video.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject
 
 from sewer_gui.pacp.continuous import finish_row, next_start_label, open_starts
+from sewer_gui.pacp.display import distance_text
 from sewer_gui.pacp.model import Observation
 from sewer_gui.session import encode_snapshot
 
@@ -19,10 +22,22 @@ class CodingController(QObject):
         editor = window.editor
         editor.edited.connect(self.edit)
         editor.committed.connect(window.focus_video)
-        editor.problem.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        editor.problem.connect(self._problem)
+        editor.solved.connect(self._solved)
+        self._said = ""  # the last problem the status bar shows
         editor.code.cancelled.connect(self.cancel_typing)
         editor.code.codeChosen.connect(lambda _code: setattr(self, "_fresh", None))
         self._fresh: Observation | None = None  # added by M, its code not typed yet
+
+    def _problem(self, text: str) -> None:
+        self._said = text
+        self.w.statusBar().showMessage(text, 6000)
+
+    def _solved(self) -> None:
+        """A corrected field: "0 is not a clock position" must not stay on screen."""
+        if self._said and self.w.statusBar().currentMessage() == self._said:
+            self.w.statusBar().clearMessage()
+        self._said = ""
 
     def edit(self, obs: Observation, changes: dict) -> None:
         self.w.model.edit(obs, **self.w.session.edit_with_origin(obs, changes))
@@ -126,8 +141,51 @@ class CodingController(QObject):
         if obs is not None:
             self.w.model.remove(obs)
 
+    def select_step(self, step: int) -> None:
+        """Up / Down: the previous or next row, shown at its frame, so that C, K and Del act on
+        a row the coder chose (a trial could only reach the last row it had added)."""
+        w = self.w
+        count = w.model.rowCount()
+        if count == 0:
+            w.statusBar().showMessage("No observations yet: M adds one at this frame.", 4000)
+            return
+        row = w.table_view.currentIndex().row()
+        row = (count - 1 if step < 0 else 0) if row < 0 else max(0, min(count - 1, row + step))
+        obs = w.model.observation_at(row)
+        w.select_observation(obs)
+        w.statusBar().showMessage(f"Row {row + 1} of {count}: {obs.code} at "
+                                  f"{distance_text(obs.distance)} (C code, K clock, Del "
+                                  "deletes)", 6000)
+
+    def select_previous(self) -> None:
+        self.select_step(-1)
+
+    def select_next(self) -> None:
+        self.select_step(1)
+
+    def focus_table(self) -> None:
+        w = self.w
+        w.table_view.setFocus()
+        if not w.table_view.currentIndex().isValid() and w.model.rowCount():
+            w.table_view.selectRow(w.model.rowCount() - 1)
+
     def undo(self) -> None:
-        self.w.model.undo_stack.undo()
+        self._say_done(self.w.model.undo_stack.undoText(), self.w.model.undo_stack.undo,
+                       "undo", "Ctrl+Shift+Z redoes it")
 
     def redo(self) -> None:
-        self.w.model.undo_stack.redo()
+        self._say_done(self.w.model.undo_stack.redoText(), self.w.model.undo_stack.redo,
+                       "redo", "Ctrl+Z undoes it")
+
+    def _say_done(self, text: str, act: Callable[[], None], verb: str, hint: str) -> None:
+        """Undo and redo say what they did (a trial saw rows change and no word why); a more
+        particular message said meanwhile (the suggestion back on the card) is kept."""
+        bar = self.w.statusBar()
+        if not text:
+            bar.showMessage(f"Nothing to {verb}.", 3000)
+            return
+        before = bar.currentMessage()
+        act()
+        after = bar.currentMessage()
+        if not after or after == before:
+            bar.showMessage(f"{verb.capitalize()}ne: {text} ({hint})", 5000)

@@ -18,6 +18,7 @@ from ml.ocr.video_counter import CounterTrack, iter_counter_track
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.storage.counter_tracks import DamagedTrackError, VideoStamp
 from sewer_gui.storage.project_store import ProjectSaveError
+from sewer_gui.ui.keyboard import TAB_REACHABLE
 
 if TYPE_CHECKING:
     from superqt.utils import WorkerBase
@@ -45,6 +46,7 @@ class CounterController(QObject):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(140)
         self.cancel_button = QPushButton("Cancel counter")
+        self.cancel_button.setProperty(TAB_REACHABLE, True)  # no command of its own
         self.cancel_button.clicked.connect(lambda: self.cancel())
         for widget in (self.label, self.progress, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)

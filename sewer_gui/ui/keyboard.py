@@ -4,6 +4,8 @@ firing the window's one-key commands (Enter confirms a suggestion only when no f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -12,12 +14,15 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
 TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key.Key_Delete,
                Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Left, Qt.Key.Key_Right,
-               Qt.Key.Key_Space}
+               Qt.Key.Key_Space, Qt.Key.Key_Up, Qt.Key.Key_Down}
+ROW_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
+TAB_REACHABLE = "tabReachable"  # a button's property: it has no command, so Tab must reach it
 
 
 OPENS_ON_ENTER = "opensOnEnter"  # a view's property: Enter activates its current row
@@ -42,9 +47,10 @@ class TypingKeys(QObject):
             # window's "confirm"; on other tables (the observations) Enter still confirms.
             # Its arrows and Home / End too: the narrow dock scrolls to its far columns (the
             # video's frame steps took them, so "Reviewed" could not be reached).
-            if watched.property(OPENS_ON_ENTER) and event.key() in LIST_KEYS and not \
-                    event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-                event.accept()
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if plain and (event.key() in ROW_KEYS or watched.property(OPENS_ON_ENTER)
+                          and event.key() in LIST_KEYS):
+                event.accept()  # Up / Down move in a list that has the keys, not the rows
             return False
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QAbstractButton) \
                 and event.key() in BUTTON_KEYS and not event.modifiers():
@@ -58,6 +64,35 @@ class TypingKeys(QObject):
                           and key_event.text()):
                 event.accept()  # the key goes to the field, not to a window shortcut
         return False
+
+
+class EscapeToVideo(QObject):
+    """Esc that nothing in the window used (on a button, the table, a field with nothing to
+    cancel) gives the keys back to the video: one key out of anywhere (a trial Tabbed onto a
+    button it could not see and then pressed it with Space, twice)."""
+
+    def __init__(self, window: QWidget, focus_video: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.window, self.focus_video = window, focus_video
+        window.installEventFilter(self)  # keys a child ignored propagate up to it
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.window and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.focus_video()
+            return True
+        return False
+
+
+def install_window_keys(window: QWidget, focus_video: Callable[[], None]) -> EscapeToVideo:
+    """Buttons with a command of their own (a shortcut or a menu entry) take no keyboard focus:
+    Space must not press one that Tab happened to reach. The few without one stay in reach."""
+    for button in window.findChildren(QAbstractButton):
+        if isinstance(button, QPushButton) and not button.property(TAB_REACHABLE):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        elif button.focusPolicy() != Qt.FocusPolicy.NoFocus:  # a click leaves the keys where
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # they were
+    return EscapeToVideo(window, focus_video)
 
 
 def install_typing_keys(app: QObject, owner: QWidget) -> TypingKeys:

@@ -8,7 +8,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -44,7 +43,7 @@ from sewer_gui.ui.focus_return import FocusReturn
 from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
 from sewer_gui.ui.inspections import InspectionsController
-from sewer_gui.ui.keyboard import install_typing_keys
+from sewer_gui.ui.keyboard import TAB_REACHABLE, install_typing_keys, install_window_keys
 from sewer_gui.ui.observation_editor import ObservationEditor
 from sewer_gui.ui.observation_table import ObservationModel
 from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
@@ -89,9 +88,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.menus["File"].insertMenu(self.actions_by_name["project.open_video_dialog"],
                                       self.project.recent_menu)
         self.actions_by_name["toggle_live"].setChecked(settings.live_suggestions)
-        for button in self.findChildren(QAbstractButton):  # Tab reaches them, Space presses
-            if button.focusPolicy() != Qt.FocusPolicy.NoFocus:  # them; a click leaves the
-                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keys where they were
+        self.window_keys = install_window_keys(self, self.focus_video)
         install_typing_keys(QApplication.instance(), self)
         self._wire()
         self.init_workers()
@@ -114,6 +111,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.scan_progress.setMaximumWidth(180)
         self.scan_progress.setVisible(False)
         self.cancel_scan_button = QPushButton("Cancel scan")
+        self.cancel_scan_button.setProperty(TAB_REACHABLE, True)  # no command of its own
         self.cancel_scan_button.setVisible(False)
         transport = QHBoxLayout()
         for w in (self.play_button, QLabel("Speed"), self.speed_box, self.time_label):

@@ -27,6 +27,7 @@ from sewer_gui.ui.widgets.clock_face import ClockFace
 from sewer_gui.ui.widgets.code_picker import CodePicker
 
 CONTINUOUS_CHOICES = ["", *[f"S{n:02d}" for n in range(1, 6)], *[f"F{n:02d}" for n in range(1, 6)]]
+REFUSED = "background: #ffcdd2;"
 CONTINUOUS_TYPED = QRegularExpression(r"^$|^[SsFf](0[1-9]|[1-9][0-9])$")
 
 
@@ -34,6 +35,7 @@ class ObservationEditor(QWidget):
     edited = Signal(object, dict)  # observation, {field: value}
     committed = Signal()  # Enter in a field: the coder is done with it
     problem = Signal(str)  # typed text that could not be used, and why
+    solved = Signal()  # a refused text corrected: what `problem` said is stale
 
     def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +80,7 @@ class ObservationEditor(QWidget):
         self.code.codeChosen.connect(lambda c: self._emit(code=c))
         self.code.committed.connect(lambda done: done and self.committed.emit())
         self.code.unknownCode.connect(lambda t: self.problem.emit(f"'{t}' is not a code"))
+        self.code.codeChosen.connect(lambda _c: self.solved.emit())
         self.distance.editingFinished.connect(lambda: self._emit(distance=self.distance.value()))
         self.continuous.activated.connect(lambda _i: self._commit_continuous())
         self.continuous.lineEdit().editingFinished.connect(self._commit_continuous)
@@ -87,8 +90,9 @@ class ObservationEditor(QWidget):
             spin.editingFinished.connect(lambda n=name, s=spin: self._emit(**{n: self._value(s)}))
         self.clock.clockChanged.connect(lambda a, b: self._emit(clock_from=a, clock_to=b))
         self.clock_text.editingFinished.connect(self._commit_clock)
+        self.clock_text.returnPressed.connect(self._clock_entered)
         self.remarks.editingFinished.connect(lambda: self._emit(remarks=self.remarks.text()))
-        for line in (self.clock_text, self.remarks, self.continuous.lineEdit()):
+        for line in (self.remarks, self.continuous.lineEdit()):
             line.returnPressed.connect(self.committed)
         for spin in (self.distance, self.value_1, self.value_2, self.percent):
             spin.lineEdit().returnPressed.connect(self.committed)
@@ -112,20 +116,32 @@ class ObservationEditor(QWidget):
     def _commit_continuous(self) -> None:
         self._emit(continuous=self.continuous.currentText().strip().upper())
 
-    def _commit_clock(self) -> None:
+    def _clock_entered(self) -> None:
+        """Enter on a refused clock keeps the keys here to correct it: a trial's next keys
+        (a space among them) went to the video and started playback."""
+        if self._commit_clock():
+            self.committed.emit()
+        else:
+            self.clock_text.setFocus()
+            self.clock_text.selectAll()
+
+    def _commit_clock(self) -> bool:
         if self.obs is None:
-            return
+            return False
         try:
             clock_from, clock_to = parse_clock(self.clock_text.text())
             spec = self.table.get(self.obs.code)
             if spec is not None and spec.clock_positions == 1 and clock_to is not None:
                 raise ValueError(f"{spec.code} takes one clock position")
         except ValueError as exc:
-            self.clock_text.setStyleSheet("background: #ffcdd2;")
+            self.clock_text.setStyleSheet(REFUSED)
             self.problem.emit(str(exc))
-            return
+            return False
+        if self.clock_text.styleSheet() == REFUSED:
+            self.solved.emit()
         self.clock_text.setStyleSheet("")
         self._emit(clock_from=clock_from, clock_to=clock_to)
+        return True
 
     def _label_values(self, labels: tuple[str, str]) -> None:
         """Say what the code's values measure (a trial saw only "Value 1" for a tap's size)."""

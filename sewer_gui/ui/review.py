@@ -270,9 +270,12 @@ class ReviewController(QObject):
         else:
             event = next((e for e in reversed(events) if e.best_s < now - 0.05), None)
         if event is None:
+            session = self.w.session
+            scanned = session.scans.last_scan(session.inspection, session.store) is not None
             self.w.statusBar().showMessage(
                 "No more AI candidates in that direction." if events else
-                "No AI candidates for this video (Ctrl+R scans it).", 4000)
+                "The scan of this video found no AI candidates (Ctrl+R scans it again)."
+                if scanned else "No AI candidates for this video (Ctrl+R scans it).", 4000)
             return
         w = self.w
         w.player.pause()

@@ -1,0 +1,102 @@
+"""Keys found missing or misleading in a keys-only trial: choosing a row, Esc out of anywhere,
+buttons that Space pressed by surprise, refused clocks, undo that said nothing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from tests.keys import key, observations
+
+
+def _rows(w, *codes_at: tuple[str, float]):
+    for code, t in codes_at:
+        w.player.seek_time(t)
+        w.qtbot.waitUntil(lambda t=t: abs(w.player.time_s() - t) < 0.2, timeout=5000)
+        w.add_manual_observation(code)
+    return observations(w)
+
+
+def test_up_and_down_choose_the_row_that_c_k_and_del_act_on_and_show_its_frame(qtbot, coder):
+    w = coder
+    w.qtbot = qtbot
+    cl, cc, joint = _rows(w, ("CL", 1.0), ("CC", 2.0), ("JOM", 3.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Up)  # from the last row added (JOM) up to CC
+    assert w.editor.obs is cc
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 2.0) < 0.2, timeout=5000)
+    assert "Row 2 of 3: CC" in w.statusBar().currentMessage()
+    key(qtbot, w, Qt.Key.Key_Up)
+    key(qtbot, w, Qt.Key.Key_Up)  # stays on the first row
+    assert w.editor.obs is cl and w.video_view.hasFocus()
+    key(qtbot, w, Qt.Key.Key_K)
+    qtbot.keyClicks(w.editor.clock_text, "2")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (cl.clock_from, cc.clock_from) == (2, None)
+    key(qtbot, w, Qt.Key.Key_Down)
+    key(qtbot, w, Qt.Key.Key_Down)
+    key(qtbot, w, Qt.Key.Key_Delete)
+    assert observations(w) == [cl, cc] and joint not in observations(w)
+
+
+def test_the_table_is_reached_by_ctrl_t_and_keeps_its_arrows_and_esc_comes_back(qtbot, coder):
+    w = coder
+    w.qtbot = qtbot
+    first, second = _rows(w, ("CL", 1.0), ("CC", 2.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert w.table_view.hasFocus()
+    key(qtbot, w, Qt.Key.Key_Up)  # the table's own arrow, not the window's
+    assert w.table_view.currentIndex().row() == 0 and w.editor.obs is first
+    key(qtbot, w, Qt.Key.Key_Escape)
+    assert w.video_view.hasFocus()
+
+
+def test_buttons_with_a_command_take_no_focus_and_esc_leaves_any_field(qtbot, coder):
+    """The trial Tabbed past the header's last field onto "Next segment", pressed Esc, then
+    Space to play: two empty segments appeared and the video was gone."""
+    w = coder
+    focusable = [b.text() for b in w.findChildren(QPushButton)
+                 if b.window() is w and b.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    assert sorted(focusable) == ["Cancel counter", "Cancel scan"]  # no command of their own
+    w.side_tabs.setCurrentWidget(w.header_form)
+    last = list(w.header_form.fields.values())[-1]
+    last.setFocus()
+    for _ in range(3):
+        key(qtbot, w, Qt.Key.Key_Tab)
+        assert not isinstance(QApplication.focusWidget(), QPushButton)
+    key(qtbot, w, Qt.Key.Key_Escape)
+    assert w.video_view.hasFocus()
+    segments = len(w.session.job)
+    key(qtbot, w, Qt.Key.Key_Space)
+    assert len(w.session.job) == segments and w.player.is_playing
+    w.player.pause()
+
+
+def test_a_refused_clock_keeps_the_keys_and_its_message_goes_once_corrected(qtbot, coder):
+    w = coder
+    obs = w.add_manual_observation("CS")
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_K)
+    qtbot.keyClicks(w.editor.clock_text, "13")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert w.editor.clock_text.hasFocus()  # to correct it: not the video
+    assert "13" in w.statusBar().currentMessage()
+    qtbot.keyClicks(w.editor.clock_text, "4 8")  # typed over the selected 13
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (obs.clock_from, obs.clock_to) == (4, 8) and w.video_view.hasFocus()
+    assert "not a clock position" not in w.statusBar().currentMessage()
+
+
+def test_undo_and_redo_say_what_they_did(qtbot, coder):
+    w = coder
+    w.add_manual_observation("CL")
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert observations(w) == []
+    assert w.statusBar().currentMessage().startswith("Undone: Add CL")
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert [o.code for o in observations(w)] == ["CL"]
+    assert w.statusBar().currentMessage().startswith("Redone: Add CL")
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert w.statusBar().currentMessage() == "Nothing to redo."
