@@ -50,6 +50,7 @@ class ObservationEditor(QWidget):
         self.continuous.lineEdit().setPlaceholderText("S01..S99 / F01..F99")
         self.joint = QCheckBox("At a joint")
         self.value_1, self.value_2 = self._spin(0, 10000, 1), self._spin(0, 10000, 1)
+        self.value_hints: dict[QDoubleSpinBox, QLabel] = {}
         self.percent = self._spin(0, 100, 0)
         self.percent.setSingleStep(5)
         self.clock = ClockFace()
@@ -70,8 +71,9 @@ class ObservationEditor(QWidget):
         form = QFormLayout(self)
         for label, field in (("Code", self.code), ("", self.description), ("Clock", clock_row),
                              ("Distance", self.distance), ("Continuous", self.continuous),
-                             ("", self.joint), ("Value 1", self.value_1),
-                             ("Value 2", self.value_2), ("Percent", self.percent),
+                             ("", self.joint), ("Value 1", self._with_hint(self.value_1)),
+                             ("Value 2", self._with_hint(self.value_2)),
+                             ("Percent", self.percent),
                              ("Remarks", self.remarks)):
             form.addRow(label, field)
         self.setTabOrder(self.code, self.clock_text)
@@ -96,6 +98,21 @@ class ObservationEditor(QWidget):
             line.returnPressed.connect(self.committed)
         for spin in (self.distance, self.value_1, self.value_2, self.percent):
             spin.lineEdit().returnPressed.connect(self.committed)
+
+    def _with_hint(self, spin: QDoubleSpinBox) -> QWidget:
+        """The spin box with what the code's value measures beside it, wrapping in the field
+        column: as a form label, "Tap diameter (in / mm)" widened the form past the dock and
+        cut off the clock (a trial)."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        hint = QLabel("")
+        hint.setWordWrap(True)
+        hint.setBuddy(spin)
+        layout.addWidget(spin, 1)
+        layout.addWidget(hint, 1)
+        self.value_hints[spin] = hint
+        return row
 
     @staticmethod
     def _spin(low: float, high: float, decimals: int) -> QDoubleSpinBox:
@@ -145,10 +162,9 @@ class ObservationEditor(QWidget):
 
     def _label_values(self, labels: tuple[str, str]) -> None:
         """Say what the code's values measure (a trial saw only "Value 1" for a tap's size)."""
-        form = self.layout()
-        for spin, label, plain in ((self.value_1, labels[0], "Value 1"),
-                                   (self.value_2, labels[1], "Value 2")):
-            form.labelForField(spin).setText(label or plain)
+        for spin, label in ((self.value_1, labels[0]), (self.value_2, labels[1])):
+            self.value_hints[spin].setText(label)
+            spin.setAccessibleName(label or ("Value 1" if spin is self.value_1 else "Value 2"))
 
     def set_observation(self, obs: Observation | None) -> None:
         self.obs = obs
