@@ -83,3 +83,22 @@ def test_a_rows_distance_and_time_read_in_the_report_as_in_the_table(tmp_path, c
     shown = {c.field: c.render(obs) for c in COLUMNS}
     assert (shown["distance"], shown["video_time"]) == ("12.35", "1:00.0")
     assert "12.35" in text and "1:00.0" in text
+
+
+def test_every_header_field_the_coder_filled_is_printed_and_numbers_carry_units(tmp_path,
+                                                                                 code_table):
+    """Found by a keys-only trial: media label, work order, total length and eight more typed
+    fields were missing from the report, and the height read "8" with no unit."""
+    inspection = sample_inspection()
+    h = inspection.header
+    h.media_label, h.work_order, h.total_length, h.height = "DVD-001", "WO-555", "412", "8"
+    h.po_number = ""
+    text = _text(write_report(inspection, code_table, tmp_path / "r.pdf")).replace("\r", "")
+    for printed in ("Media label", "DVD-001", "Work order", "WO-555", "412 ft", "8 in"):
+        assert printed in text, printed
+    assert "PO number" not in text  # empty: not printed beside the core fields
+    from sewer_gui.pacp.model import Units
+
+    inspection.units = Units.METRES
+    text = _text(write_report(inspection, code_table, tmp_path / "m.pdf")).replace("\r", "")
+    assert "8 mm" in text and "412 m" in text

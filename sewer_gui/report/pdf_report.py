@@ -21,26 +21,15 @@ from reportlab.platypus.doctemplate import LayoutError
 from sewer_gui import __version__
 from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.display import distance_text, video_time_text
-from sewer_gui.pacp.header_rules import default_lookups, field_kind
 from sewer_gui.pacp.model import Inspection, Observation, Origin
 from sewer_gui.pacp.ratings import InspectionRatings, observation_grade, rate
-from sewer_gui.pacp.validation import survey_end
+from sewer_gui.report.header_table import HEADER_VALUE_LIMIT, header_table
 from sewer_gui.report.markup import markup, pieces, plain
 from sewer_gui.report.pipe_graphic import grade_colour, pipe_drawing
 
 PAGE = letter
 MARGIN = 0.5 * inch
 FOOTER_LINES = 2  # a third line would sit in many printers' margin
-HEADER_VALUE_LIMIT = 300  # characters of one header field shown in the report
-HEADER_FIELDS = [  # (attribute, label) in the order an engineer scans them
-    ("pipe_segment_reference", "Pipe segment"), ("inspection_date", "Date"),
-    ("upstream_mh", "Upstream MH"), ("downstream_mh", "Downstream MH"),
-    ("street", "Street"), ("city", "City"), ("direction", "Direction"),
-    ("material", "Material"), ("shape", "Shape"), ("height", "Height"),
-    ("length_surveyed", "Length surveyed"), ("year_laid", "Year laid"),
-    ("owner", "Owner"), ("customer", "Customer"), ("surveyed_by", "Surveyed by"),
-    ("certificate_number", "Certificate"), ("purpose", "Purpose"), ("weather", "Weather"),
-]
 
 
 class ReportError(Exception):
@@ -127,7 +116,8 @@ def write_report(inspection: Inspection, table: CodeTable, out_path: Path,
     story = build_story(inspection, table)
     models = models_used(inspection)
     footer = (f"PACP-style report  |  project: {middle_shortened(project_file) or '-'}  |  "
-              f"{'models' if len(models) > 1 else 'model'}: {', '.join(models) or 'none'}  |  "
+              f"{'models' if len(models) > 1 else 'model'}: "
+              f"{', '.join(models) or 'none (every row coded by hand)'}  |  "
               f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
     return render_pdf(story, out_path, footer, title=plain(inspection.title()),
                       author=plain(inspection.header.surveyed_by),
@@ -192,7 +182,7 @@ def build_story(inspection: Inspection, table: CodeTable) -> list:
         Paragraph("Sewer Inspection Report (PACP-style)", styles["title"]),
         Paragraph(markup(inspection.title(), HEADER_VALUE_LIMIT), styles["subtitle"]),
         Spacer(1, 8),
-        _header_table(inspection, table, width, styles["field"]),
+        header_table(inspection, table, width, styles["field"]),
         Paragraph("Condition ratings", styles["h2"]),
         _ratings_table(ratings),
         Paragraph("Defects along the pipe", styles["h2"]),
@@ -210,43 +200,6 @@ def _grid_style(header_rows: int = 1) -> list:
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0bec5")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
-
-
-def _header_table(inspection: Inspection, table: CodeTable, width: float,
-                  field: ParagraphStyle) -> Table:
-    values = {attr: _header_value(attr, getattr(inspection.header, attr))
-              for attr, _label in HEADER_FIELDS}
-    end = survey_end(inspection, table)
-    if values["length_surveyed"] == "-" and end is not None:  # the survey says how far it went
-        values["length_surveyed"] = f"{end.distance:g} {inspection.units} (to {end.code})"
-    cells = [(label, Paragraph(markup(values[attr], HEADER_VALUE_LIMIT), field))
-             for attr, label in HEADER_FIELDS]
-    rows = [[a[0], a[1], b[0], b[1]] for a, b in zip(cells[0::2], cells[1::2], strict=True)]
-    t = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
-    t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
-        ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 8),
-        ("FONT", (2, 0), (2, -1), "Helvetica-Bold", 8),
-        ("TEXTCOLOR", (0, 0), (0, -1), colors.HexColor("#455a64")),
-        ("TEXTCOLOR", (2, 0), (2, -1), colors.HexColor("#455a64")),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#cfd8dc")),
-    ]))
-    return t
-
-
-def _header_value(name: str, value: str) -> str:
-    """Coded fields print their description (with the code), not the bare code."""
-    lookups = default_lookups()
-    value = value.strip()
-    if not value:  # blanks too: a field of spaces would print as an empty cell
-        return "-"
-    if field_kind(name, lookups) != "coded":
-        return value
-    try:
-        code = lookups.resolve(name, value)
-    except ValueError:
-        return value
-    return f"{lookups.describe(name, code)} ({code})"
 
 
 def _ratings_table(ratings: InspectionRatings) -> Table:
