@@ -53,7 +53,7 @@ def test_the_exchange_dialog_writes_into_a_new_folder_and_says_where(qtbot, code
     busy = tmp_path / "jobs"
     busy.mkdir()
     (busy / "other.pdf").write_bytes(b"%PDF")
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(busy))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(busy), ""))
     target = busy / w.project.default_path("_exchange").name
     assert target.name.startswith("SEG-9")
     w.export_exchange_dialog()
@@ -66,9 +66,29 @@ def test_the_exchange_dialog_writes_into_a_new_folder_and_says_where(qtbot, code
 def test_choosing_the_root_writes_nothing_and_says_why(qtbot, coder, monkeypatch):
     w = coder
     w.checks.ask = lambda *_a: "export"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        lambda *_a, **_k: Path.cwd().anchor)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *_a, **_k: (Path.cwd().anchor, ""))
     before = sorted(Path(Path.cwd().anchor).iterdir())
     w.export_snapshots_dialog()
     assert "root of a drive or file system" in w.last_error
     assert sorted(Path(Path.cwd().anchor).iterdir()) == before
+
+
+def test_enter_in_the_export_dialog_takes_the_proposed_new_folder(qtbot, coder, tmp_path,
+                                                                  monkeypatch):
+    """A trial could not make a folder by typing its name in the folder dialog."""
+    w = coder
+    w.checks.ask = lambda *_a: "export"
+    asked = {}
+
+    def proposed(_parent, _title, path, *_a, **_k):
+        asked["path"] = path
+        return str(tmp_path / "typed" / "new_exchange"), ""  # a name typed over the proposal
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", proposed)
+    w.export_exchange_dialog()
+    target = (tmp_path / "typed" / "new_exchange").resolve()
+    qtbot.waitUntil(lambda: f"written to {target}" in w.statusBar().currentMessage(),
+                    timeout=30000)
+    assert Path(asked["path"]).name == w.project.default_path("_exchange").name
+    assert (target / "PACP_Inspections.csv").is_file()

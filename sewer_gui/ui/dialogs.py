@@ -76,11 +76,15 @@ class DialogsMixin:
             self.export_snapshots(folder)
 
     def _export_folder(self, title: str, suffix: str) -> Path | None:
-        """The chosen folder if empty, else a sub-folder named after the segment."""
+        """A folder named like a file: the proposed new one (Enter takes it), one typed, or an
+        existing one (used if empty, else given a sub-folder named after the segment). A
+        folder dialog cannot make a new folder by keys, and a trial's typed path came back
+        as the root."""
         name = self.project.default_path(suffix).name
-        chosen = QFileDialog.getExistingDirectory(
-            self, f"{title}: an empty folder, or one to hold a new folder {name}",
-            str(self.project.default_folder()))
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, f"{title}: name a new folder, or choose one",
+            str(self.project.default_folder() / name), "Folders (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite)
         if not chosen:
             return None
         try:
