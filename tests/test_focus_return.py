@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from sewer_gui.app_settings import AppSettings
@@ -81,4 +81,10 @@ def test_taking_back_activates_the_window_only_when_nothing_has_focus(qtbot, cod
     monkeypatch.setattr(QGuiApplication, "focusWindow", staticmethod(lambda: None))
     w.focus_return.take_back()
     assert activated == [1]
+    # Without a window manager the reject dialog's closed code list stayed the focus window
+    # (seen on Xvfb): a hidden focus window has no keys to keep.
+    closed_list = QWindow()
+    monkeypatch.setattr(QGuiApplication, "focusWindow", staticmethod(lambda: closed_list))
+    w.focus_return.take_back()
+    assert activated == [1, 1]
     w.shutdown()

@@ -5,7 +5,7 @@ session, some remote desktops, a virtual screen) nothing had focus afterwards: i
 trial every key after a file dialog, the distance prompt or the reject question went nowhere
 until the window was clicked. Qt's xcb platform clears its focus window then without a
 focusWindowChanged signal, so the dialog's Hide event is watched instead. Only a dialog of
-this window counts, only one that had the keys as it closed (the coder was in this app, not
+this window counts, only while this app had the keys as it closed (the coder was in this app, not
 in another one under a focus-follows-mouse pointer), only a close the app did itself (not
 the window system's), and only when nothing has the focus afterwards: switching to another
 application never pulls the focus back.
@@ -37,14 +37,16 @@ class FocusReturn(QObject):
 
     @staticmethod
     def _had_keys(dialog: QDialog) -> bool:
-        """Decided as it hides, while the focus is still where the coder left it."""
-        focus = QGuiApplication.focusWindow()
-        return focus is not None and focus is dialog.windowHandle()
+        """Decided as it hides, while the focus is still where the coder left it: in one of
+        this app's windows (the dialog, or a list it popped up), not in another app's."""
+        return QGuiApplication.focusWindow() is not None
 
     def take_back(self) -> None:
         """Activate the window (its last focus widget gets the keys again) if nothing else did."""
         if not self.window.isVisible() or QApplication.activeModalWidget() is not None:
             return
-        if QGuiApplication.focusWindow() is None:
+        focus = QGuiApplication.focusWindow()
+        # Without a window manager a closed list the dialog popped up stays the focus window.
+        if focus is None or not focus.isVisible():
             self.window.activateWindow()
             self.window.raise_()
