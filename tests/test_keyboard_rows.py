@@ -100,3 +100,19 @@ def test_undo_and_redo_say_what_they_did(qtbot, coder):
     assert w.statusBar().currentMessage().startswith("Redone: Add CL")
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert w.statusBar().currentMessage() == "Nothing to redo."
+
+
+def test_the_row_m_adds_raises_no_findings_while_its_code_is_typed(qtbot, coder):
+    """A trial saw "MGO at 3.49: remarks are required" listed while it was typing a code."""
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+
+    def listed():
+        panel = w.validation_panel
+        return [panel.item(i).text() for i in range(panel.count())]
+
+    assert not any("MGO" in text for text in listed())
+    qtbot.keyClicks(QApplication.focusWidget(), "CC")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert any("CC at" in text and "clock" in text for text in listed())

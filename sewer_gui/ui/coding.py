@@ -26,8 +26,20 @@ class CodingController(QObject):
         editor.solved.connect(self._solved)
         self._said = ""  # the last problem the status bar shows
         editor.code.cancelled.connect(self.cancel_typing)
-        editor.code.codeChosen.connect(lambda _code: setattr(self, "_fresh", None))
+        editor.code.codeChosen.connect(lambda _code: self._typed())
+        editor.code.committed.connect(lambda _done: self._typed())
         self._fresh: Observation | None = None  # added by M, its code not typed yet
+
+    def shown(self, findings: list) -> list:
+        """Findings without the row M just added: its placeholder code is being typed over
+        (a trial saw "MGO: remarks are required" while typing CC)."""
+        fresh = self._fresh
+        return [f for f in findings if fresh is None or f.observation is not fresh]
+
+    def _typed(self) -> None:
+        if self._fresh is not None:
+            self._fresh = None
+            self.w.on_observations_changed(mark_dirty=False)  # its findings count now
 
     def _problem(self, text: str) -> None:
         self._said = text
@@ -49,12 +61,12 @@ class CodingController(QObject):
             w.statusBar().showMessage("Open a video first, or add rows with a quick code.")
         w.player.pause()
         obs = w.session.manual(code or "MGO", w.player.position_s(), w.player.frame)
+        self._fresh = None if code else obs  # before it is added: its findings wait
         w.model.add(obs, f"Add {obs.code}")
         w.select_observation(obs, seek=False)
         if code:
             w.focus_video()
         else:
-            self._fresh = obs
             w.editor.code.setFocus()
             w.editor.code.lineEdit().selectAll()
         return obs

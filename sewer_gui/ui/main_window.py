@@ -335,7 +335,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         if mark_dirty:
             self.session.dirty = True
             self.project.autosave_timer.start()
-        findings = self.session.findings()
+        findings = self.coding.shown(self.session.findings())
         self.model.set_findings(findings)
         self.validation_panel.set_findings(findings)
         self.ratings_panel.set_ratings(self.session.ratings())
