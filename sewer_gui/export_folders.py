@@ -24,6 +24,10 @@ def export_folder(chosen: Path, name: str) -> Path:
                                 "make a folder for the export")
     if chosen.exists() and not chosen.is_dir():
         raise ExportFolderError(f"{chosen}: a file, not a folder")
+    if chosen.name == name and chosen.parent.name == name and not chosen.exists():
+        # A save dialog opens an existing folder on Enter and keeps the name: Enter again on
+        # the proposal NAME gives NAME/NAME. It means the earlier export's folder.
+        chosen = chosen.parent
     if chosen.name == name:  # the sub-folder of an earlier export: write there again, not nested
         return chosen
     try:

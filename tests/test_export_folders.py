@@ -25,6 +25,8 @@ def test_choosing_an_earlier_exports_own_folder_writes_there_again_not_nested(tm
     earlier.mkdir()
     (earlier / "PACP_Inspections.csv").write_text("an earlier export")
     assert export_folder(earlier, "SEG_exchange") == earlier
+    # Enter twice on the proposal in a save dialog: it opened the folder and kept the name.
+    assert export_folder(earlier / "SEG_exchange", "SEG_exchange") == earlier
 
 
 def test_an_unreadable_folder_is_named_with_the_reason(tmp_path, monkeypatch):
@@ -74,8 +76,8 @@ def test_choosing_the_root_writes_nothing_and_says_why(qtbot, coder, monkeypatch
     assert sorted(Path(Path.cwd().anchor).iterdir()) == before
 
 
-def test_enter_in_the_export_dialog_takes_the_proposed_new_folder(qtbot, coder, tmp_path,
-                                                                  monkeypatch):
+def test_the_export_dialog_proposes_the_segment_folder_and_makes_a_typed_one(
+        qtbot, coder, tmp_path, monkeypatch):
     """A trial could not make a folder by typing its name in the folder dialog."""
     w = coder
     w.checks.ask = lambda *_a: "export"

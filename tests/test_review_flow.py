@@ -514,3 +514,19 @@ def test_a_suggestion_decided_again_after_undo_keeps_its_own_snapshot(qtbot, cod
     w.player.frame = np.zeros((48, 64, 3), np.uint8)
     key(qtbot, w, Qt.Key.Key_Return)
     assert observations(w)[-1].snapshot_jpeg == first
+
+
+def test_a_decided_card_goes_once_the_playhead_is_elsewhere(qtbot, coder):
+    """Found by a keys-only trial: "Decided: CC ..." stayed on the card while the playhead
+    stood on another row far away."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=1.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert w.suggestion_panel.context.text().startswith("Decided: CL")
+    w.player.seek_time(1.5)  # still at the decision: the card keeps saying so
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 1.5) < 0.1, timeout=5000)
+    assert w.suggestion_panel.context.text().startswith("Decided: CL")
+    w.player.seek_time(6.0)
+    qtbot.waitUntil(lambda: not w.suggestion_panel.context.text().startswith("Decided"),
+                    timeout=5000)

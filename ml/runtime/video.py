@@ -102,9 +102,21 @@ def end_margin(info: VideoInfo) -> int:
 
 
 def last_decodable(reader: VideoReader, upto: int, stop: Callable[[], bool] = lambda: False) -> int:
-    """The last frame at or before `upto` that decodes, by bisection: a truncated file decodes
-    up to where it stops (frame 0 always does: the reader checked). `stop` cuts it short."""
-    low, high = 0, upto
+    """The last frame at or before `upto` that decodes (frame 0 always does: the reader
+    checked). Steps back in doubling strides first, so that a file a few frames short of its
+    header costs a few seeks, then bisects the last stride. `stop` cuts it short."""
+    high, stride = upto, 1  # `high` + 1 is known not to decode (or is the end asked for)
+    if reader.frame_at(upto) is not None:
+        return upto
+    low = 0
+    while not stop():
+        candidate = upto - stride
+        if candidate <= 0:
+            break
+        if reader.frame_at(candidate) is not None:
+            low = candidate
+            break
+        high, stride = candidate - 1, stride * 2
     while low < high and not stop():
         mid = (low + high + 1) // 2
         if reader.frame_at(mid) is not None:

@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             window.on_observations_changed(mark_dirty=False)
     app.aboutToQuit.connect(window.shutdown)
     code = app.exec()
+    from sewer_gui.ui.player import wait_for_stragglers
+
+    wait_for_stragglers()
     # Tear Qt objects down while Python is whole: leaving them to interpreter finalisation
     # once aborted with a PySide6 refcount error (seen in the stall benchmark, not reproduced).
     release(window)

@@ -49,6 +49,9 @@ class _ReaderThread(QThread):
         self.taken = threading.Event()
         self.taken.set()
         self.info: VideoInfo | None = None
+        # The first frame that does not decode, once known (the probe, a seek or playback
+        # found it): seeks past it go to the frame before, without searching again.
+        self.decodes_to: int | None = None
 
     def run(self) -> None:
         try:
@@ -77,6 +80,8 @@ class _ReaderThread(QThread):
                 seek, playing, speed = c.seek_to, c.playing, c.speed
                 c.seek_to = None
             if seek is not None:
+                if self.decodes_to is not None:
+                    seek = max(0, min(seek, self.decodes_to - 1))
                 reader.seek(seek)
                 self._publish(reader.read() or self._last_before(reader, seek))
                 next_due = time.monotonic()
@@ -91,6 +96,7 @@ class _ReaderThread(QThread):
                 if got is None:
                     with self.wake:
                         self.commands.playing = False
+                    self.decodes_to = reader.next_index
                     if reader.next_index < reader.info.frame_count - 1 - end_margin(reader.info):
                         self.brokenAt.emit(reader.next_index)
                     self.reachedEnd.emit()
@@ -101,6 +107,8 @@ class _ReaderThread(QThread):
         """A seek past where the file decodes shows the last frame that does, so that the
         position does not hang on a frame that never comes (a file may also just end early)."""
         last = last_decodable(reader, seek, self.isInterruptionRequested)
+        if not self.isInterruptionRequested():
+            self.decodes_to = last + 1
         if last < reader.info.frame_count - 1 - end_margin(reader.info):
             self.brokenAt.emit(last + 1)
         reader.seek(last)
@@ -114,23 +122,39 @@ class _ReaderThread(QThread):
         self.frameDecoded.emit()
 
 
-class _ProbeThread(QThread):
-    """Checks on opening, on its own reader, whether the file decodes to its declared end:
-    a truncated file is named at once, not when playback stops short."""
+class _Probe(QObject):
+    """Checks on opening, on its own reader, whether the file decodes to its declared end: a
+    truncated file is named at once, not when playback stops short. A plain daemon thread:
+    one slow seek into a damaged file cannot be interrupted, and a QThread still running when
+    it is destroyed aborts the app (a review's 12-minute cut AVI did, on quit)."""
 
-    brokenAt = Signal(int)  # noqa: N815
+    found = Signal(int)  # the first frame that does not decode
 
     def __init__(self, path: Path) -> None:
-        super().__init__()
+        super().__init__()  # no parent: the thread's reference keeps it alive until it ends
         self.path = path
+        self.stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="video-probe", daemon=True)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
         try:
-            broken = decodes_to(self.path, self.isInterruptionRequested)
+            broken = decodes_to(self.path, self.stopped.is_set)
         except VideoError:
             return  # the reader thread says why the file does not open
-        if broken is not None and not self.isInterruptionRequested():
-            self.brokenAt.emit(broken)
+        if broken is not None and not self.stopped.is_set():
+            self.found.emit(broken)
+
+
+_STRAGGLERS: set[_ReaderThread] = set()  # closed but still in a slow decoder call
+
+
+def wait_for_stragglers(timeout_ms: int = 10000) -> None:
+    """At exit: a reader thread still running when destroyed would abort the app."""
+    for thread in list(_STRAGGLERS):
+        thread.wait(timeout_ms)
 
 
 class VideoPlayer(QObject):
@@ -144,7 +168,7 @@ class VideoPlayer(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: _ReaderThread | None = None
-        self._probe: _ProbeThread | None = None
+        self._probe: _Probe | None = None
         self._warned = False  # about this file's damage: once, whoever finds it first
         self.info: VideoInfo | None = None
         self.index = 0
@@ -164,14 +188,20 @@ class VideoPlayer(QObject):
         thread.commands.speed = self.speed
         self._thread = thread
         thread.start()
-        self._probe = _ProbeThread(Path(path))
-        self._probe.brokenAt.connect(lambda index, t=self._probe: self._damaged(t, index))
+        self._probe = _Probe(Path(path))
+        self._probe.found.connect(self._probe_found)  # a slot: dropped with the player
         self._probe.start()
         self.opened.emit(info)
 
-    def _damaged(self, source: QThread, index: int) -> None:
-        if source not in (self._thread, self._probe):
+    def _probe_found(self, index: int) -> None:
+        self._damaged(self.sender(), index)
+
+    def _damaged(self, source: QObject, index: int) -> None:
+        if source is None or source not in (self._thread, self._probe):
             return  # queued from the file that was open before
+        thread = self._thread
+        if thread is not None:  # seeks past the break stop short of it without a search
+            thread.decodes_to = min(index, thread.decodes_to or index)
         if self._warned or self.info is None:  # every seek past the break would say it again
             return
         self._warned = True
@@ -245,8 +275,7 @@ class VideoPlayer(QObject):
     def close(self) -> None:
         probe, self._probe = self._probe, None
         if probe is not None:
-            probe.requestInterruption()
-            probe.wait(5000)
+            probe.stopped.set()
         thread, self._thread = self._thread, None
         if thread is None:
             return
@@ -255,4 +284,6 @@ class VideoPlayer(QObject):
             thread.commands.stop = True
             thread.wake.notify()
         thread.taken.set()
-        thread.wait(5000)
+        if not thread.wait(5000):  # in one slow decoder call: kept until it returns
+            _STRAGGLERS.add(thread)
+            thread.finished.connect(lambda t=thread: _STRAGGLERS.discard(t))

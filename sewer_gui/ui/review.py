@@ -82,6 +82,7 @@ class ReviewController(QObject):
         self._last_shown: tuple[Suggestion | None, str, object] = (None, "", None)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._release)
+        window.player.frameShown.connect(self._frame_shown)
 
     @property
     def suggestion(self) -> Suggestion | None:
@@ -100,6 +101,16 @@ class ReviewController(QObject):
             self._shown_changed("")
         elif not self._timer.isActive():
             self._timer.start(int(self.hold.wait_s() * 1000) + 1)
+
+    def _frame_shown(self, index: int, _frame: object) -> None:
+        """A "Decided: ..." card is about its row: with the playhead elsewhere it goes (a trial
+        read "Decided: CC" while it stood on another row's CL)."""
+        last, info = self._last, self.w.player.info
+        if last is None or last.video_time is None or info is None or \
+                self.hold.shown is not None or not self.context.startswith("Decided:"):
+            return
+        if abs(index / info.fps - last.video_time) > DECIDED_WINDOW_S + HOLD_S:
+            self.show(None)
 
     def _release(self) -> None:
         if self.hold.release():
