@@ -263,3 +263,17 @@ def test_the_cell_of_the_field_at_fault_is_marked_beside_the_code(qtbot, coder):
     assert tint("remarks") is None and tint("distance") is None
     model.edit(obs, percent=10.0)
     qtbot.waitUntil(lambda: tint("percent") is None, timeout=3000)  # its finding is gone
+
+
+def test_up_in_the_code_field_opens_the_list_and_recodes_nothing(qtbot, coder):
+    """A review: with the list closed, Up stepped the combo box to the neighbouring code and
+    committed it (C then Up recoded the row without a word)."""
+    w = coder
+    obs = w.add_manual_observation("CL")
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_C)
+    key(qtbot, w, Qt.Key.Key_Up)
+    assert obs.code == "CL" and w.model.undo_stack.undoText() == "Add CL"
+    popup = w.editor.code.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.keyClick(popup, Qt.Key.Key_Escape)

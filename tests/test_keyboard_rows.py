@@ -46,8 +46,10 @@ def test_the_table_is_reached_by_ctrl_t_and_keeps_its_arrows_and_esc_comes_back(
     w.focus_video()
     key(qtbot, w, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert w.table_view.hasFocus()
+    w.statusBar().clearMessage()
     key(qtbot, w, Qt.Key.Key_Up)  # the table's own arrow, not the window's
     assert w.table_view.currentIndex().row() == 0 and w.editor.obs is first
+    assert "Row 1 of 2" not in w.statusBar().currentMessage()  # the window's would say so
     key(qtbot, w, Qt.Key.Key_Escape)
     assert w.video_view.hasFocus()
 
@@ -116,3 +118,33 @@ def test_the_row_m_adds_raises_no_findings_while_its_code_is_typed(qtbot, coder)
     qtbot.keyClicks(QApplication.focusWidget(), "CC")
     key(qtbot, w, Qt.Key.Key_Return)
     assert any("CC at" in text and "clock" in text for text in listed())
+
+
+def test_a_row_m_added_and_left_untyped_shows_its_findings(qtbot, coder):
+    """A review: M, then Ctrl+T (or a click elsewhere) left the row's findings hidden."""
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    key(qtbot, w, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    panel = w.validation_panel
+    qtbot.waitUntil(lambda: any("MGO" in panel.item(i).text() for i in range(panel.count())),
+                    timeout=2000)
+
+
+def test_esc_in_a_floating_dock_and_ctrl_t_with_the_table_closed(qtbot, coder):
+    """A review: keys stop at a floating dock's own window, so Esc there did nothing; Ctrl+T
+    with the table's dock closed did nothing and said nothing."""
+    from PySide6.QtWidgets import QDockWidget
+
+    w = coder
+    w.add_manual_observation("CL")
+    dock = next(d for d in w.findChildren(QDockWidget) if d.isAncestorOf(w.table_view))
+    dock.setFloating(True)
+    qtbot.waitExposed(dock)
+    w.table_view.setFocus()
+    qtbot.keyClick(w.table_view, Qt.Key.Key_Escape)
+    assert w.video_view.hasFocus()
+    dock.setFloating(False)
+    dock.close()
+    key(qtbot, w, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert dock.isVisible()

@@ -113,3 +113,21 @@ def resolve(args: argparse.Namespace, **fixed: object) -> TrainConfig:
     config = dataclasses.replace(config, **flags, **fixed)
     config.validate()
     return config
+
+
+# What a resumed run must share with the stopped one: the model, the loss and its parameters.
+_RESUME_KEYS = ("arch", "mode", "kd_method", "freeze_front", "feature_anchor",
+                "feature_anchor_weight")
+
+
+def check_resumable(path: Path, stopped: dict, config: TrainConfig) -> None:
+    """A stopped run resumed with another model or loss would fail deep in torch (a wizard
+    folder of an older version, or a changed setting): say which setting differs."""
+    defaults = TrainConfig()
+    for key in _RESUME_KEYS:
+        # Older checkpoints lack newer keys: they ran with the default. The arch is always there.
+        was = stopped.get(key, getattr(config if key == "arch" else defaults, key))
+        now = getattr(config, key)
+        if was != now:
+            raise ValueError(f"{path}: a stopped run with {key}={was!r}, but this run asks "
+                             f"for {key}={now!r}; remove it to start again")

@@ -18,7 +18,7 @@ import torch.distributed as dist
 
 from ml.classes import CLASS_NAMES
 from ml.datasets import index_dataset, merge, split_index, write_split
-from ml.training.config import TrainConfig
+from ml.training.config import TrainConfig, check_resumable
 from ml.training.data import FLIPS, Split, load_images
 from ml.training.distill import KD_METHODS, Distiller, combine_teacher_logits
 from ml.training.engine import (
@@ -142,24 +142,6 @@ def fit(config: TrainConfig) -> dict:
     return _finish(run) if run.rank == 0 else {}
 
 
-# What a resumed run must share with the stopped one: the model, the loss and its parameters.
-_RESUME_KEYS = ("arch", "mode", "kd_method", "freeze_front", "feature_anchor",
-                "feature_anchor_weight")
-
-
-def _check_resumable(path: Path, stopped: dict, config: TrainConfig) -> None:
-    """A stopped run resumed with another model or loss would fail deep in torch (a wizard
-    folder of an older version, or a changed setting): say which setting differs."""
-    defaults = TrainConfig()
-    for key in _RESUME_KEYS:
-        # Older checkpoints lack newer keys: they ran with the default. The arch is always there.
-        was = stopped.get(key, getattr(config if key == "arch" else defaults, key))
-        now = getattr(config, key)
-        if was != now:
-            raise ValueError(f"{path}: a stopped run with {key}={was!r}, but this run asks "
-                             f"for {key}={now!r}; remove it to start again")
-
-
 def _setup(config: TrainConfig) -> _Run:
     rank, world = _distributed()
     report = Reporter(config.progress, rank)
@@ -202,7 +184,7 @@ def _setup(config: TrainConfig) -> _Run:
                time.monotonic())
     if config.resume and run.last_path.exists():
         state = torch.load(run.last_path, map_location=device, weights_only=True)
-        _check_resumable(run.last_path, state.get("config", {}), config)
+        check_resumable(run.last_path, state.get("config", {}), config)
         model.load_state_dict(state["model"])
         if "loss" in state:
             loss_fn.load_state_dict(state["loss"])

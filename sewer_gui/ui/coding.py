@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDockWidget
 
 from sewer_gui.pacp.continuous import finish_row, next_start_label, open_starts
 from sewer_gui.pacp.display import distance_text
@@ -28,6 +29,7 @@ class CodingController(QObject):
         editor.code.cancelled.connect(self.cancel_typing)
         editor.code.codeChosen.connect(lambda _code: self._typed())
         editor.code.committed.connect(lambda _done: self._typed())
+        editor.code.left.connect(self._typed)  # left as it was (a click, Ctrl+T, Ctrl+S)
         self._fresh: Observation | None = None  # added by M, its code not typed yet
 
     def shown(self, findings: list) -> list:
@@ -177,6 +179,10 @@ class CodingController(QObject):
 
     def focus_table(self) -> None:
         w = self.w
+        for dock in w.findChildren(QDockWidget):  # a closed dock is opened, not typed into
+            if dock.isAncestorOf(w.table_view) and not dock.isVisible():
+                dock.show()
+                dock.raise_()
         w.table_view.setFocus()
         if not w.table_view.currentIndex().isValid() and w.model.rowCount():
             w.table_view.selectRow(w.model.rowCount() - 1)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
+    QDockWidget,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -73,11 +74,14 @@ class EscapeToVideo(QObject):
 
     def __init__(self, window: QWidget, focus_video: Callable[[], None]) -> None:
         super().__init__(window)
-        self.window, self.focus_video = window, focus_video
-        window.installEventFilter(self)  # keys a child ignored propagate up to it
+        self.focus_video = focus_video
+        # Keys a child ignored propagate up to its window: the main one, or a floating dock.
+        self.windows = [window, *window.findChildren(QDockWidget)]
+        for target in self.windows:
+            target.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if watched is self.window and event.type() == QEvent.Type.KeyPress and \
+        if watched in self.windows and event.type() == QEvent.Type.KeyPress and \
                 event.key() == Qt.Key.Key_Escape and not event.modifiers():
             self.focus_video()
             return True

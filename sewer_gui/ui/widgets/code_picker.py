@@ -66,6 +66,7 @@ class CodePicker(QComboBox):
     committed = Signal(bool)  # True: Enter (done); False: Tab or focus left
     unknownCode = Signal(str)  # noqa: N815 - typed text that names no code
     cancelled = Signal()  # Esc with the list closed: the typing is given up
+    left = Signal()  # the keys went elsewhere (not into its own list)
 
     def __init__(self, table: CodeTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,13 @@ class CodePicker(QComboBox):
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and \
+                not self.completer().popup().isVisible():
+            # A closed combo box steps to the neighbouring code and commits it: C then Up
+            # (Up selects rows everywhere else) recoded a row unseen (a review). Open the list.
+            self.matches.set_typed("")
+            self.completer().complete()
+            return
         if event.key() == Qt.Key.Key_Escape and not self.completer().popup().isVisible():
             self.set_code(self._code)  # the typed text goes, the row's code shows again
             self.cancelled.emit()
@@ -162,4 +170,5 @@ class CodePicker(QComboBox):
             self.completer().popup().hide()
             if self.resolve(self.currentText()) not in (None, self._code):
                 self.commit_text(self.currentText(), done=False)
+            self.left.emit()
         super().focusOutEvent(event)
