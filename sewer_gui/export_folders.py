@@ -36,3 +36,11 @@ def export_folder(chosen: Path, name: str) -> Path:
     except OSError as exc:
         raise ExportFolderError(f"{chosen}: cannot be read ({exc.strerror or exc})") from exc
     return chosen / name
+
+
+def free_name(folder: Path) -> Path:
+    """`folder`, or the first of folder_2, folder_3 ... that does not exist yet."""
+    candidate, number = folder, 2
+    while candidate.exists():
+        candidate, number = folder.with_name(f"{folder.name}_{number}"), number + 1
+    return candidate

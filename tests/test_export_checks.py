@@ -78,3 +78,31 @@ def test_ctrl_shift_v_goes_to_the_validation_list_and_enter_shows_the_row(qtbot,
     panel.setCurrentRow(row)
     key(qtbot, w, Qt.Key.Key_Return)
     assert w.editor.obs is not None and w.editor.obs.code == "CL" and w.editor.obs.distance == 12
+
+
+def test_esc_on_the_question_cancels_and_gives_the_keys_back_to_the_video(qtbot, coder,
+                                                                        monkeypatch):
+    """Found by a keys-only trial: Esc acted as "show the errors", the validation list took
+    the keys, and the next End and M coded an AMH in the middle of the pipe."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    w = coder
+    _with_an_error(w)
+    dialogs = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: dialogs.append(a) or ("", ""))
+
+    def press_esc(tries=100):
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) and tries:
+            QTimer.singleShot(50, lambda: press_esc(tries - 1))
+            return
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(50, press_esc)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs == [] and w.focusWidget() is w.video_view
+    assert w.side_tabs.currentWidget() is not w.validation_panel
+    assert "cancelled" in w.statusBar().currentMessage()

@@ -94,3 +94,37 @@ def test_the_export_dialog_proposes_the_segment_folder_and_makes_a_typed_one(
                     timeout=30000)
     assert Path(asked["path"]).name == w.project.default_path("_exchange").name
     assert (target / "PACP_Inspections.csv").is_file()
+
+
+@pytest.mark.parametrize(("answer", "written"), [("again", "earlier"), ("other", "second"),
+                                                 ("cancel", None)])
+def test_a_second_export_asks_whether_to_write_the_earlier_folder_again(
+        qtbot, coder, tmp_path, monkeypatch, answer, written):
+    """Found by a keys-only trial: the second export's dialog opened inside the first one's
+    folder with no name to save, and Enter did nothing."""
+    w = coder
+    w.checks.ask = lambda *_a: "export"
+    monkeypatch.setattr(w.project, "default_folder", lambda: tmp_path)
+    earlier = tmp_path / w.project.default_path("_exchange").name
+    earlier.mkdir()
+    (earlier / "PACP_Inspections.csv").write_text("the first export")
+    proposals = []
+
+    def dialog(_parent, _title, path, *_a, **_k):
+        proposals.append(Path(path))
+        return path, ""  # Enter on what is proposed
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(w, "ask_export_again", lambda *_a: answer)
+    w.export_exchange_dialog()
+    target = {"earlier": earlier, "second": earlier.with_name(earlier.name + "_2"),
+              None: None}[written]
+    if target is None:
+        qtbot.wait(200)
+        assert proposals == [] and (earlier / "PACP_Inspections.csv").read_text() == \
+            "the first export"
+        return
+    qtbot.waitUntil(lambda: f"written to {target.resolve()}" in w.statusBar().currentMessage(),
+                    timeout=30000)
+    assert proposals == ([] if written == "earlier" else [target])
+    assert (target / "PACP_Inspections.csv").read_text() != "the first export"  # written anew

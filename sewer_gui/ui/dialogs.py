@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from ml.runtime.classifier import CrackClassifier
 from ml.runtime.decision import DecisionPolicy
 from sewer_gui.app_settings import AppSettings, save_settings
-from sewer_gui.export_folders import ExportFolderError, export_folder
+from sewer_gui.export_folders import ExportFolderError, export_folder, free_name
 from sewer_gui.resources import default_model_path
 from sewer_gui.ui.actions import shortcut_rows
 from sewer_gui.ui.widgets.sizing import fit_to_screen
@@ -79,11 +80,17 @@ class DialogsMixin:
         """A folder named like a file: the proposed new one (Enter takes it), one typed, or an
         existing one (used if empty, else given a sub-folder named after the segment). A
         folder dialog cannot make a new folder by keys, and a trial's typed path came back
-        as the root."""
+        as the root. An earlier export's folder is offered again by a question: a save
+        dialog opens an existing folder on Enter and leaves no name to save (a trial)."""
         name = self.project.default_path(suffix).name
+        proposal = self.project.default_folder() / name
+        if proposal.is_dir():
+            answer = self.ask_export_again(title, proposal)
+            if answer != "other":
+                return proposal if answer == "again" else None
+            proposal = free_name(proposal)
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, f"{title}: name a new folder, or choose one",
-            str(self.project.default_folder() / name), "Folders (*)",
+            self, f"{title}: name a new folder, or choose one", str(proposal), "Folders (*)",
             options=QFileDialog.Option.DontConfirmOverwrite)
         if not chosen:
             return None
@@ -92,6 +99,20 @@ class DialogsMixin:
         except ExportFolderError as exc:
             self.report_error(title, str(exc))
             return None
+
+    def ask_export_again(self, title: str, folder: Path) -> str:
+        """"again" (Enter), "other" or "cancel" (Esc); tests replace this method."""
+        box = QMessageBox(QMessageBox.Icon.Question, title,
+                          f"{folder} holds an earlier export. Write this one there again "
+                          "(its files are replaced), or choose another folder?", parent=self)
+        again = box.addButton("&Replace its files", QMessageBox.ButtonRole.AcceptRole)
+        other = box.addButton("&Other folder...", QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(again)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "again" if clicked is again else "other" if clicked is other else "cancel"
 
     def choose_model_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose crack model", "", "ONNX (*.onnx)")

@@ -61,17 +61,25 @@ class ExportChecks(QObject):
         more = f"\n... and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
         text = (f"{len(lines)} validation error(s) are still open:\n\n{listed}{more}\n\n"
                 f"Export the {what} anyway (as a draft), or show the errors?")
-        if self.ask(what, text) == "export":
+        answer = self.ask(what, text)
+        if answer == "export":
             return True
-        self.show_validation()
+        if answer == "show":
+            self.show_validation()
+        else:  # Esc: nothing exported, the keys back where the coder was (the video)
+            self.w.statusBar().showMessage(f"Export of the {what} cancelled.", 4000)
+            self.w.focus_video()
         return False
 
     def ask(self, what: str, text: str) -> str:
-        """"export" or "show" (the default, and Esc); tests replace this method."""
+        """"export", "show" (the default, Enter) or "cancel" (Esc); tests replace this. A trial
+        pressed Esc to cancel, got the validation list, and its next keys coded a row there."""
         box = QMessageBox(QMessageBox.Icon.Warning, f"Export {what}", text, parent=self.w)
         export = box.addButton("&Export anyway", QMessageBox.ButtonRole.AcceptRole)
-        show = box.addButton("&Show the errors", QMessageBox.ButtonRole.RejectRole)
+        show = box.addButton("&Show the errors", QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(show)
-        box.setEscapeButton(show)
+        box.setEscapeButton(cancel)
         box.exec()
-        return "export" if box.clickedButton() is export else "show"
+        clicked = box.clickedButton()
+        return "export" if clicked is export else "show" if clicked is show else "cancel"
