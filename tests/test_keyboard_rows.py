@@ -25,7 +25,8 @@ def test_up_and_down_choose_the_row_that_c_k_and_del_act_on_and_show_its_frame(q
     key(qtbot, w, Qt.Key.Key_Up)  # from the last row added (JOM) up to CC
     assert w.editor.obs is cc
     qtbot.waitUntil(lambda: abs(w.player.time_s() - 2.0) < 0.2, timeout=5000)
-    assert "Row 2 of 3: CC" in w.statusBar().currentMessage()
+    message = w.statusBar().currentMessage()
+    assert message.startswith("CC at") and "coded row 2 of 3" in message
     key(qtbot, w, Qt.Key.Key_Up)
     key(qtbot, w, Qt.Key.Key_Up)  # stays on the first row
     assert w.editor.obs is cl and w.video_view.hasFocus()
@@ -49,7 +50,7 @@ def test_the_table_is_reached_by_ctrl_t_and_keeps_its_arrows_and_esc_comes_back(
     w.statusBar().clearMessage()
     key(qtbot, w, Qt.Key.Key_Up)  # the table's own arrow, not the window's
     assert w.table_view.currentIndex().row() == 0 and w.editor.obs is first
-    assert "Row 1 of 2" not in w.statusBar().currentMessage()  # the window's would say so
+    assert "coded row" not in w.statusBar().currentMessage()  # the window's would say so
     key(qtbot, w, Qt.Key.Key_Escape)
     assert w.video_view.hasFocus()
 
@@ -148,3 +149,45 @@ def test_esc_in_a_floating_dock_and_ctrl_t_with_the_table_closed(qtbot, coder):
     dock.close()
     key(qtbot, w, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert dock.isVisible()
+
+
+def test_up_passes_over_dismissed_rows_and_undo_selects_the_row_it_changed(qtbot, coder):
+    """A keys-only trial: Up picked a dismissed suggestion and K set a clock on it; after
+    Ctrl+Z the selection jumped to another row, and the message said "clock_from"."""
+    from sewer_gui.pacp.model import ReviewState
+
+    w = coder
+    w.qtbot = qtbot
+    first, dismissed, last = _rows(w, ("CL", 1.0), ("CC", 2.0), ("JOM", 3.0))
+    w.model.edit(dismissed, review=ReviewState.DISMISSED)
+    w.select_observation(last, seek=False)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Up)
+    assert w.editor.obs is first  # the dismissed CC is passed over
+    key(qtbot, w, Qt.Key.Key_K)
+    qtbot.keyClicks(w.editor.clock_text, "3")
+    key(qtbot, w, Qt.Key.Key_Return)
+    w.select_observation(last, seek=False)
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert first.clock_from is None and w.editor.obs is first  # the row it changed
+    assert w.statusBar().currentMessage().startswith("Undone: Edit CL: clock")
+    assert "clock_from" not in w.statusBar().currentMessage()
+
+
+def test_a_quick_code_that_needs_a_clock_takes_it_next_and_del_says_what_went(qtbot, coder):
+    """A keys-only trial: after Ctrl+2 nothing was said and the clock digit typed next went
+    nowhere; Del deleted without a word."""
+    w = coder
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    [obs] = observations(w)
+    assert obs.code == "CC" and w.editor.clock_text.hasFocus()
+    assert "CC added at" in w.statusBar().currentMessage()
+    qtbot.keyClicks(w.editor.clock_text, "10-2")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert (obs.clock_from, obs.clock_to) == (10, 2) and w.video_view.hasFocus()
+    key(qtbot, w, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)  # MGO: no clock
+    assert w.video_view.hasFocus() and "MGO added at" in w.statusBar().currentMessage()
+    key(qtbot, w, Qt.Key.Key_Delete)
+    assert w.statusBar().currentMessage().startswith("Deleted MGO at")
+    assert [o.code for o in observations(w)] == ["CC"]

@@ -67,7 +67,7 @@ class CodingController(QObject):
         w.model.add(obs, f"Add {obs.code}")
         w.select_observation(obs, seek=False)
         if code:
-            w.focus_video()
+            self._quick_added(obs)
         else:
             w.editor.code.setFocus()
             w.editor.code.lineEdit().selectAll()
@@ -150,26 +150,52 @@ class CodingController(QObject):
         w.select_observation(finish, seek=False)
         w.focus_video()
 
+    def _quick_added(self, obs: Observation) -> None:
+        """A quick code says what it added; one that needs clock positions takes them next
+        (a trial's digit after Ctrl+2 went nowhere)."""
+        w, spec = self.w, self.w.table.get(obs.code)
+        where = f"{obs.code} added at {distance_text(obs.distance)}"
+        if spec is not None and spec.clock_positions > 0:
+            w.statusBar().showMessage(f"{where}: type its clock (3, 3 9 or 10-2), Enter; Esc "
+                                      "leaves it for later", 6000)
+            w.editor.clock_text.setFocus()
+            w.editor.clock_text.selectAll()
+            return
+        w.statusBar().showMessage(f"{where} (Ctrl+Z undoes it)", 4000)
+        w.focus_video()
+
     def delete_selected(self) -> None:
         obs = self.selected()
-        if obs is not None:
-            self.w.model.remove(obs)
+        if obs is None:
+            self.w.statusBar().showMessage("Select an observation first (Up / Down).", 3000)
+            return
+        self.w.model.remove(obs)
+        self.w.statusBar().showMessage(f"Deleted {obs.code} at {distance_text(obs.distance)} "
+                                       "(Ctrl+Z brings it back)", 5000)
 
     def select_step(self, step: int) -> None:
-        """Up / Down: the previous or next row, shown at its frame, so that C, K and Del act on
-        a row the coder chose (a trial could only reach the last row it had added)."""
+        """Up / Down: the previous or next coded row, shown at its frame, so that C, K and Del
+        act on a row the coder chose (a trial could only reach the last row it had added).
+        Rejected and dismissed rows are passed over (a trial set a clock on one); the table
+        (Ctrl+T) still reaches them."""
         w = self.w
-        count = w.model.rowCount()
-        if count == 0:
-            w.statusBar().showMessage("No observations yet: M adds one at this frame.", 4000)
+        rows = [r for r in range(w.model.rowCount()) if w.model.observation_at(r).counts]
+        if not rows:
+            w.statusBar().showMessage("No coded observations yet: M adds one at this frame.",
+                                      4000)
             return
-        row = w.table_view.currentIndex().row()
-        row = (count - 1 if step < 0 else 0) if row < 0 else max(0, min(count - 1, row + step))
+        current = w.table_view.currentIndex().row()
+        if current < 0:  # nothing selected: Up starts from the end, Down from the start
+            row = rows[-1] if step < 0 else rows[0]
+        elif step < 0:
+            row = max((r for r in rows if r < current), default=rows[0])
+        else:
+            row = min((r for r in rows if r > current), default=rows[-1])
         obs = w.model.observation_at(row)
         w.select_observation(obs)
-        w.statusBar().showMessage(f"Row {row + 1} of {count}: {obs.code} at "
-                                  f"{distance_text(obs.distance)} (C code, K clock, Del "
-                                  "deletes)", 6000)
+        w.statusBar().showMessage(f"{obs.code} at {distance_text(obs.distance)}, coded row "
+                                  f"{rows.index(row) + 1} of {len(rows)} (C code, K clock, "
+                                  "Del deletes)", 6000)
 
     def select_previous(self) -> None:
         self.select_step(-1)
@@ -204,6 +230,12 @@ class CodingController(QObject):
             return
         before = bar.currentMessage()
         act()
+        stack = self.w.model.undo_stack
+        # The row it changed is selected and shown: K or C next must not edit another one.
+        done = stack.command(stack.index() if verb == "undo" else stack.index() - 1)
+        obs = getattr(done, "obs", None)
+        if obs is not None and any(o is obs for o in self.w.session.inspection.observations):
+            self.w.select_observation(obs)
         after = bar.currentMessage()
         if not after or after == before:
             bar.showMessage(f"{verb.capitalize()}ne: {text} ({hint})", 5000)

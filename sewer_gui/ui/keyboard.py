@@ -24,6 +24,7 @@ TYPING_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace, Qt.Key
                Qt.Key.Key_Space, Qt.Key.Key_Up, Qt.Key.Key_Down}
 ROW_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 TAB_REACHABLE = "tabReachable"  # a button's property: it has no command, so Tab must reach it
+COMMANDED = "commanded"  # a control's property: a key does what it does, so Tab passes it by
 
 
 OPENS_ON_ENTER = "opensOnEnter"  # a view's property: Enter activates its current row
@@ -90,9 +91,15 @@ class EscapeToVideo(QObject):
 
 def install_window_keys(window: QWidget, focus_video: Callable[[], None]) -> EscapeToVideo:
     """Buttons with a command of their own (a shortcut or a menu entry) take no keyboard focus:
-    Space must not press one that Tab happened to reach. The few without one stay in reach."""
+    Space must not press one that Tab happened to reach. The few without one stay in reach.
+    Other controls marked COMMANDED (the speed list: [ and ]; live suggestions: L) neither:
+    a trial's Space opened the speed list, then turned live suggestions off unseen."""
+    for widget in window.findChildren(QWidget):
+        if widget.property(COMMANDED):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     for button in window.findChildren(QAbstractButton):
-        if isinstance(button, QPushButton) and not button.property(TAB_REACHABLE):
+        if isinstance(button, QPushButton) and not button.property(TAB_REACHABLE) \
+                or button.property(COMMANDED):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         elif button.focusPolicy() != Qt.FocusPolicy.NoFocus:  # a click leaves the keys where
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # they were

@@ -43,7 +43,7 @@ from sewer_gui.ui.focus_return import FocusReturn
 from sewer_gui.ui.header_form import HeaderForm
 from sewer_gui.ui.inference import InferenceWorker
 from sewer_gui.ui.inspections import InspectionsController
-from sewer_gui.ui.keyboard import TAB_REACHABLE, install_typing_keys, install_window_keys
+from sewer_gui.ui.keyboard import COMMANDED, TAB_REACHABLE, install_typing_keys, install_window_keys
 from sewer_gui.ui.observation_editor import ObservationEditor
 from sewer_gui.ui.observation_table import ObservationModel
 from sewer_gui.ui.panels import RatingsPanel, SuggestionPanel, ValidationPanel
@@ -104,8 +104,10 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.speed_box = QComboBox()
         self.speed_box.addItems([f"{s:g}x" for s in SPEEDS])
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.setProperty(COMMANDED, True)
         self.time_label = QLabel("0:00.0 / 0:00")
         self.live_box = QCheckBox("Live suggestions (L)")
+        self.live_box.setProperty(COMMANDED, True)
         self.scan_button = QPushButton("Scan video (Ctrl+R)")
         self.scan_progress = QProgressBar()
         self.scan_progress.setMaximumWidth(180)

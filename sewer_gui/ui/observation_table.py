@@ -217,10 +217,17 @@ class _RemoveCommand(QUndoCommand):
         self.model.refresh()
 
 
+def field_words(changes: dict[str, object]) -> str:
+    """Fields as the coder knows them: "clock", not "clock_from" (a trial read the latter)."""
+    words = dict.fromkeys("clock" if name.startswith("clock") else name.replace("_", " ")
+                          for name in changes)
+    return ", ".join(words)
+
+
 class _EditCommand(QUndoCommand):
     def __init__(self, model: ObservationModel, obs: Observation,
                  changes: dict[str, object]) -> None:
-        super().__init__(f"Edit {obs.code}: {', '.join(changes)}")
+        super().__init__(f"Edit {obs.code}: {field_words(changes)}")
         self.model, self.obs = model, obs
         self.after = changes
         self.before = {k: getattr(obs, k) for k in changes}
