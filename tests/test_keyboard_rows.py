@@ -191,3 +191,27 @@ def test_a_quick_code_that_needs_a_clock_takes_it_next_and_del_says_what_went(qt
     key(qtbot, w, Qt.Key.Key_Delete)
     assert w.statusBar().currentMessage().startswith("Deleted MGO at")
     assert [o.code for o in observations(w)] == ["CC"]
+
+
+def test_a_refused_header_value_keeps_the_keys_on_tab_and_esc_still_leaves(qtbot, coder):
+    """A keys-only trial: a bad date turned pink, but Tab moved on to the next field."""
+    w = coder
+    w.side_tabs.setCurrentWidget(w.header_form)
+    date = w.header_form.fields["inspection_date"]
+    date.setFocus()
+    date.clear()
+    qtbot.keyClicks(date, "2026-13-45")
+    key(qtbot, w, Qt.Key.Key_Tab)
+    qtbot.waitUntil(date.hasFocus, timeout=2000)
+    assert "is not a date" in w.statusBar().currentMessage()
+    assert date.selectedText() == "2026-13-45"
+    qtbot.keyClicks(date, "2026-12-04")
+    key(qtbot, w, Qt.Key.Key_Tab)
+    qtbot.wait(50)
+    assert not date.hasFocus() and w.session.inspection.header.inspection_date == "2026-12-04"
+    date.setFocus()
+    date.selectAll()
+    qtbot.keyClicks(date, "nonsense")
+    key(qtbot, w, Qt.Key.Key_Escape)
+    qtbot.wait(50)
+    assert w.video_view.hasFocus()

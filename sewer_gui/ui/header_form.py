@@ -4,7 +4,7 @@ numbers and years are checked as they are typed; required fields carry an asteri
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +20,10 @@ from sewer_gui.pacp.header_rules import LookupTable, default_lookups, field_kind
 from sewer_gui.pacp.model import InspectionHeader
 
 PLACEHOLDERS = {"date": "YYYY-MM-DD", "time": "HH:MM", "year": "YYYY", "number": "number"}
+# Units a number is in (a trial saw only "number"; the report prints them).
+UNIT_HINTS = {"height": "inches (mm in a metric job)", "width": "inches (mm in a metric job)",
+              **{name: "feet (m in a metric job)"
+                 for name in ("total_length", "length_surveyed", "pipe_joint_length")}}
 BAD = "background: #ffcdd2;"
 MISSING = "background: #fff3e0;"
 
@@ -40,6 +44,7 @@ class HeaderForm(QScrollArea):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self._tabbed: QLineEdit | None = None  # the field Tab just left
         self.required = {n for n, _c, _l, r in InspectionHeader.columns() if r}
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -70,9 +75,19 @@ class HeaderForm(QScrollArea):
                 lambda _i, n=name, b=box: self.changed.emit(n, b.currentData()))
             return box
         edit = QLineEdit()
-        edit.setPlaceholderText(PLACEHOLDERS.get(kind, ""))
+        edit.setPlaceholderText(UNIT_HINTS.get(name, PLACEHOLDERS.get(kind, "")))
         edit.editingFinished.connect(lambda n=name, e=edit: self._typed(n, e))
+        edit.installEventFilter(self)
         return edit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        """Left with Tab: a refused text then takes the keys back (a trial's bad date let Tab
+        move on while the README said a refused value keeps the keys)."""
+        if event.type() == QEvent.Type.FocusOut and isinstance(watched, QLineEdit) and \
+                event.reason() in (Qt.FocusReason.TabFocusReason,
+                                   Qt.FocusReason.BacktabFocusReason):
+            self._tabbed = watched
+        return False
 
     def _typed(self, name: str, edit: QLineEdit) -> None:
         try:
@@ -82,7 +97,11 @@ class HeaderForm(QScrollArea):
             label = edit.accessibleName()
             self.message.setText(f"{label}: {exc}")
             self.problem.emit(f"{label}: {exc}")
+            if self._tabbed is edit:  # Esc or a click elsewhere still leave it
+                QTimer.singleShot(0, lambda: (edit.setFocus(), edit.selectAll()))
+            self._tabbed = None
             return  # the stored value stays as it was until the text is valid
+        self._tabbed = None
         self.message.setText("")
         edit.setText(value)
         # Taken: no longer marked refused (the Enter handler and set_header go by the mark).
