@@ -215,3 +215,22 @@ def test_a_refused_header_value_keeps_the_keys_on_tab_and_esc_still_leaves(qtbot
     key(qtbot, w, Qt.Key.Key_Escape)
     qtbot.wait(50)
     assert w.video_view.hasFocus()
+
+
+def test_a_coded_header_list_finds_an_entry_by_its_description_or_its_code(qtbot, coder):
+    """A keys-only trial typed "Dry" in Weather and got nothing: only "1" found "1 - Dry"."""
+    w = coder
+    w.side_tabs.setCurrentWidget(w.header_form)
+    weather = w.header_form.fields["weather"]
+    weather.setFocus()
+    qtbot.keyClicks(weather, "Dry")
+    assert weather.currentText().endswith("Dry") and weather.currentData() == "1"
+    qtbot.wait(1100)  # a pause starts a new search
+    qtbot.keyClicks(weather, "1")
+    assert weather.currentData() == "1"
+    material = w.header_form.fields["material"]
+    material.setFocus()
+    qtbot.keyClicks(material, "PVC")
+    assert material.currentData() == "PVC"
+    key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.session.inspection.header.material == "PVC"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from sewer_gui.pacp.header_rules import LookupTable, default_lookups, field_kind, normalise
 from sewer_gui.pacp.model import InspectionHeader
+from sewer_gui.ui.widgets.coded_box import CodedBox
 
 PLACEHOLDERS = {"date": "YYYY-MM-DD", "time": "HH:MM", "year": "YYYY", "number": "number"}
 # Units a number is in (a trial saw only "number"; the report prints them).
@@ -60,15 +61,15 @@ class HeaderForm(QScrollArea):
     def _widget(self, name: str) -> QLineEdit | QComboBox:
         kind = field_kind(name, self.lookups)
         if kind == "coded":
-            box = QComboBox()
+            box = CodedBox()
             # Long entries ("VCP - Vitrified clay pipe") do not set the form's width: the
             # list opens as wide as they need.
             box.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(14)
-            box.addItem("", "")
+            box.add_choice("", "")
             for code, description in self.lookups.choices[name]:
-                box.addItem(f"{code} - {description}", code)
+                box.add_choice(code, description)
             box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
             # currentIndexChanged also covers typing a letter on the closed list (keyboard search)
             box.currentIndexChanged.connect(
