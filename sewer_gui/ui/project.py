@@ -217,7 +217,7 @@ class ProjectController(QObject):
         stored = window_settings()
         geometry, state = stored.value("geometry"), stored.value("state")
         if geometry is None or not self.w.restoreGeometry(geometry):
-            fit_to_screen(self.w, 1400, 880)
+            fit_to_screen(self.w, 1900, 1180)  # near the whole screen: docks need room (a trial)
         if state is not None:
             self.w.restoreState(state)
 
