@@ -533,3 +533,19 @@ def test_a_decided_card_goes_once_the_playhead_is_elsewhere(qtbot, coder):
     w.player.seek_time(6.0)
     qtbot.waitUntil(lambda: not w.suggestion_panel.context.text().startswith("Decided"),
                     timeout=5000)
+
+
+def test_a_crack_seen_where_a_row_decides_says_so_not_waiting(qtbot, coder):
+    """A keys-only trial read "Crack seen ...; waiting for the next frame to agree" on the
+    paused frame it had just decided."""
+    from ml.runtime.decision import Decision, Outcome
+
+    w = coder
+    seen = Decision(Outcome.CRACK, CrackClass.CH, "CH", 0.99, 0.99, "CH 99 %")
+    w.review.on_verdict(seen)  # nothing decided yet: the temporal rule's own words
+    assert "waiting for the next frame" in w.suggestion_panel.detail.text()
+    w.review.on_live(suggestion(w, time_s=w.player.time_s()))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    w.review.on_verdict(seen)
+    assert "already decides" in w.suggestion_panel.detail.text()

@@ -102,6 +102,16 @@ class ReviewController(QObject):
         elif not self._timer.isActive():
             self._timer.start(int(self.hold.wait_s() * 1000) + 1)
 
+    def on_verdict(self, decision: object) -> None:
+        """Why the card is silent; a crack where a row already decides says so (a trial read
+        "waiting for the next frame to agree" on the frame it had just decided)."""
+        if decision is not None and str(decision.outcome) == "crack" and \
+                self.hold.shown is None and self._decided_near(self.w.player.time_s()):
+            self.w.suggestion_panel.detail.setText(
+                "Crack seen where a row already decides it: no new suggestion here.")
+            return
+        self.w.suggestion_panel.show_verdict(decision)
+
     def _frame_shown(self, index: int, _frame: object) -> None:
         """A "Decided: ..." card is about its row: with the playhead elsewhere it goes (a trial
         read "Decided: CC" while it stood on another row's CL)."""

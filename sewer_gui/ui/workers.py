@@ -35,7 +35,7 @@ class WorkersMixin:
         worker = InferenceWorker(self.classifier, self.player.info.fps, self.settings.threshold,
                                  self.settings.smoothing_frames)
         worker.suggested.connect(self.review.on_live)
-        worker.decided.connect(self.suggestion_panel.show_verdict)
+        worker.decided.connect(self.review.on_verdict)
         worker.failed.connect(lambda text: self.report_error("Live suggestions", text))
         self.inference = worker
         worker.start()
