@@ -149,8 +149,8 @@ def test_f_then_enter_records_the_fracture_twin_with_the_models_own_code(qtbot, 
 
 def test_continuous_defect_started_and_finished_by_key(qtbot, coder):
     w = coder
-    start = w.add_manual_observation("FL")
-    key(qtbot, w, Qt.Key.Key_K)  # an edit resets the table model: the row stays selected
+    start = w.add_manual_observation("FL")  # as a quick code: it takes its clock next
+    assert w.editor.clock_text.hasFocus()  # an edit resets the table model: the row stays
     qtbot.keyClicks(w.editor.clock_text, "3")
     key(qtbot, w, Qt.Key.Key_Return)
     key(qtbot, w, Qt.Key.Key_S)
