@@ -18,6 +18,24 @@ def _isolated_settings(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SEWER_CONFIG_DIR", str(home))
 
 
+@pytest.fixture(autouse=True)
+def _no_message_box_outlives_its_test():
+    """A message box a test's window left open (e.g. "no such model file") would be the next
+    test's modal widget: a question that test waits for then never gets its key."""
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.instance() is None:
+        return
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox) and box.isVisible():
+            box.close()
+
+
 @pytest.fixture(scope="session")
 def code_table():
     return default_code_table()
