@@ -36,7 +36,9 @@ def _show_with_keys(qtbot, dialog: QDialog) -> None:
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
-    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle(), timeout=2000)
+    # This app has the keys (what FocusReturn checks): the dialog, or a window of ours that
+    # an earlier test's closed code list left as the focus window (offscreen keeps it).
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is not None, timeout=2000)
 
 
 def test_a_dialog_that_closes_while_another_app_has_the_keys_pulls_nothing_back(

@@ -17,3 +17,12 @@ def video_time_text(seconds: float | None) -> str:
         return ""
     tenths = int(round(seconds * 10))
     return f"{tenths // 600}:{tenths % 600 / 10:04.1f}"
+
+
+def is_number(text: str) -> bool:
+    """Whether a header's free text holds a number (lengths, sizes): summed or given a unit."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.display import is_number
 from sewer_gui.pacp.header_rules import default_lookups, field_kind
 from sewer_gui.pacp.model import Inspection, InspectionHeader, Units
 from sewer_gui.pacp.validation import survey_end
@@ -46,7 +47,7 @@ def header_value(name: str, value: str, units: Units = Units.FEET) -> str:
     value = value.strip()
     if not value:  # blanks too: a field of spaces would print as an empty cell
         return "-"
-    if name in SIZES + LENGTHS and _is_number(value):
+    if name in SIZES + LENGTHS and is_number(value):
         unit = ("in" if units is Units.FEET else "mm") if name in SIZES else str(units)
         return f"{value} {unit}"
     if field_kind(name, lookups) != "coded":
@@ -56,14 +57,6 @@ def header_value(name: str, value: str, units: Units = Units.FEET) -> str:
     except ValueError:
         return value
     return f"{lookups.describe(name, code)} ({code})"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def header_table(inspection: Inspection, table: CodeTable, width: float,

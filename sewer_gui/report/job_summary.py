@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from sewer_gui import __version__
 from sewer_gui.job import SegmentRow, segment_row
 from sewer_gui.pacp.codes import CodeTable
+from sewer_gui.pacp.display import is_number
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.report.markup import markup
 from sewer_gui.report.pdf_report import middle_shortened, render_pdf
@@ -51,7 +52,7 @@ def write_job_summary(inspections: list[Inspection], table: CodeTable, out_path:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eceff1")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#90a4ae")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    total = sum(float(r.length_surveyed) for r in rows if _is_number(r.length_surveyed))
+    total = sum(float(r.length_surveyed) for r in rows if is_number(r.length_surveyed))
     units = {str(i.units) for i in inspections}
     unit = units.pop() if len(units) == 1 else "(mixed units)"
     story = [Paragraph("Job summary (PACP-style)", base["Title"]),
@@ -62,11 +63,3 @@ def write_job_summary(inspections: list[Inspection], table: CodeTable, out_path:
               f"sewer-pacp-assistant {__version__}  |  {dt.date.today().isoformat()}")
     return render_pdf(story, Path(out_path), footer, title="Job summary", author="",
                       subject="PACP-style job summary", pagesize=PAGE)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

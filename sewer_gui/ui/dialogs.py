@@ -28,6 +28,7 @@ from sewer_gui.app_settings import AppSettings, save_settings
 from sewer_gui.export_folders import ExportFolderError, export_folder, free_name
 from sewer_gui.resources import default_model_path
 from sewer_gui.ui.actions import shortcut_rows
+from sewer_gui.ui.widgets.choice_box import Role, ask_choice
 from sewer_gui.ui.widgets.sizing import fit_to_screen
 
 
@@ -102,17 +103,11 @@ class DialogsMixin:
 
     def ask_export_again(self, title: str, folder: Path) -> str:
         """"again" (Enter), "other" or "cancel" (Esc); tests replace this method."""
-        box = QMessageBox(QMessageBox.Icon.Question, title,
+        return ask_choice(self, QMessageBox.Icon.Question, title,
                           f"{folder} holds an earlier export. Write this one there again "
-                          "(its files are replaced), or choose another folder?", parent=self)
-        again = box.addButton("&Replace its files", QMessageBox.ButtonRole.AcceptRole)
-        other = box.addButton("&Other folder...", QMessageBox.ButtonRole.ActionRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(again)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return "again" if clicked is again else "other" if clicked is other else "cancel"
+                          "(its files are replaced), or choose another folder?",
+                          [("again", "&Replace its files", Role.AcceptRole),
+                           ("other", "&Other folder...", Role.ActionRole)], default="again")
 
     def choose_model_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose crack model", "", "ONNX (*.onnx)")

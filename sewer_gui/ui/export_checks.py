@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.pacp.validation import blocking, validate
+from sewer_gui.ui.widgets.choice_box import Role, ask_choice
 
 if TYPE_CHECKING:
     from sewer_gui.ui.main_window import MainWindow
@@ -74,12 +75,6 @@ class ExportChecks(QObject):
     def ask(self, what: str, text: str) -> str:
         """"export", "show" (the default, Enter) or "cancel" (Esc); tests replace this. A trial
         pressed Esc to cancel, got the validation list, and its next keys coded a row there."""
-        box = QMessageBox(QMessageBox.Icon.Warning, f"Export {what}", text, parent=self.w)
-        export = box.addButton("&Export anyway", QMessageBox.ButtonRole.AcceptRole)
-        show = box.addButton("&Show the errors", QMessageBox.ButtonRole.ActionRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(show)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return "export" if clicked is export else "show" if clicked is show else "cancel"
+        return ask_choice(self.w, QMessageBox.Icon.Warning, f"Export {what}", text,
+                          [("export", "&Export anyway", Role.AcceptRole),
+                           ("show", "&Show the errors", Role.ActionRole)], default="show")

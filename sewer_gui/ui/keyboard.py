@@ -98,8 +98,7 @@ def install_window_keys(window: QWidget, focus_video: Callable[[], None]) -> Esc
         if widget.property(COMMANDED):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     for button in window.findChildren(QAbstractButton):
-        if isinstance(button, QPushButton) and not button.property(TAB_REACHABLE) \
-                or button.property(COMMANDED):
+        if isinstance(button, QPushButton) and not button.property(TAB_REACHABLE):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         elif button.focusPolicy() != Qt.FocusPolicy.NoFocus:  # a click leaves the keys where
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # they were

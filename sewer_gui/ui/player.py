@@ -184,19 +184,18 @@ class VideoPlayer(QObject):
         thread.frameDecoded.connect(self._take_frame)
         thread.reachedEnd.connect(lambda: self.playingChanged.emit(False))
         thread.failed.connect(self.errorOccurred)
-        thread.brokenAt.connect(lambda index, t=thread: self._damaged(t, index))
+        thread.brokenAt.connect(self._broken)
         thread.commands.speed = self.speed
         self._thread = thread
         thread.start()
         self._probe = _Probe(Path(path))
-        self._probe.found.connect(self._probe_found)  # a slot: dropped with the player
+        self._probe.found.connect(self._broken)  # slots: dropped with the player
         self._probe.start()
         self.opened.emit(info)
 
-    def _probe_found(self, index: int) -> None:
-        self._damaged(self.sender(), index)
-
-    def _damaged(self, source: QObject, index: int) -> None:
+    def _broken(self, index: int) -> None:
+        """From the reader or the probe: where the file stops decoding."""
+        source = self.sender()
         if source is None or source not in (self._thread, self._probe):
             return  # queued from the file that was open before
         thread = self._thread

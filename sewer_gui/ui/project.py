@@ -16,6 +16,7 @@ from sewer_gui.app_settings import config_dir, save_settings
 from sewer_gui.pacp.model import Inspection, Units
 from sewer_gui.resources import resources_dir
 from sewer_gui.storage.project_store import PROJECT_SUFFIX, ProjectFileError, ProjectSaveError
+from sewer_gui.ui.widgets.choice_box import Role, ask_choice
 from sewer_gui.ui.widgets.sizing import fit_to_screen
 
 PROJECT_FILTER = f"Sewer projects (*{PROJECT_SUFFIX})"
@@ -140,16 +141,11 @@ class ProjectController(QObject):
 
     def ask_save_first(self) -> str:
         """"save", "discard" or "cancel" (Esc); one key each. Tests replace this method."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved work",
+        return ask_choice(self.w, QMessageBox.Icon.Question, "Unsaved work",
                           "This work has not been saved to a project file yet. Save it first, "
-                          "or discard it?", parent=self.w)
-        save = box.addButton("&Save...", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.exec()
-        return {save: "save", discard: "discard"}.get(box.clickedButton(), "cancel")
+                          "or discard it?", [("save", "&Save...", Role.AcceptRole),
+                                             ("discard", "&Discard", Role.DestructiveRole)],
+                          default="save")
 
     def open_project_dialog(self) -> None:
         if not self.w.confirm_discard():
