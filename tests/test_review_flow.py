@@ -194,6 +194,7 @@ def test_quit_with_only_calibration_changes_asks(qtbot, code_table, short_video,
 
 def test_the_save_question_answers_to_one_key_each(qtbot, code_table):
     """Found by a keys-only trial: Save / Discard / Cancel had no mnemonics (Alt+D did nothing)."""
+    import shiboken6
     from PySide6.QtCore import QTimer
 
     w = MainWindow(AppSettings(live_suggestions=False), code_table)
@@ -208,8 +209,8 @@ def test_the_save_question_answers_to_one_key_each(qtbot, code_table):
             box = box or next((b for b in QApplication.topLevelWidgets()
                                if isinstance(b, QMessageBox) and b.isVisible()
                                and "not been saved" in b.text()), None)
-            if box is not None and not box.isVisible():
-                return  # answered
+            if box is not None and (not shiboken6.isValid(box) or not box.isVisible()):
+                return  # answered (the box may already be deleted)
             if box is not None:
                 box.activateWindow()
                 qtbot.keyClick(box, keys, Qt.KeyboardModifier.AltModifier)
