@@ -246,6 +246,16 @@ def test_typing_a_code_lists_that_code_first_and_no_description_that_merely_cont
     qtbot.keyClick(w.editor.code.completer().popup(), Qt.Key.Key_Escape)
 
 
+def test_codes_that_start_with_the_typed_text_come_in_code_order(qtbot, coder):
+    """Found by a keys-only trial: "TF" listed TFD, TFI, TFA ... (the table's family order)."""
+    w = coder
+    w.add_manual_observation("CC")
+    listed = _listed(qtbot, w, "TF")
+    prefixed = [c for c in listed if c.startswith("TF")]
+    assert len(prefixed) >= 4 and listed[:len(prefixed)] == sorted(prefixed)
+    qtbot.keyClick(w.editor.code.completer().popup(), Qt.Key.Key_Escape)
+
+
 def test_the_cell_of_the_field_at_fault_is_marked_beside_the_code(qtbot, coder):
     from sewer_gui.ui.observation_table import COLUMNS
 
@@ -277,3 +287,25 @@ def test_up_in_the_code_field_opens_the_list_and_recodes_nothing(qtbot, coder):
     popup = w.editor.code.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=2000)
     qtbot.keyClick(popup, Qt.Key.Key_Escape)
+
+
+def test_the_code_row_stays_in_view_in_a_short_dock(qtbot, coder):
+    """Found by a keys-only trial: in a short Observation dock the clock field taking the keys
+    scrolled the Code row out of view; the coder no longer saw which code the clock was for."""
+    from PySide6.QtWidgets import QDockWidget
+
+    w = coder
+    dock = next(d for d in w.findChildren(QDockWidget) if d.windowTitle() == "Observation")
+    w.resize(1000, 560)
+    w.resizeDocks([dock], [200], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: dock.height() <= 260, timeout=2000)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    qtbot.keyClicks(QApplication.focusWidget(), "cc")
+    key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.editor.clock_text.hasFocus()
+    qtbot.wait(50)
+    for widget in (w.editor.code, w.editor.clock_text):  # both wholly in view
+        shown = widget.visibleRegion().boundingRect()
+        assert shown.size() == widget.size(), widget
+    key(qtbot, w, Qt.Key.Key_Escape)

@@ -78,6 +78,54 @@ def test_an_unclear_subtype_is_said_under_the_raised_code(qtbot, code_table, tmp
     assert not card.doubt.isVisible()  # a clear subtype: nothing to warn about
 
 
+def test_a_paused_frame_is_decided_on_its_own(qtbot, tmp_path):
+    """Found by a keys-only trial: paused on a crack's first frame, the card said "waiting for
+    the next frame to agree" for as long as it stayed paused: no next frame comes."""
+    clf = CrackClassifier(linear_onnx(tmp_path / "m.onnx"))
+    split = {"ND": 0.01, "CL": 0.97}
+    logits = np.log([[split.get(c.value, 0.02 / 6) for c in clf.classes]]).astype(np.float32)
+    clf._session.run = lambda *_a, **_k: [logits]
+    frame = np.random.default_rng(0).integers(40, 200, (96, 128, 3), dtype=np.uint8)
+    worker = InferenceWorker(clf, fps=10, threshold=0.6, window=1)
+    raised = []
+    worker.suggested.connect(raised.append)
+    worker.start()
+    try:
+        for index, still in ((0, False), (1, False), (2, True)):
+            with qtbot.waitSignal(worker.predicted, timeout=5000):
+                worker.submit(index, frame, still=still)
+            qtbot.wait(20)  # the suggestion, if any, is queued after the prediction
+            if index == 1:  # playing: 0.1 s of agreement is not enough
+                assert raised == []
+    finally:
+        worker.stop()
+    assert [s.code for s in raised] == ["CL"] and raised[0].frame_index == 2
+
+
+def test_pausing_decides_the_frame_on_screen(qtbot, coder):
+    w = coder
+    sent = []
+
+    class Spy:
+        def submit(self, index, frame, still=False):
+            sent.append((index, still))
+
+        def stop(self):
+            pass
+
+        def deleteLater(self):
+            pass
+
+    w.stop_inference()  # the window's own worker: the spy takes its place
+    w.live_box.setChecked(True)
+    w.inference = Spy()
+    w.player.play()
+    qtbot.waitUntil(lambda: any(not still for _, still in sent), timeout=5000)
+    w.player.pause()
+    assert sent[-1] == (w.player.index, True)
+    w.inference = None
+
+
 def test_a_long_model_id_is_shortened_to_a_narrow_card(qtbot, code_table):
     model_id = "efficientnet_lite0-finetune-20261203-105651-bab6849c198f-int8w7"
     card = SuggestionPanel(code_table)

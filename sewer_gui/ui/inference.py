@@ -34,7 +34,7 @@ class InferenceWorker(QThread):
         # Agreement and hold in seconds of video: alike at 25 or 60 fps and at 2x playback.
         self.decider = LiveDecider(classifier.classes, policy.with_threshold(threshold or None),
                                    window=window, confirm_s=0.25, hold_s=0.8, fps=fps)
-        self._mailbox: tuple[int, np.ndarray] | None = None
+        self._mailbox: tuple[int, np.ndarray, bool] | None = None
         self._cond = threading.Condition()
         self._stop = False
         self._last_index = -1
@@ -53,9 +53,12 @@ class InferenceWorker(QThread):
         model = DecisionPolicy.from_metadata(getattr(self.classifier, "metadata", {}))
         self.decider.policy = model.with_threshold(value or None)
 
-    def submit(self, index: int, frame: np.ndarray) -> None:
+    def submit(self, index: int, frame: np.ndarray, still: bool = False) -> None:
+        """`still`: the frame stays on screen (paused, stepped): no next frame will come to
+        agree, so it is decided on its own, as after a seek."""
         with self._cond:
-            self._mailbox = (index, frame)  # replaces a frame not yet taken: it is stale
+            # Replaces a frame not yet taken: it is stale.
+            self._mailbox = (index, frame, still)
             self._cond.notify()
 
     def stop(self) -> None:
@@ -71,7 +74,7 @@ class InferenceWorker(QThread):
                     self._cond.wait()
                 if self._stop:
                     return
-                index, frame = self._mailbox
+                index, frame, still = self._mailbox
                 self._mailbox = None
             try:
                 probs = self.classifier.probabilities([frame])[0]
@@ -83,7 +86,8 @@ class InferenceWorker(QThread):
             if jumped:
                 self.decider.reset()  # a seek: old frames say nothing about this place
             self._last_index = index
-            now, shown = self.decider.update(probs, FrameQuality.of(frame), at_once=jumped,
+            now, shown = self.decider.update(probs, FrameQuality.of(frame),
+                                             at_once=jumped or still,
                                              time_s=index / self.fps)
             if self._worth_telling(now):
                 self._told = now

@@ -51,7 +51,6 @@ from sewer_gui.ui.playback import PlaybackKeys, clock_text
 from sewer_gui.ui.player import SPEEDS, VideoPlayer
 from sewer_gui.ui.project import ProjectController
 from sewer_gui.ui.review import ReviewController
-from sewer_gui.ui.widgets.sizing import scrolled
 from sewer_gui.ui.widgets.timeline import Marker, Timeline
 from sewer_gui.ui.widgets.video_view import VideoView
 from sewer_gui.ui.workers import WorkersMixin
@@ -148,7 +147,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.side_tabs.addTab(self.validation_panel, "Validation")
         self.side_tabs.addTab(self.header_form, "Inspection header")
         self._dock("AI suggestion", self.suggestion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Observation", scrolled(self.editor), Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Observation", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Observations", self.table_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("Inspection", self.side_tabs, Qt.DockWidgetArea.LeftDockWidgetArea)
 
@@ -165,6 +164,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.player.frameShown.connect(self.on_frame)
         self.player.playingChanged.connect(
             lambda playing: self.play_button.setText("Pause" if playing else "Play"))
+        self.player.playingChanged.connect(self.decide_still_frame)
         self.player.errorOccurred.connect(lambda text: self.report_error("Video", text))
         self.play_button.clicked.connect(self.playback.toggle_play)
         self.speed_box.currentIndexChanged.connect(lambda i: self.player.set_speed(SPEEDS[i]))
@@ -277,7 +277,7 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.refresh_overlay()
         self.recent_frames[index] = frame
         if self.inference is not None and self.live_box.isChecked():
-            self.inference.submit(index, frame)
+            self.inference.submit(index, frame, still=not self.player.is_playing)
 
     def refresh_overlay(self) -> None:
         """Time and distance for the frame on screen (also after a calibration change)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +27,7 @@ from sewer_gui.pacp.codes import CodeTable
 from sewer_gui.pacp.model import Observation
 from sewer_gui.ui.widgets.clock_face import ClockFace
 from sewer_gui.ui.widgets.code_picker import CodePicker
+from sewer_gui.ui.widgets.sizing import scrolled
 
 CONTINUOUS_CHOICES = ["", *[f"S{n:02d}" for n in range(1, 6)], *[f"F{n:02d}" for n in range(1, 6)]]
 REFUSED = "background: #ffcdd2;"
@@ -65,18 +68,42 @@ class ObservationEditor(QWidget):
         self.set_observation(None)
 
     def _layout(self) -> None:
+        """The code and its description stay in view; the other fields scroll below them in a
+        short dock (a trial: the clock field taking the keys scrolled the Code row away)."""
         clock_row = QHBoxLayout()
         clock_row.addWidget(self.clock_text)
         clock_row.addWidget(self.clock, 1)
-        form = QFormLayout(self)
-        for label, field in (("Code", self.code), ("", self.description), ("Clock", clock_row),
+        fields = QWidget()
+        form = QFormLayout(fields)
+        for label, field in (("Clock", clock_row),
                              ("Distance", self.distance), ("Continuous", self.continuous),
                              ("", self.joint), ("Value 1", self._with_hint(self.value_1)),
                              ("Value 2", self._with_hint(self.value_2)),
                              ("Percent", self.percent),
                              ("Remarks", self.remarks)):
             form.addRow(label, field)
+        pinned = QFormLayout()
+        code_label = QLabel("Code")
+        # As wide as the widest label below: the two forms' fields line up.
+        widest = max(form.itemAt(r, QFormLayout.ItemRole.LabelRole).widget().sizeHint().width()
+                     for r in range(form.rowCount())
+                     if form.itemAt(r, QFormLayout.ItemRole.LabelRole) is not None)
+        code_label.setMinimumWidth(widest)
+        pinned.addRow(code_label, self.code)
+        pinned.addRow("", self.description)
+        form.setContentsMargins(0, 0, 0, 0)  # in line with the pinned row above
+        column = QVBoxLayout(self)
+        column.addLayout(pinned)
+        self.fields = scrolled(fields)
+        column.addWidget(self.fields, 1)
         self.setTabOrder(self.code, self.clock_text)
+        # A scroll area follows the keys only for Tab inside it; Tab from the code comes from
+        # outside, and the window's keys (C, a quick code) set the focus directly.
+        QApplication.instance().focusChanged.connect(self._keep_in_view)
+
+    def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.fields.widget().isAncestorOf(new):
+            self.fields.ensureWidgetVisible(new)
 
     def _connect(self) -> None:
         self.code.codeChosen.connect(lambda c: self._emit(code=c))

@@ -40,6 +40,14 @@ class WorkersMixin:
         self.inference = worker
         worker.start()
 
+    def decide_still_frame(self, playing: bool) -> None:
+        """Paused: no next frame comes to agree with the one on screen, so it is decided on its
+        own (a trial saw "waiting for the next frame to agree" for as long as it stayed paused)."""
+        player = self.player
+        if not playing and player.frame is not None and self.inference is not None \
+                and self.live_box.isChecked():
+            self.inference.submit(player.index, player.frame, still=True)
+
     def stop_inference(self) -> None:
         worker, self.inference = self.inference, None
         if worker is not None:

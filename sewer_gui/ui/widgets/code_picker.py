@@ -37,7 +37,9 @@ def match_rank(code: str, description: str, typed: str) -> int | None:
 
 
 class _Matches(QSortFilterProxyModel):
-    """The completer's list: matching entries, exact and prefix codes first, else table order."""
+    """The completer's list: matching entries, the exact code first, then codes that start with
+    the typed text in code order ("TF": TFA, TFB, TFC, TFD, TFI; the table lists them by
+    family), then description matches in table order."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -48,17 +50,25 @@ class _Matches(QSortFilterProxyModel):
         self.invalidate()
         self.sort(0)
 
+    def _code(self, row: int) -> str:
+        source = self.sourceModel()
+        return str(source.data(source.index(row, 0), Qt.ItemDataRole.UserRole))
+
     def _rank(self, row: int) -> int | None:
         source = self.sourceModel()
-        code = str(source.data(source.index(row, 0), Qt.ItemDataRole.UserRole))
         description = str(source.data(source.index(row, 0))).partition(" - ")[2]
-        return match_rank(code, description, self.typed)
+        return match_rank(self._code(row), description, self.typed)
+
+    def _order(self, row: int) -> tuple[int, str, int]:
+        rank = self._rank(row)
+        rank = 4 if rank is None else rank
+        return rank, self._code(row) if rank <= 1 else "", row
 
     def filterAcceptsRow(self, row: int, _parent: QModelIndex) -> bool:  # noqa: N802 - Qt
         return self._rank(row) is not None
 
     def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt
-        return (self._rank(left.row()), left.row()) < (self._rank(right.row()), right.row())
+        return self._order(left.row()) < self._order(right.row())
 
 
 class CodePicker(QComboBox):
