@@ -68,30 +68,57 @@ def index_image_folder(root: Path) -> DatasetIndex:
 
 
 def index_manifest(path: Path) -> DatasetIndex:
-    """A CSV with columns path,code; relative paths are taken from the manifest's folder."""
+    """A CSV with columns path,code; relative paths are taken from the manifest's folder.
+
+    Every bad row is named at once (a trial fixed one, ran again and met the next)."""
     path = Path(path)
+    problems: list[str] = []
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or not {"path", "code"} <= set(reader.fieldnames):
                 raise DatasetError(f"{path}: a manifest needs the columns path,code")
             samples = []
+            last = reader.line_num
             for row in reader:
-                label = class_for_label(row["code"] or "")
-                if label is None:
-                    raise DatasetError(f"{path}, line {reader.line_num}: unknown class or code "
-                                       f"{row['code']!r}")
-                image = Path(row["path"])
+                first, last = last + 1, reader.line_num
+                problem = _row_problem(row)
+                if problem:
+                    where = f"line {first}" if first == last else f"lines {first}-{last}"
+                    problems.append(f"{where}: {problem}")
+                    continue
+                image = Path(row["path"].strip())
                 image = image if image.is_absolute() else path.parent / image
                 group = (row.get("group") or "").strip() or group_from_name(image.stem)
-                samples.append(Sample(image, label, group))
+                samples.append(Sample(image, class_for_label(row["code"]), group))
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read the manifest ({exc.strerror})") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
         raise DatasetError(f"{path}: not a readable CSV manifest ({exc})") from exc
+    if problems:
+        shown = "; ".join(problems[:MANIFEST_PROBLEMS_SHOWN])
+        more = len(problems) - MANIFEST_PROBLEMS_SHOWN
+        raise DatasetError(f"{path}: {len(problems)} bad row(s): {shown}"
+                           + (f"; and {more} more" if more > 0 else ""))
     if not samples:
         raise DatasetError(f"{path}: the manifest lists no images")
     return DatasetIndex(samples, str(path))
+
+
+MANIFEST_PROBLEMS_SHOWN = 8
+
+
+def _row_problem(row: dict) -> str:
+    path, code = row.get("path"), row.get("code")
+    if "\n" in (path or "") + (code or "") + "".join(str(v) for v in row.get(None) or ()):
+        return "a quote (\") opened here is never closed: the lines after it read as one field"
+    if not (path or "").strip():
+        return "no image path"
+    if code is None or not code.strip():
+        return "no code"
+    if class_for_label(code) is None:
+        return f"unknown class or code {code!r}"
+    return ""
 
 
 def group_from_name(stem: str) -> str:

@@ -39,10 +39,29 @@ def test_manifest_with_unknown_code_names_the_line(tmp_path):
     _image(tmp_path / "a.png")
     manifest = tmp_path / "m.csv"
     manifest.write_text("path,code\na.png,CC\na.png,ZZ\n")
-    with pytest.raises(DatasetError, match=r"m\.csv, line 3: unknown class or code 'ZZ'"):
+    with pytest.raises(DatasetError, match=r"m\.csv: 1 bad row\(s\): line 3: unknown class or "
+                                           "code 'ZZ'"):
         index_manifest(manifest)
     manifest.write_text("file,label\na.png,CC\n")
     with pytest.raises(DatasetError, match="path,code"):
+        index_manifest(manifest)
+
+
+def test_every_bad_manifest_row_is_named_at_once(tmp_path):
+    """Found by a keys-only trial: one error at a time, "unknown class or code None" for a row
+    without a code, and an unclosed quote blamed on the file's last line."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text('path,code,group\na.png,CC,g\nb.png\nc.png,XX\n,CL\n"d.png,CL\n'
+                        'e.png,CC\nf.png,CC\n')
+    with pytest.raises(DatasetError) as error:
+        index_manifest(manifest)
+    text = str(error.value)
+    assert text.startswith(f"{manifest}: 4 bad row(s): line 3: no code; line 4: unknown class "
+                           "or code 'XX'; line 5: no image path; lines 6-8: a quote")
+    assert "None" not in text
+    rows = "".join(f"x{k}.png,ZZ\n" for k in range(12))
+    manifest.write_text("path,code\n" + rows)
+    with pytest.raises(DatasetError, match=r"12 bad row\(s\).*line 9: .*; and 4 more$"):
         index_manifest(manifest)
 
 

@@ -43,8 +43,9 @@ class FocusReturn(QObject):
 
     def take_back(self) -> None:
         """Activate the window (its last focus widget gets the keys again) if nothing else did."""
-        if not self.window.isVisible() or QApplication.activeModalWidget() is not None:
-            return
+        modal = QApplication.activeModalWidget()
+        if not self.window.isVisible() or modal is not None and modal is not self.window:
+            return  # a modal dialog (other than this window, when it is one) keeps the keys
         focus = QGuiApplication.focusWindow()
         # Without a window manager a closed list the dialog popped up stays the focus window.
         if focus is None or not focus.isVisible():

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWizard
 
 from sewer_gui.distill_choices import measured_kd
 from sewer_gui.training_recipe import WizardSettings, new_work_dir
+from sewer_gui.ui.focus_return import FocusReturn
 from sewer_gui.ui.training.data_pages import CheckPage, DataPage
 from sewer_gui.ui.training.recipe_page import RecipePage
 from sewer_gui.ui.training.results_page import ResultsPage
@@ -52,6 +53,8 @@ class TrainingWizard(QWizard):
                               (PageId.RESULTS, self.results_page)):
             self.setPage(page_id, page)
         self.resize(980, 800)
+        # Its file dialogs and questions give the keys back without a window manager too.
+        self.focus_return = FocusReturn(self)
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close button: never stop a running training unasked."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,9 +32,9 @@ from ml.data_check import (
     mapped_samples,
     missing_classes,
     unmapped_folders,
-    write_manifest,
 )
 from ml.datasets import DatasetError, Sample, holds_out_groups, index_dataset
+from sewer_gui.run_folders import write_checked_data
 from sewer_gui.training_recipe import (
     SAME_GROUPS,
     WizardSettings,
@@ -41,6 +42,7 @@ from sewer_gui.training_recipe import (
 )
 
 LEAVE_OUT = "(leave out)"
+MIN_FRAMES = 6  # fewer cannot be split into training, validation and test frames
 
 
 class DataPage(QWizardPage):
@@ -60,13 +62,17 @@ class DataPage(QWizardPage):
         self.synthetic.setToolTip("Synthetic stills mixed into training only (never into the "
                                   "test frames), so that the model keeps what it knew.")
         buttons = QHBoxLayout()
-        for text, slot in (("Add folder...", self._add_folder),
-                           ("Add manifest...", self._add_manifest),
-                           ("Add this project's frames", self._add_project),
-                           ("Remove", self._remove)):
+        for text, slot in (("Add &folder...", self._add_folder),
+                           ("Add &manifest...", self._add_manifest),
+                           ("Add this &project's frames", self._add_project),
+                           ("&Remove", self._remove)):
             button = QPushButton(text)
+            # Enter is Next, not the last button pressed (a trial: Enter after adding a folder
+            # opened the folder picker again).
+            button.setAutoDefault(False)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        self.sources.installEventFilter(self)  # Delete removes the selected entries
         self.resume = QComboBox()
         self.resume.addItem("Start a new run", "")
         for run in unfinished_runs():
@@ -79,6 +85,13 @@ class DataPage(QWizardPage):
         form.addRow("Mix in synthetic stills", self.synthetic)
         form.addRow("Earlier runs", self.resume)
         layout.addLayout(form)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.sources and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._remove()
+            return True
+        return super().eventFilter(watched, event)
 
     def add_source(self, path: str) -> None:
         self.sources.addItem(path)
@@ -132,6 +145,10 @@ def _index_and_check(sources: list[str], mapping: dict[Path, CrackClass],
     yield from check_images(found, result)
 
 
+def _class_counts(used: list[Sample]) -> dict[str, int]:
+    return {n: sum(s.label.value == n for s in used) for n in CLASS_NAMES}
+
+
 class CheckPage(QWizardPage):
     """Every image decoded and hashed in a worker; bad files and copies left out by choice."""
 
@@ -172,6 +189,7 @@ class CheckPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self._fill_mapping()
+        self.leave_out_bad.setChecked(False)  # a choice about other files: asked again
         self.start_check()
 
     def _fill_mapping(self) -> None:
@@ -250,7 +268,7 @@ class CheckPage(QWizardPage):
                                       "as another file)")
         self.leave_out_copies.setVisible(bool(copies))
         used = self.usable()
-        counts = {n: sum(s.label.value == n for s in used) for n in CLASS_NAMES}
+        counts = _class_counts(used)
         for row, name in enumerate(CLASS_NAMES):
             self.counts.setItem(row, 0, QTableWidgetItem(name))
             self.counts.setItem(row, 1, QTableWidgetItem(str(counts[name])))
@@ -260,9 +278,14 @@ class CheckPage(QWizardPage):
         groups = len({s.group for s in used if s.group})
         where = ("; the test frames come from whole ones that training never sees." if
                  holds_out_groups([s.group for s in used]) else f": {SAME_GROUPS}")
-        lines = [f"Checked {self.result.checked} images: {len(used)} usable, from {groups} "
-                 f"inspection(s) or video(s){where}"]
-        lines += self.errors
+        if used or not self.errors:
+            lines = [f"Checked {self.result.checked} images: {len(used)} usable, from {groups} "
+                     f"inspection(s) or video(s){where}", *self.errors]
+        else:  # nothing to split: what is wrong comes first
+            lines = ["Nothing to train on:", *self.errors]
+        blocker = self._blocker(used, counts)
+        if blocker:
+            lines.append(blocker)
         if self.result.unreadable and not self.leave_out_bad.isChecked():
             lines.append(f"{len(self.result.unreadable)} file(s) cannot be read: leave them out "
                          "(below) or fix them before training.")
@@ -277,16 +300,31 @@ class CheckPage(QWizardPage):
                          "next page) or a class-weighted loss make up for it.")
         return "\n".join(lines)
 
+    def _blocker(self, used: list[Sample], counts: dict[str, int]) -> str:
+        """Why Next stays off, in words (a trial met a greyed Next and no reason)."""
+        if not used:
+            return ""  # the errors above say why
+        if len(used) < MIN_FRAMES:
+            return f"At least {MIN_FRAMES} usable frames are needed to train; there are " \
+                   f"{len(used)}."
+        present = [n for n, k in counts.items() if k]
+        if len(present) < 2 and not self.settings.synthetic_per_class:
+            return (f"Every usable frame is {present[0]}: a model learns nothing from one class, "
+                    "and the comparison cannot tell models apart on it. Add frames of another "
+                    "class, or go Back and mix in synthetic stills.")
+        return ""
+
     def isComplete(self) -> bool:  # noqa: N802
         if not self.checked or self.errors and not self.samples:
             return False
         if self.result.unreadable and not self.leave_out_bad.isChecked():
             return False
-        return len(self.usable()) >= 6
+        used = self.usable()
+        counts = _class_counts(used)
+        return bool(used) and not self._blocker(used, counts)
 
     def validatePage(self) -> bool:  # noqa: N802
-        work = Path(self.settings.work_dir)
-        self.settings.manifest = str(write_manifest(self.usable(), work / "data.csv"))
+        self.settings.manifest = str(write_checked_data(self.settings, self.usable()))
         return True
 
     def cleanupPage(self) -> None:  # noqa: N802

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ml.classes import CLASS_NAMES
 from sewer_gui.distill_choices import KD_DEFAULTS, KD_METHODS, TEACHERS, KdRecipe, cpu_has_bf16
 from sewer_gui.resources import resources_dir
+from sewer_gui.run_folders import steps_to_run
 from sewer_gui.training_recipe import (
     BALANCE,
     METHOD_DEFAULTS,
@@ -31,7 +32,6 @@ from sewer_gui.training_recipe import (
     WizardSettings,
     estimate_seconds,
     new_student_args,
-    plan_steps,
 )
 from sewer_gui.ui.training.estimate import Estimator
 
@@ -294,7 +294,7 @@ class RecipePage(QWizardPage):
         if event is None:
             return
         self.store()
-        seconds = estimate_seconds(plan_steps(self.settings), event,
+        seconds = estimate_seconds(steps_to_run(self.settings), event,
                                    self.settings.synthetic_per_class * len(CLASS_NAMES))
         per = ", ".join(f"{arch} {s * 1000:.0f} ms" for arch, s in
                         event["seconds_per_step"].items())

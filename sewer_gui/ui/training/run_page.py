@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from sewer_gui.run_folders import follow_changed_settings
 from sewer_gui.training_recipe import (
     Step,
     WizardSettings,
@@ -56,7 +57,7 @@ class RunPage(QWizardPage):
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(2000)
         self.cancel_button = QPushButton("Cancel")
-        self.resume_button = QPushButton("Resume")
+        self.resume_button = QPushButton("&Resume")
         self.cancel_button.clicked.connect(self.cancel)
         self.resume_button.clicked.connect(self._start)
         self.resume_button.setEnabled(False)
@@ -76,6 +77,11 @@ class RunPage(QWizardPage):
             (layout.addLayout if isinstance(item, QHBoxLayout) else layout.addWidget)(item)
 
     def initializePage(self) -> None:  # noqa: N802
+        left = follow_changed_settings(self.settings)
+        if left is not None:
+            self.log.appendPlainText(f"The data or the options changed since the run in {left} "
+                                     f"started: this run goes to {self.settings.work_dir}; the "
+                                     "earlier one is kept as it was.")
         self.settings.save()  # from here on the run can be resumed from the data page
         self.steps = plan_steps(self.settings)
         self.done = {}

@@ -1,0 +1,71 @@
+"""One run folder holds one run: the outputs of one set of data and settings.
+
+The wizard's steps skip what their folder already holds, so a coder who went Back after a run
+and changed the data or the recipe must get a new folder; otherwise the earlier run's model and
+figures are shown as the new one's, under a data.csv that no longer describes them (a trial).
+The earlier folder is left as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from ml.data_check import write_manifest
+from ml.datasets import Sample
+from sewer_gui.training_recipe import Step, WizardSettings, new_work_dir, plan_steps
+
+DATA_FILE = "data.csv"
+
+
+def run_started(work: Path) -> bool:
+    """The run page saves the settings as it starts the first step."""
+    return (Path(work) / "wizard.json").exists()
+
+
+def _claim_new_folder(s: WizardSettings) -> Path:
+    new = new_work_dir()
+    new.mkdir(parents=True)
+    s.work_dir = str(new)
+    return new
+
+
+def write_checked_data(s: WizardSettings, samples: list[Sample]) -> Path:
+    """The checked frames as the run's data.csv; in a new run folder when a run has started in
+    the current one on other frames."""
+    work = Path(s.work_dir)
+    target = work / DATA_FILE
+    if not run_started(work):
+        return write_manifest(samples, target)
+    fresh = write_manifest(samples, work / f"{DATA_FILE}.next")
+    if target.exists() and fresh.read_bytes() == target.read_bytes():
+        fresh.unlink()
+        return target  # the same frames: the run in this folder is theirs
+    new = _claim_new_folder(s)
+    return Path(shutil.move(str(fresh), str(new / DATA_FILE)))
+
+
+def changed_since_started(s: WizardSettings) -> bool:
+    work = Path(s.work_dir)
+    return run_started(work) and WizardSettings.load(work) != s
+
+
+def follow_changed_settings(s: WizardSettings) -> Path | None:
+    """Moves `s` to a new run folder when the run in its folder started with other settings
+    (its data.csv comes along); returns the folder left behind, else None."""
+    if not changed_since_started(s):
+        return None
+    old = Path(s.work_dir)
+    new = _claim_new_folder(s)
+    if s.manifest and Path(s.manifest).parent == old:
+        s.manifest = str(shutil.copy2(s.manifest, new / DATA_FILE))
+    return old
+
+
+def steps_to_run(s: WizardSettings) -> list[Step]:
+    """The steps the run page will run: all of them when the settings will move to a new
+    folder, so that an estimate does not count the earlier run's outputs as done."""
+    if changed_since_started(s):
+        return plan_steps(dataclasses.replace(s, work_dir=str(new_work_dir())))
+    return plan_steps(s)

@@ -1,0 +1,86 @@
+"""A run folder holds one run: going Back and changing the data or the options trains anew.
+
+Found by a keys-only trial: after a finished run, Back, other frames, Next showed the earlier
+run's model and figures as the new one's, under a data.csv that described the new frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ml.classes import CrackClass
+from ml.datasets import Sample
+from sewer_gui.run_folders import follow_changed_settings, steps_to_run, write_checked_data
+from sewer_gui.training_recipe import WizardSettings, plan_steps
+
+
+@pytest.fixture
+def finished_run(tmp_path, monkeypatch):
+    """A folder where a fine-tuning run on two frames has finished."""
+    monkeypatch.setenv("SEWER_DATA_DIR", str(tmp_path / "data"))
+    work = tmp_path / "data" / "training" / "first"
+    s = WizardSettings(work_dir=str(work), sources=["one_class"])
+    frames = [Sample(tmp_path / "a.png", CrackClass.CL, "g1")]
+    s.manifest = str(write_checked_data(s, frames))
+    s.save()
+    for step in plan_steps(s):  # every step's output is there
+        Path(step.done_when).parent.mkdir(parents=True, exist_ok=True)
+        Path(step.done_when).write_text("{}")
+    return s, frames
+
+
+def test_other_frames_after_a_run_go_to_a_new_folder(finished_run, tmp_path):
+    s, frames = finished_run
+    first = Path(s.work_dir)
+    kept = (first / "data.csv").read_text()
+    assert write_checked_data(s, frames) == first / "data.csv"  # the same frames: its run
+    assert Path(s.work_dir) == first
+    other = frames + [Sample(tmp_path / "b.png", CrackClass.ND, "g2")]
+    s.sources = ["good.csv"]
+    s.manifest = str(write_checked_data(s, other))
+    new = Path(s.work_dir)
+    assert new != first and new.is_dir() and Path(s.manifest) == new / "data.csv"
+    assert "b.png" in (new / "data.csv").read_text()
+    assert (first / "data.csv").read_text() == kept  # the earlier run still says what it saw
+    assert not list(first.glob("data.csv.*"))
+    # The run page moves on once more only if the settings change again.
+    assert follow_changed_settings(s) is None
+    assert all(not step.finished() for step in steps_to_run(s))
+
+
+def test_other_options_after_a_run_go_to_a_new_folder_and_are_timed_whole(finished_run):
+    s, _ = finished_run
+    first = Path(s.work_dir)
+    assert follow_changed_settings(s) is None and all(st.finished() for st in steps_to_run(s))
+    s.student_epochs = 30
+    # The estimate counts every step: none of the earlier run's outputs is this run's.
+    assert all(not st.finished() for st in steps_to_run(s))
+    assert Path(s.work_dir) == first  # timing moves nothing
+    assert follow_changed_settings(s) == first
+    new = Path(s.work_dir)
+    assert new != first and Path(s.manifest) == new / "data.csv"
+    assert (new / "data.csv").read_bytes() == (first / "data.csv").read_bytes()
+    assert WizardSettings.load(first).student_epochs == 12  # the earlier run as it was
+    assert all(not st.finished() for st in plan_steps(s))
+
+
+def test_the_run_page_trains_anew_after_the_options_changed(qtbot, finished_run):
+    from sewer_gui.ui.wizard import TrainingWizard
+
+    s, _ = finished_run
+    first = Path(s.work_dir)
+    wizard = TrainingWizard(work_dir=first)
+    qtbot.addWidget(wizard)
+    wizard.resume(first)  # the finished run's settings, as after Back
+    run = wizard.run_page
+    started = []
+    run.child.start = started.append  # no training child: what it would run is enough
+    run.initializePage()
+    assert started == [] and run.isComplete()  # nothing changed: the finished run is shown
+    wizard.settings.student_epochs = 30
+    run.initializePage()
+    assert Path(wizard.settings.work_dir) != first and started
+    assert str(Path(wizard.settings.work_dir) / "finetune") in started[0]
+    assert "the earlier one is kept" in run.log.toPlainText()

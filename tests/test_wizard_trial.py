@@ -1,0 +1,122 @@
+"""What a keys-only trial of the training wizard found: the keys, the check page's reasons."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QPushButton
+
+from sewer_gui.ui.wizard import PageId, TrainingWizard
+
+
+def _wizard(qtbot, tmp_path) -> TrainingWizard:
+    wizard = TrainingWizard(work_dir=tmp_path / "work")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    return wizard
+
+
+def _checked(qtbot, wizard: TrainingWizard, *sources: str):
+    for source in sources:
+        wizard.data_page.add_source(source)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.checked, timeout=60_000)
+    return wizard.check_page
+
+
+def test_enter_after_adding_a_folder_goes_next_and_delete_removes_an_entry(
+        qtbot, tmp_path, team_data, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: asked.append(1) or str(team_data)))
+    wizard = _wizard(qtbot, tmp_path)
+    page = wizard.data_page
+    add = next(b for b in page.findChildren(QPushButton) if b.text() == "Add &folder...")
+    add.click()
+    assert asked == [1] and page.sources.count() == 1
+    page.sources.setCurrentRow(0)
+    page.sources.setFocus()
+    qtbot.keyClick(page.sources, Qt.Key.Key_Delete)
+    assert page.sources.count() == 0
+    add.click()
+    add.setFocus()
+    qtbot.keyClick(add, Qt.Key.Key_Return)  # Next, not the folder picker again
+    assert asked == [1, 1] and wizard.currentId() == PageId.CHECK
+    wizard.check_page.stop()
+
+
+def test_next_stays_off_with_a_reason(qtbot, tmp_path, team_data):
+    one = tmp_path / "one"
+    shutil.copytree(team_data / "CL", one / "CL")
+    wizard = _wizard(qtbot, tmp_path)
+    check = _checked(qtbot, wizard, str(one))
+    assert not check.isComplete()
+    assert "Every usable frame is CL" in check.summary.text()
+    wizard.back()
+    wizard.data_page.synthetic.setValue(20)  # synthetic stills bring the other classes
+    wizard.next()
+    qtbot.waitUntil(lambda: check.checked, timeout=60_000)
+    assert check.isComplete() and "Every usable frame" not in check.summary.text()
+
+    few = tmp_path / "few"
+    for name in ("CL", "ND"):
+        (few / name).mkdir(parents=True)
+        shutil.copy(sorted((team_data / name).glob("*.png"))[0], few / name / "a_1.png")
+    wizard.back()
+    wizard.data_page.sources.clear()
+    check = _checked(qtbot, wizard, str(few))
+    assert not check.isComplete()
+    assert "At least 6 usable frames are needed to train; there are 2." in check.summary.text()
+
+
+def test_a_rejected_source_is_said_first_and_a_leave_out_choice_is_asked_again(
+        qtbot, tmp_path, team_data):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("path,code\na.png\n")
+    wizard = _wizard(qtbot, tmp_path)
+    check = _checked(qtbot, wizard, str(bad))
+    assert check.summary.text().startswith("Nothing to train on:\n")
+    assert "line 2: no code" in check.summary.text() and "optimistic" not in \
+        check.summary.text()
+    data = tmp_path / "data"
+    shutil.copytree(team_data, data)
+    (data / "CL" / "CL_900_00000.png").write_bytes(b"not a png")
+    wizard.back()
+    wizard.data_page.sources.clear()
+    check = _checked(qtbot, wizard, str(data))
+    check.leave_out_bad.setChecked(True)
+    assert check.isComplete()
+    wizard.back()
+    (data / "CC" / "CC_900_00000.png").write_bytes(b"nor this")
+    wizard.next()  # other files: the choice is asked again
+    qtbot.waitUntil(lambda: check.checked, timeout=60_000)
+    assert not check.leave_out_bad.isChecked() and not check.isComplete()
+
+
+def test_the_wizard_takes_the_keys_back_after_its_own_dialogs(qtbot, tmp_path, monkeypatch):
+    """Without a window manager nothing had the keys after a file picker of the wizard."""
+    wizard = TrainingWizard(work_dir=tmp_path / "work")
+    qtbot.addWidget(wizard)
+    wizard.open()  # window-modal, as the app opens it
+    qtbot.waitExposed(wizard)
+    taken = []
+    real_take_back = wizard.focus_return.take_back
+    monkeypatch.setattr(wizard.focus_return, "take_back", lambda: taken.append(1))
+    dialog = QDialog(wizard.data_page)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is not None, timeout=2000)
+    dialog.reject()
+    qtbot.waitUntil(lambda: taken == [1], timeout=2000)
+    # The wizard is itself the modal widget: that must not keep it from taking the keys.
+    activated = []
+    monkeypatch.setattr(wizard, "activateWindow", lambda: activated.append(1))
+    monkeypatch.setattr(QGuiApplication, "focusWindow", staticmethod(lambda: None))
+    assert QApplication.activeModalWidget() is wizard
+    real_take_back()
+    assert activated == [1]
+    wizard.reject()
