@@ -55,6 +55,7 @@ def test_wizard_fine_tunes_and_compares_with_the_model_in_use(qtbot, team_data, 
     qtbot.waitUntil(run.isComplete, timeout=300_000)
     assert [s.name for s in run.steps] == ["finetune", "compare"]
     assert run.loss_chart.series["finetune"] and not run.kd_chart.series
+    assert not run.kd_chart.isVisible()  # fine-tuning has no distillation loss to draw
     log = run.log.toPlainText()
     assert "Epoch 1: loss" in log and "split by group" in log and '{"event"' not in log
     wizard.next()  # -> results
@@ -365,3 +366,25 @@ def test_estimate_times_a_frozen_front_once_and_refuses_a_model_without_one(tiny
     with pytest.raises(ValueError, match="pretrained front"):
         estimate(TrainConfig(data=str(tiny_data), arch="cmi", freeze_front=True,
                              batch_size=4, image_size=48), teacher=False)
+
+
+def test_results_say_what_was_measured_and_when_the_test_is_too_small(qtbot, tmp_path):
+    """A keys-only trial: training log and results gave two figures for one model, and an
+    interval of -27 to +17 points left it wondering why nothing could ever be offered."""
+    work = tmp_path / "narrow"
+    _comparison(work, "better")  # interval 10 points wide
+    wizard = TrainingWizard(work_dir=work)
+    qtbot.addWidget(wizard)
+    wizard.results_page.initializePage()
+    text = wizard.results_page.verdict.text()
+    assert "int8 files" in text and "fp32" in text and "interval is" not in text
+    wide = tmp_path / "wide"
+    _comparison(wide, "same")
+    data = json.loads((wide / "comparison.json").read_text())
+    data["differences"]["Fine-tuned"]["macro_f1"] |= {"low": -0.268, "high": 0.17}
+    (wide / "comparison.json").write_text(json.dumps(data))
+    wizard = TrainingWizard(work_dir=wide)
+    qtbot.addWidget(wizard)
+    wizard.results_page.initializePage()
+    assert "With 60 test frames the 95 % interval is 44 points wide" in \
+        wizard.results_page.verdict.text()

@@ -120,3 +120,24 @@ def test_the_wizard_takes_the_keys_back_after_its_own_dialogs(qtbot, tmp_path, m
     real_take_back()
     assert activated == [1]
     wizard.reject()
+
+
+def test_project_frames_go_into_the_run_folder_once(qtbot, tmp_path, team_data):
+    """A trial: they went to a temporary folder that outlived the app (and a resumed run
+    would read them from there)."""
+    asked = []
+
+    def export(folder):
+        asked.append(folder)
+        shutil.copytree(team_data, folder, dirs_exist_ok=True)
+        return folder, {"CL": 8}
+
+    wizard = TrainingWizard(work_dir=tmp_path / "work", project_frames=export)
+    qtbot.addWidget(wizard)
+    page = wizard.data_page
+    button = next(b for b in page.findChildren(QPushButton) if "project" in b.text())
+    button.click()
+    button.click()  # again: exported afresh, listed once
+    assert asked == [tmp_path / "work" / "project_frames"] * 2
+    assert [page.sources.item(i).text() for i in range(page.sources.count())] == \
+        [str(tmp_path / "work" / "project_frames")]

@@ -158,13 +158,11 @@ class DialogsMixin:
         wizard.open()
         self.wizard = wizard
 
-    def export_training_frames(self, folder: Path | None = None) -> tuple[Path, dict]:
+    def export_training_frames(self, folder: Path) -> tuple[Path, dict]:
         """The coders' decisions on every inspection of the project as an ImageFolder dataset."""
-        import tempfile
-
         from sewer_gui.decisions import export_decisions
 
-        target = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="sewer-frames-"))
+        target = Path(folder)
         counts = export_decisions(self.session.project_inspections(), target)
         self.statusBar().showMessage(f"Exported {sum(counts.values())} frames to {target}", 6000)
         return target, counts

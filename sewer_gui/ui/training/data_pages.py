@@ -112,8 +112,11 @@ class DataPage(QWizardPage):
 
     def _add_project(self) -> None:
         if self.project_frames is not None:
-            folder, counts = self.project_frames()
-            if counts:
+            # Into the run folder, which keeps them as long as the run (not a temporary one
+            # that outlived the app, or was gone when the run was resumed).
+            folder, counts = self.project_frames(Path(self.settings.work_dir) / "project_frames")
+            listed = {self.sources.item(i).text() for i in range(self.sources.count())}
+            if counts and str(folder) not in listed:
                 self.add_source(str(folder))
 
     def _remove(self) -> None:

@@ -125,7 +125,7 @@ class ResultsPage(QWizardPage):
         self.table.setMinimumHeight(self._all_rows_height())
         lines = [comparison.get("verdict") or "The comparison did not finish.",
                  self.results.distillation]
-        lines.append(self.results.test_frames_text())
+        lines += [self.results.test_frames_text(), _how_measured(comparison)]
         self.verdict.setText("\n".join(line for line in lines if line))
         self.model.clear()
         self.model.addItems(list(self.results.trained))
@@ -160,7 +160,8 @@ class ResultsPage(QWizardPage):
         from ml.metrics import confusion_png
 
         png = Path(self.settings.work_dir) / "confusion.png"
-        confusion_png(confusion, list(CLASS_NAMES), str(png), f"{name}, held-out frames")
+        confusion_png(confusion, list(CLASS_NAMES), str(png),
+                      f"{name}: truth (rows) vs predicted (columns)")
         picture = QPixmap(str(png))  # about 440 px: smaller, so that the buttons stay in view
         self.confusion.setPixmap(picture.scaledToHeight(
             min(picture.height(), 300), Qt.TransformationMode.SmoothTransformation))
@@ -194,6 +195,25 @@ def _packaged_id(run: Path) -> str:
     """The model id the run was packaged under (the compared file is its int8 twin, whose id
     carries a suffix); "" when unknown."""
     return str(read_package(run).get("model_id") or "")
+
+
+WIDE_INTERVAL = 0.2  # a 95 % interval wider than 20 points of macro-F1: too few test frames
+
+
+def _how_measured(comparison: dict) -> str:
+    """What the figures are of (a trial met other figures in the training log), and when the
+    test is too small for any model to be offered."""
+    if not comparison:
+        return ""
+    text = ("The new models are measured as the app would run them, from their int8 files; "
+            "the training log's test figures are the fp32 network's and differ a little.")
+    widths = [d["macro_f1"]["high"] - d["macro_f1"]["low"]
+              for d in comparison.get("differences", {}).values()]
+    if widths and min(widths) > WIDE_INTERVAL:
+        text += (f" With {comparison['frames']} test frames the 95 % interval is "
+                 f"{100 * min(widths):.0f} points wide: only a very large gain could be shown. "
+                 "Frames from more inspections or videos narrow it.")
+    return text
 
 
 def _interval(diff: dict) -> str:

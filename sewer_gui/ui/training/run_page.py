@@ -87,6 +87,7 @@ class RunPage(QWizardPage):
         self.done = {}
         for chart in (self.loss_chart, self.kd_chart, self.acc_chart):
             chart.clear()
+        self.kd_chart.setVisible(self.settings.method == "distill")  # else always empty
         self.current = self._next_unfinished(0)
         if self.current < len(self.steps):
             self._start()
