@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keys after dialogs on a real X server without a window manager (Xvfb + xdotool, Debian's
-# xvfb and xdotool packages): the reject dialog with its code list, the export dialog and the
-# settings dialog each hand the keys back to the window. Prints one line per check; exit 1 if
+# xvfb and xdotool packages): the reject dialog with its code list, the export dialog, the
+# settings dialog and the training wizard's folder picker each hand the keys back. Prints one line per check; exit 1 if
 # one fails. Usage: benchmarks/focus_on_xvfb.sh [DISPLAY_NUMBER]
 set -u
 cd "$(dirname "$0")/.."
@@ -34,4 +34,14 @@ check "keys back after Settings: Ctrl+Shift+E opens the export dialog" 1 "Export
 xdotool key Escape; sleep 1.5
 xdotool key ctrl+comma; sleep 1.5
 check "keys back after the export dialog: Ctrl+, opens Settings" 1 "Settings"
+xdotool key Escape; sleep 1
+xdotool key alt+s; sleep 0.7; xdotool key t; sleep 3
+check "Alt+S, T opens the training wizard" 1 "Train a crack model"
+xdotool key alt+f; sleep 2
+check "Alt+F in the wizard opens its folder picker" 1 "Image folder"
+xdotool key Escape; sleep 1.5
+xdotool key Escape; sleep 1.5
+check "keys back after the folder picker: Esc closes the wizard" 0 "Train a crack model"
+xdotool key ctrl+comma; sleep 1.5
+check "keys back after the wizard: Ctrl+, opens Settings" 1 "Settings"
 exit $failed

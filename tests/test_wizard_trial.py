@@ -141,3 +141,22 @@ def test_project_frames_go_into_the_run_folder_once(qtbot, tmp_path, team_data):
     assert asked == [tmp_path / "work" / "project_frames"] * 2
     assert [page.sources.item(i).text() for i in range(page.sources.count())] == \
         [str(tmp_path / "work" / "project_frames")]
+
+
+def test_the_progress_bar_weighs_each_step_by_its_time(qtbot, tmp_path):
+    """A trial: the bar stopped at half way through the whole training step, then jumped."""
+    from sewer_gui.training_recipe import plan_steps
+
+    wizard = TrainingWizard(work_dir=tmp_path / "work")
+    qtbot.addWidget(wizard)
+    run = wizard.run_page
+    wizard.settings.student_epochs = 12
+    run.steps = plan_steps(wizard.settings)  # fine-tune, then the comparison (about 20 s)
+    run.current = 0
+    run.estimate = {"seconds_per_step": {"cmi": 2.0}, "steps_per_epoch": 20,
+                    "train_images": 600, "load_seconds": 5.0}
+    run.on_event({"event": "batch", "epoch": 12, "step": 20, "steps": 20, "eta_s": 0.0})
+    assert 90 <= run.progress.value() < 100  # training done: most of the run
+    run.estimate = None  # no timing: equal shares, as before
+    run.on_event({"event": "batch", "epoch": 12, "step": 20, "steps": 20, "eta_s": 0.0})
+    assert run.progress.value() == 50

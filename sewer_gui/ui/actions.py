@@ -92,9 +92,9 @@ COMMANDS: tuple[Command, ...] = (
             "X"),
     Command("toggle_live", "&Live suggestions", "Suggestion", "L", checkable=True),
     Command("choose_model_dialog", "Choose &model...", "Suggestion"),
-    Command("restore_previous_model", "Restore previous model", "Suggestion"),
+    Command("restore_previous_model", "Restore &previous model", "Suggestion"),
     Command("training_wizard", "&Train a model on your images...", "Suggestion"),
-    Command("export_training_frames_dialog", "Export coders' decisions as training data...",
+    Command("export_training_frames_dialog", "&Export coders' decisions as training data...",
             "Suggestion"),
     Command("show_help", "&Keyboard shortcuts", "Help", "F1"),
 )

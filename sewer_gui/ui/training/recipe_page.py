@@ -300,7 +300,8 @@ class RecipePage(QWizardPage):
                         event["seconds_per_step"].items())
         self.estimate.setText(f"The whole run: about {max(seconds / 60, 0.1):.1f} min on "
                               f"{self.settings.device} ({event['train_images']} training "
-                              f"images; measured per batch: {per}).")
+                              f"images; measured per batch: {per}; other programs running "
+                              "on this computer can make it several times longer or shorter).")
         self.completeChanged.emit()
 
     def _estimate_failed(self, lines: list[str]) -> None:

@@ -122,7 +122,7 @@ class RunPage(QWizardPage):
         if kind == "batch":
             within = ((event["epoch"] - 1) + event["step"] / event["steps"]) / max(
                 step.epochs, 1)
-            self.progress.setValue(int(100 * (self.current + within) / len(self.steps)))
+            self.progress.setValue(int(100 * self._share_done(within)))
             self.eta.setText(self._eta_text(event["eta_s"]))
         elif kind == "epoch":
             chart = self.kd_chart if step.name == "distill" else self.loss_chart
@@ -134,6 +134,16 @@ class RunPage(QWizardPage):
         text = event_text(event)
         if text:
             self.log.appendPlainText(text)
+
+    def _share_done(self, within: float) -> float:
+        """The run's share done, each step weighed by its estimated time: a training step
+        followed by a 20 s comparison no longer stops at half the bar (a trial)."""
+        weights = [estimate_seconds([st], self.estimate) if self.estimate else 1.0
+                   for st in self.steps]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(self.steps)
+        done = sum(weights[:self.current]) + within * weights[self.current]
+        return min(done / sum(weights), 1.0)
 
     def _eta_text(self, step_left: float) -> str:
         later = estimate_seconds(self.steps[self.current + 1:], self.estimate) \
