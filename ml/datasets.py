@@ -79,9 +79,15 @@ def index_manifest(path: Path) -> DatasetIndex:
             if not reader.fieldnames or not {"path", "code"} <= set(reader.fieldnames):
                 raise DatasetError(f"{path}: a manifest needs the columns path,code")
             samples = []
-            last = reader.line_num
             for row in reader:
-                first, last = last + 1, reader.line_num
+                # csv skips blank lines, so a row starts as many lines before the reader's
+                # line as its fields hold line breaks (an unclosed quote holds many).
+                last = reader.line_num
+                values = [v for v in row.values() if isinstance(v, str)] + list(
+                    row.get(None) or ())
+                # An unclosed quote also swallows the last line's own line break.
+                breaks = sum(str(v).rstrip("\r\n").count("\n") for v in values)
+                first = last - breaks
                 problem = _row_problem(row)
                 if problem:
                     where = f"line {first}" if first == last else f"lines {first}-{last}"
@@ -111,7 +117,7 @@ MANIFEST_PROBLEMS_SHOWN = 8
 def _row_problem(row: dict) -> str:
     path, code = row.get("path"), row.get("code")
     if "\n" in (path or "") + (code or "") + "".join(str(v) for v in row.get(None) or ()):
-        return "a quote (\") opened here is never closed: the lines after it read as one field"
+        return "a field runs over several lines: a quote (\") opened here is not closed"
     if not (path or "").strip():
         return "no image path"
     if code is None or not code.strip():

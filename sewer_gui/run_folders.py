@@ -47,8 +47,15 @@ def write_checked_data(s: WizardSettings, samples: list[Sample]) -> Path:
 
 
 def changed_since_started(s: WizardSettings) -> bool:
+    """A run started in the folder with other settings (or with settings that cannot be
+    read back: a half-written wizard.json is no run to continue)."""
     work = Path(s.work_dir)
-    return run_started(work) and WizardSettings.load(work) != s
+    if not run_started(work):
+        return False
+    try:
+        return WizardSettings.load(work) != s
+    except (OSError, ValueError, TypeError):
+        return True
 
 
 def follow_changed_settings(s: WizardSettings) -> Path | None:

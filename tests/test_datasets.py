@@ -57,8 +57,13 @@ def test_every_bad_manifest_row_is_named_at_once(tmp_path):
         index_manifest(manifest)
     text = str(error.value)
     assert text.startswith(f"{manifest}: 4 bad row(s): line 3: no code; line 4: unknown class "
-                           "or code 'XX'; line 5: no image path; lines 6-8: a quote")
+                           "or code 'XX'; line 5: no image path; lines 6-8: a field runs over several "
+                           "lines")
     assert "None" not in text
+    manifest.write_text("path,code\na.png,CC\n\nb.png,ZZ\n\n\nc.png\n")  # blank lines skipped
+    with pytest.raises(DatasetError, match=r": line 4: unknown class or code 'ZZ'; line 7: no "
+                                           r"code$"):
+        index_manifest(manifest)
     rows = "".join(f"x{k}.png,ZZ\n" for k in range(12))
     manifest.write_text("path,code\n" + rows)
     with pytest.raises(DatasetError, match=r"12 bad row\(s\).*line 9: .*; and 4 more$"):

@@ -217,3 +217,18 @@ def test_threshold_zero_keeps_the_models_own_and_nonsense_is_refused():
     assert policy.with_threshold(0.7).crack_threshold == 0.7
     with pytest.raises(ValueError, match="between 0 and 1"):
         policy.with_threshold(50)
+
+
+def test_a_stepped_frame_shows_its_own_verdict_not_one_held_over_it():
+    """A review: stepping from a crack frame onto clean ones kept "CL" up for the 0.8 s hold
+    of video time (20 steps at 25 fps), and smoothing even called the first clean frame a
+    crack."""
+    live = LiveDecider(CLASSES, DecisionPolicy(crack_threshold=0.6), window=5, fps=25)
+    crack, clean = probs(ND=0.05, CL=0.95), probs(ND=0.97, CL=0.03)
+    for k in range(10):  # playing over the crack: raised and held
+        _now, shown = live.update(crack, time_s=k / 25)
+    assert shown is not None
+    now, shown = live.update(clean, at_once=True, time_s=10 / 25)  # one step on
+    assert now.outcome is Outcome.NO_CRACK and shown is None
+    now, shown = live.update(crack, at_once=True, time_s=11 / 25)
+    assert now.outcome is Outcome.CRACK and shown is not None  # raised at once, as before

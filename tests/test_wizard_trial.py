@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -90,6 +91,10 @@ def test_a_rejected_source_is_said_first_and_a_leave_out_choice_is_asked_again(
     check.leave_out_bad.setChecked(True)
     assert check.isComplete()
     wizard.back()
+    wizard.next()  # the same files: the choice stands
+    qtbot.waitUntil(lambda: check.checked, timeout=60_000)
+    assert check.leave_out_bad.isChecked() and check.isComplete()
+    wizard.back()
     (data / "CC" / "CC_900_00000.png").write_bytes(b"nor this")
     wizard.next()  # other files: the choice is asked again
     qtbot.waitUntil(lambda: check.checked, timeout=60_000)
@@ -150,13 +155,51 @@ def test_the_progress_bar_weighs_each_step_by_its_time(qtbot, tmp_path):
     wizard = TrainingWizard(work_dir=tmp_path / "work")
     qtbot.addWidget(wizard)
     run = wizard.run_page
-    wizard.settings.student_epochs = 12
-    run.steps = plan_steps(wizard.settings)  # fine-tune, then the comparison (about 20 s)
-    run.current = 0
+    wizard.settings.method = "distill"  # teacher, student, distilled student, exports
+    run.steps = plan_steps(wizard.settings)
     run.estimate = {"seconds_per_step": {"cmi": 2.0}, "steps_per_epoch": 20,
                     "train_images": 600, "load_seconds": 5.0}
-    run.on_event({"event": "batch", "epoch": 12, "step": 20, "steps": 20, "eta_s": 0.0})
-    assert 90 <= run.progress.value() < 100  # training done: most of the run
-    run.estimate = None  # no timing: equal shares, as before
-    run.on_event({"event": "batch", "epoch": 12, "step": 20, "steps": 20, "eta_s": 0.0})
-    assert run.progress.value() == 50
+    run._weigh_steps()
+    shown = []
+    for k, step in enumerate(run.steps):
+        if not step.epochs:
+            continue
+        run.current = k
+        for epoch in (1, step.epochs):
+            run.on_event({"event": "batch", "epoch": epoch, "step": 20, "steps": 20,
+                          "eta_s": 0.0})
+            shown.append(run.progress.value())
+        Path(step.done_when).parent.mkdir(parents=True, exist_ok=True)
+        Path(step.done_when).write_text("{}")  # finished: must not lose its share
+    assert shown == sorted(shown) and 85 <= shown[-1] < 100, shown
+    assert shown[1] > 100 / len(run.steps)  # the teacher's share is its time, not one step's
+
+
+def test_a_rejected_source_beside_good_ones_keeps_next_off(qtbot, tmp_path, team_data):
+    """A review: with a good folder beside it, a rejected manifest was silently left out."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("path,code\na.png,ZZ\n")
+    wizard = _wizard(qtbot, tmp_path)
+    check = _checked(qtbot, wizard, str(team_data), str(bad))
+    assert not check.isComplete()
+    assert "unknown class or code 'ZZ'" in check.summary.text()
+    assert "Remove or fix the rejected source(s)" in check.summary.text()
+
+
+def test_options_stored_for_a_run_do_not_change_behind_it(qtbot, tmp_path, team_data):
+    """A review: a timing still running when Next started training could switch the stored
+    device (CUDA found) under the run; Back, Next then moved the unchanged run away."""
+    wizard = _wizard(qtbot, tmp_path)
+    _checked(qtbot, wizard, str(team_data))
+    wizard.next()  # -> recipe
+    recipe = wizard.recipe_page
+    qtbot.waitUntil(lambda: recipe.last_estimate is not None, timeout=120_000)
+    assert recipe.validatePage()  # Next: training starts with these options
+    assert not recipe.estimator.running()
+    epochs = wizard.settings.student_epochs
+    recipe.epochs.setValue(epochs + 5)  # nothing may store it behind the run
+    assert wizard.settings.student_epochs == epochs
+    recipe.shown_again()  # Back on the page: editing works again
+    recipe.epochs.setValue(epochs + 6)
+    assert recipe.validatePage() and wizard.settings.student_epochs == epochs + 6
+    recipe.cleanupPage()

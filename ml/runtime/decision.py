@@ -203,8 +203,9 @@ class LiveDecider:
         """(this moment's verdict, the suggestion to show or None).
 
         `time_s`: the frame's video time; without it frames are taken `1 / fps` apart.
-        `at_once`: a frame on its own (a seek, a paused step) is decided without waiting for
-        other frames to agree.
+        `at_once`: a frame on its own (a seek, a paused or stepped frame) is decided on itself
+        alone, without waiting for other frames to agree, and what it shows is its own verdict:
+        a crack raised at once, or nothing held over it from frames before.
         """
         self._frames += 1
         t = float(time_s) if time_s is not None else self._frames / self.fps
@@ -218,6 +219,8 @@ class LiveDecider:
             row = np.zeros(len(self.classes))
             row[self.classes.index(CrackClass.ND)] = 1.0
             self._shown = None
+        if at_once:
+            self._history.clear()  # its verdict is its own, not the smoothed playback's
         self._history.append(row)
         now = decide(np.mean(self._history, axis=0), self.classes, self.policy, quality,
                      calibrated=True)
@@ -237,7 +240,8 @@ class LiveDecider:
             if shown is None or shown.label is not now.label or t - self._raised_at >= self.hold_s:
                 self._shown, self._raised_at = now, t
             self._seen_at = t
-        if self._shown is not None and t - self._seen_at >= self.hold_s - 1e-6:
+        if self._shown is not None and (t - self._seen_at >= self.hold_s - 1e-6 or
+                                        at_once and now.outcome is not Outcome.CRACK):
             self._shown = None
         return now, self._shown
 

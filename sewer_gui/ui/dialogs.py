@@ -155,6 +155,8 @@ class DialogsMixin:
         active = Path(self.settings.model_path or default_model_path())
         wizard = TrainingWizard(activate=self.activate_model, active_model=active,
                                 project_frames=self.export_training_frames, parent=self)
+        # Closed wizards go (each watched the whole app's events for its dialogs' closing).
+        wizard.finished.connect(wizard.deleteLater)
         wizard.open()
         self.wizard = wizard
 

@@ -237,8 +237,10 @@ class VideoPlayer(QObject):
         self.playingChanged.emit(True)
 
     def pause(self) -> None:
+        was_playing = self.is_playing
         self._command(playing=False)
-        self.playingChanged.emit(False)
+        if was_playing:  # a step pauses too: an already paused video changes nothing
+            self.playingChanged.emit(False)
 
     def toggle(self) -> None:
         self.pause() if self.is_playing else self.play()

@@ -55,6 +55,11 @@ class TrainingWizard(QWizard):
         self.resize(980, 800)
         # Its file dialogs and questions give the keys back without a window manager too.
         self.focus_return = FocusReturn(self)
+        self.currentIdChanged.connect(self._shown)
+
+    def _shown(self, page_id: int) -> None:
+        if page_id == PageId.RECIPE:
+            self.recipe_page.shown_again()
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close button: never stop a running training unasked."""

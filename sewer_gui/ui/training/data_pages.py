@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -115,8 +115,10 @@ class DataPage(QWizardPage):
             # Into the run folder, which keeps them as long as the run (not a temporary one
             # that outlived the app, or was gone when the run was resumed).
             folder, counts = self.project_frames(Path(self.settings.work_dir) / "project_frames")
-            listed = {self.sources.item(i).text() for i in range(self.sources.count())}
-            if counts and str(folder) not in listed:
+            for row in reversed(range(self.sources.count())):  # an earlier export: replaced
+                if Path(self.sources.item(row).text()).name == folder.name:
+                    self.sources.takeItem(row)
+            if counts:
                 self.add_source(str(folder))
 
     def _remove(self) -> None:
@@ -189,10 +191,10 @@ class CheckPage(QWizardPage):
         self.samples: list[Sample] = []
         self.errors: list[str] = []
         self.checked = False
+        self._agreed_bad: set = set()  # the unreadable files the user agreed to leave out
 
     def initializePage(self) -> None:  # noqa: N802
         self._fill_mapping()
-        self.leave_out_bad.setChecked(False)  # a choice about other files: asked again
         self.start_check()
 
     def _fill_mapping(self) -> None:
@@ -245,12 +247,17 @@ class CheckPage(QWizardPage):
 
     def _done(self) -> None:
         self.worker, self.checked = None, True
+        if set(self.result.unreadable) != self._agreed_bad:
+            with QSignalBlocker(self.leave_out_bad):  # other files: asked again
+                self.leave_out_bad.setChecked(False)
         self.progress.setValue(self.progress.maximum())
         self._show()
         self.completeChanged.emit()
 
     def _left_out(self) -> None:
         """Ticking a box changes what is used, and whether Next may go on."""
+        self._agreed_bad = set(self.result.unreadable) if self.leave_out_bad.isChecked() \
+            else set()
         self._show()
         self.completeChanged.emit()
 
@@ -305,16 +312,20 @@ class CheckPage(QWizardPage):
 
     def _blocker(self, used: list[Sample], counts: dict[str, int]) -> str:
         """Why Next stays off, in words (a trial met a greyed Next and no reason)."""
+        if self.errors:
+            return ("Remove or fix the rejected source(s) named above: training uses every "
+                    "listed source.") if used else ""
         if not used:
-            return ""  # the errors above say why
+            return "No usable frames: every listed frame is left out."
         if len(used) < MIN_FRAMES:
             return f"At least {MIN_FRAMES} usable frames are needed to train; there are " \
                    f"{len(used)}."
         present = [n for n, k in counts.items() if k]
         if len(present) < 2 and not self.settings.synthetic_per_class:
-            return (f"Every usable frame is {present[0]}: a model learns nothing from one class, "
-                    "and the comparison cannot tell models apart on it. Add frames of another "
-                    "class, or go Back and mix in synthetic stills.")
+            return (f"Every usable frame is {present[0]}: trained on one class alone a model "
+                    "learns to answer only that. Add frames of another class, or go Back and mix "
+                    "in synthetic stills (training only: the test then measures this class "
+                    "alone).")
         return ""
 
     def isComplete(self) -> bool:  # noqa: N802
@@ -324,7 +335,7 @@ class CheckPage(QWizardPage):
             return False
         used = self.usable()
         counts = _class_counts(used)
-        return bool(used) and not self._blocker(used, counts)
+        return not self._blocker(used, counts)
 
     def validatePage(self) -> bool:  # noqa: N802
         self.settings.manifest = str(write_checked_data(self.settings, self.usable()))

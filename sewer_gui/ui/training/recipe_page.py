@@ -291,8 +291,8 @@ class RecipePage(QWizardPage):
     def show_estimate(self) -> None:
         """The whole run's time from the last timed batches (epochs may change meanwhile)."""
         event = self.last_estimate
-        if event is None:
-            return
+        if event is None or not self._active:
+            return  # not timed yet, or training has started with the options stored
         self.store()
         seconds = estimate_seconds(steps_to_run(self.settings), event,
                                    self.settings.synthetic_per_class * len(CLASS_NAMES))
@@ -324,7 +324,18 @@ class RecipePage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         self.store()
+        # Training starts now: a late timing must not change the stored options under it
+        # (a review: a CUDA answer switched the device mid-run, and Back, Next then moved the
+        # unchanged run to a new folder), nor take its CPU.
+        self.cleanupPage()
         return True
+
+    def shown_again(self) -> None:
+        """Back from the run page (Qt does not initialise a page it goes back to)."""
+        if not self._active:
+            self._active = True
+            if self.last_estimate is None:
+                self.start_estimate()
 
     def cleanupPage(self) -> None:  # noqa: N802
         self._active = False

@@ -205,8 +205,9 @@ def _how_measured(comparison: dict) -> str:
     test is too small for any model to be offered."""
     if not comparison:
         return ""
-    text = ("The new models are measured as the app would run them, from their int8 files; "
-            "the training log's test figures are the fp32 network's and differ a little.")
+    text = ("The fine-tuned and new students are measured from their int8 files, as the app "
+            "would run them; the training log's test figures are the fp32 network's and differ "
+            "a little.")
     widths = [d["macro_f1"]["high"] - d["macro_f1"]["low"]
               for d in comparison.get("differences", {}).values()]
     if widths and min(widths) > WIDE_INTERVAL:

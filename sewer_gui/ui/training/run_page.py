@@ -41,6 +41,7 @@ class RunPage(QWizardPage):
         self.settings = settings
         self.estimate: dict | None = None  # from the recipe page: the ETA of later steps
         self.steps: list[Step] = []
+        self._weights: list[float] = []
         self.current = -1
         self.done: dict[str, dict] = {}
         self._tail: list[str] = []
@@ -84,6 +85,7 @@ class RunPage(QWizardPage):
                                      "earlier one is kept as it was.")
         self.settings.save()  # from here on the run can be resumed from the data page
         self.steps = plan_steps(self.settings)
+        self._weigh_steps()
         self.done = {}
         for chart in (self.loss_chart, self.kd_chart, self.acc_chart):
             chart.clear()
@@ -135,13 +137,17 @@ class RunPage(QWizardPage):
         if text:
             self.log.appendPlainText(text)
 
-    def _share_done(self, within: float) -> float:
-        """The run's share done, each step weighed by its estimated time: a training step
-        followed by a 20 s comparison no longer stops at half the bar (a trial)."""
+    def _weigh_steps(self) -> None:
+        """Each step's share of the bar, by its estimated time, fixed before any step runs
+        (a finished step is skipped by the estimate): a training step followed by a 20 s
+        comparison no longer stops at half the bar (a trial)."""
         weights = [estimate_seconds([st], self.estimate) if self.estimate else 1.0
                    for st in self.steps]
-        if sum(weights) <= 0:
-            weights = [1.0] * len(self.steps)
+        self._weights = weights if sum(weights) > 0 else [1.0] * len(self.steps)
+
+    def _share_done(self, within: float) -> float:
+        weights = self._weights if len(self._weights) == len(self.steps) else \
+            [1.0] * len(self.steps)
         done = sum(weights[:self.current]) + within * weights[self.current]
         return min(done / sum(weights), 1.0)
 
