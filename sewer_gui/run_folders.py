@@ -58,21 +58,48 @@ def changed_since_started(s: WizardSettings) -> bool:
         return True
 
 
+# What the teacher a distillation run trains depends on (its learning rate is its arch's).
+TEACHER_FIELDS = ("sources", "manifest", "synthetic_per_class", "teacher_arch", "teacher_epochs",
+                  "batch_size", "image_size", "balance", "device", "bf16_cpu")
+
+
+def reusable_teacher(s: WizardSettings, old: Path) -> str:
+    """The earlier run's finished teacher when this run would train the very same one:
+    other student options must not cost a teacher's training again (a review)."""
+    teacher = Path(old) / "teacher"
+    if s.method != "distill" or s.teacher_checkpoint or not (teacher / "metrics.json").exists():
+        return ""
+    try:
+        before = WizardSettings.load(old)
+    except (OSError, ValueError, TypeError):
+        return ""
+    same = before.method == "distill" and not before.teacher_checkpoint and all(
+        getattr(before, name) == getattr(s, name) for name in TEACHER_FIELDS)
+    return str(teacher / "best.pt") if same and (teacher / "best.pt").exists() else ""
+
+
 def follow_changed_settings(s: WizardSettings) -> Path | None:
     """Moves `s` to a new run folder when the run in its folder started with other settings
-    (its data.csv comes along); returns the folder left behind, else None."""
+    (its data.csv comes along, and its teacher when this run would train the same one);
+    returns the folder left behind, else None."""
     if not changed_since_started(s):
         return None
     old = Path(s.work_dir)
+    teacher = reusable_teacher(s, old)
     new = _claim_new_folder(s)
     if s.manifest and Path(s.manifest).parent == old:
         s.manifest = str(shutil.copy2(s.manifest, new / DATA_FILE))
+    s.teacher_checkpoint = teacher or s.teacher_checkpoint
     return old
 
 
 def steps_to_run(s: WizardSettings) -> list[Step]:
     """The steps the run page will run: all of them when the settings will move to a new
-    folder, so that an estimate does not count the earlier run's outputs as done."""
+    folder (but a teacher it takes over), so that an estimate does not count the earlier
+    run's outputs as done."""
     if changed_since_started(s):
-        return plan_steps(dataclasses.replace(s, work_dir=str(new_work_dir())))
+        old = Path(s.work_dir)
+        return plan_steps(dataclasses.replace(
+            s, work_dir=str(new_work_dir()),
+            teacher_checkpoint=reusable_teacher(s, old) or s.teacher_checkpoint))
     return plan_steps(s)

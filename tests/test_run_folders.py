@@ -84,3 +84,28 @@ def test_the_run_page_trains_anew_after_the_options_changed(qtbot, finished_run)
     assert Path(wizard.settings.work_dir) != first and started
     assert str(Path(wizard.settings.work_dir) / "finetune") in started[0]
     assert "the earlier one is kept" in run.log.toPlainText()
+
+
+def test_a_new_run_takes_over_the_earlier_runs_teacher_when_it_would_train_the_same(
+        tmp_path, monkeypatch):
+    """A review: other student epochs trained the ResNet50 teacher, the longest step, again."""
+    monkeypatch.setenv("SEWER_DATA_DIR", str(tmp_path / "data"))
+    work = tmp_path / "data" / "training" / "first"
+    s = WizardSettings(work_dir=str(work), sources=["team"], method="distill")
+    s.manifest = str(write_checked_data(s, [Sample(tmp_path / "a.png", CrackClass.CL, "g1")]))
+    s.save()
+    for step in plan_steps(s):
+        Path(step.done_when).parent.mkdir(parents=True, exist_ok=True)
+        Path(step.done_when).write_text("{}")
+    (work / "teacher" / "best.pt").write_text("weights")
+    changed_teacher = WizardSettings.load(work)
+    changed_teacher.teacher_epochs += 4
+    s.student_epochs += 4
+    assert "teacher" not in [st.name for st in steps_to_run(s)]  # the estimate knows
+    assert "teacher" in [st.name for st in steps_to_run(changed_teacher)]
+    assert follow_changed_settings(s) == work
+    assert s.teacher_checkpoint == str(work / "teacher" / "best.pt")
+    assert "teacher" not in [st.name for st in plan_steps(s)] and "distill" in [
+        st.name for st in plan_steps(s)]
+    assert follow_changed_settings(changed_teacher) == work
+    assert changed_teacher.teacher_checkpoint == ""  # another teacher: trained anew

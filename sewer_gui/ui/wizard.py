@@ -60,6 +60,10 @@ class TrainingWizard(QWizard):
     def _shown(self, page_id: int) -> None:
         if page_id == PageId.RECIPE:
             self.recipe_page.shown_again()
+        elif page_id == PageId.RUN and self.settings.method == "distill":
+            # A teacher taken over from the earlier run shows on the recipe page, so that
+            # Back, Next keeps it instead of training it again.
+            self.recipe_page.teacher.setText(self.settings.teacher_checkpoint)
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close button: never stop a running training unasked."""
