@@ -128,7 +128,8 @@ def test_pausing_decides_the_frame_on_screen(qtbot, coder):
     shown = w.player.index
     w.player.step(1)  # paused already: only the new frame is decided, not the old one again
     qtbot.waitUntil(lambda: w.player.index == shown + 1, timeout=5000)
-    assert sent == [(shown + 1, True)]
+    # (a frame still in flight from playback may be shown twice under load: never the old one)
+    assert sent and all(sub == (shown + 1, True) for sub in sent), sent
     w.inference = None
 
 
