@@ -38,7 +38,8 @@ def write_checked_data(s: WizardSettings, samples: list[Sample]) -> Path:
     target = work / DATA_FILE
     if not run_started(work):
         return write_manifest(samples, target)
-    fresh = write_manifest(samples, work / f"{DATA_FILE}.next")
+    # Beside the folder, not in it: the earlier run's folder is left as it was, mtime too.
+    fresh = write_manifest(samples, work.parent / f".{work.name}-{DATA_FILE}.next")
     if target.exists() and fresh.read_bytes() == target.read_bytes():
         fresh.unlink()
         return target  # the same frames: the run in this folder is theirs

@@ -35,6 +35,7 @@ def test_other_frames_after_a_run_go_to_a_new_folder(finished_run, tmp_path):
     s, frames = finished_run
     first = Path(s.work_dir)
     kept = (first / "data.csv").read_text()
+    untouched = first.stat().st_mtime_ns
     assert write_checked_data(s, frames) == first / "data.csv"  # the same frames: its run
     assert Path(s.work_dir) == first
     other = frames + [Sample(tmp_path / "b.png", CrackClass.ND, "g2")]
@@ -44,10 +45,11 @@ def test_other_frames_after_a_run_go_to_a_new_folder(finished_run, tmp_path):
     assert new != first and new.is_dir() and Path(s.manifest) == new / "data.csv"
     assert "b.png" in (new / "data.csv").read_text()
     assert (first / "data.csv").read_text() == kept  # the earlier run still says what it saw
-    assert not list(first.glob("data.csv.*"))
+    assert not list(first.glob("data.csv.*")) and not list(first.parent.glob(".*"))
     # The run page moves on once more only if the settings change again.
     assert follow_changed_settings(s) is None
     assert all(not step.finished() for step in steps_to_run(s))
+    assert first.stat().st_mtime_ns == untouched  # nothing written into it, not even for a while
 
 
 def test_other_options_after_a_run_go_to_a_new_folder_and_are_timed_whole(finished_run):
@@ -109,3 +111,23 @@ def test_a_new_run_takes_over_the_earlier_runs_teacher_when_it_would_train_the_s
         st.name for st in plan_steps(s)]
     assert follow_changed_settings(changed_teacher) == work
     assert changed_teacher.teacher_checkpoint == ""  # another teacher: trained anew
+
+
+def test_the_run_log_says_when_other_frames_moved_the_run(qtbot, finished_run, tmp_path):
+    """A retest: only a change of options was said in the log, not one of the frames."""
+    from sewer_gui.ui.wizard import PageId, TrainingWizard
+
+    s, frames = finished_run
+    first = Path(s.work_dir)
+    wizard = TrainingWizard(work_dir=first)
+    qtbot.addWidget(wizard)
+    wizard.resume(first)
+    check = wizard.check_page
+    check.usable = lambda: frames + [Sample(tmp_path / "b.png", CrackClass.ND, "g2")]
+    assert check.validatePage() and Path(wizard.settings.work_dir) != first
+    wizard.currentId = lambda: PageId.RECIPE  # Next on the recipe page, as a user goes on
+    wizard.validateCurrentPage()
+    run = wizard.run_page
+    run.child.start = lambda args: None
+    run.initializePage()
+    assert f"since the run in {first} started" in run.log.toPlainText()

@@ -95,6 +95,7 @@ class TrainingWizard(QWizard):
             return True
         if self.currentId() == PageId.RECIPE:  # the timing of these very options, if any
             self.run_page.estimate = self.recipe_page.last_estimate
+            self.run_page.moved_from, self.check_page.moved_from = self.check_page.moved_from, ""
         return super().validateCurrentPage()
 
     def resume(self, work_dir: Path) -> None:

@@ -95,6 +95,7 @@ class DataPage(QWizardPage):
 
     def add_source(self, path: str) -> None:
         self.sources.addItem(path)
+        self.sources.setCurrentRow(self.sources.count() - 1)
         self.completeChanged.emit()
 
     def resuming(self) -> str:
@@ -122,7 +123,10 @@ class DataPage(QWizardPage):
                 self.add_source(str(folder))
 
     def _remove(self) -> None:
-        for item in self.sources.selectedItems():
+        """The selected entries, else the one with the keyboard's cursor (a trial: Delete did
+        nothing until Space had selected it)."""
+        items = self.sources.selectedItems() or [self.sources.currentItem()]
+        for item in filter(None, items):
             self.sources.takeItem(self.sources.row(item))
         self.completeChanged.emit()
 
@@ -192,6 +196,7 @@ class CheckPage(QWizardPage):
         self.errors: list[str] = []
         self.checked = False
         self._agreed_bad: set = set()  # the unreadable files the user agreed to leave out
+        self.moved_from = ""  # a run folder the last Next left for other frames
 
     def initializePage(self) -> None:  # noqa: N802
         self._fill_mapping()
@@ -338,7 +343,10 @@ class CheckPage(QWizardPage):
         return not self._blocker(used, counts)
 
     def validatePage(self) -> bool:  # noqa: N802
+        before = self.settings.work_dir
         self.settings.manifest = str(write_checked_data(self.settings, self.usable()))
+        if self.settings.work_dir != before:
+            self.moved_from = before  # the run page says so in its log
         return True
 
     def cleanupPage(self) -> None:  # noqa: N802

@@ -40,6 +40,7 @@ class RunPage(QWizardPage):
         self.setTitle("Train")
         self.settings = settings
         self.estimate: dict | None = None  # from the recipe page: the ETA of later steps
+        self.moved_from = ""  # set by the wizard: the check page left this run folder
         self.steps: list[Step] = []
         self._weights: list[float] = []
         self.current = -1
@@ -78,8 +79,9 @@ class RunPage(QWizardPage):
             (layout.addLayout if isinstance(item, QHBoxLayout) else layout.addWidget)(item)
 
     def initializePage(self) -> None:  # noqa: N802
-        left = follow_changed_settings(self.settings)
-        if left is not None:
+        left = follow_changed_settings(self.settings) or self.moved_from
+        self.moved_from = ""
+        if left:
             self.log.appendPlainText(f"The data or the options changed since the run in {left} "
                                      f"started: this run goes to {self.settings.work_dir}; the "
                                      "earlier one is kept as it was.")
