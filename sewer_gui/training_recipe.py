@@ -284,7 +284,8 @@ LOG_LINES = {
 def _decision_text(e: dict) -> str:
     """How the new model decides when to raise a code (and any fallback, never hidden)."""
     if e.get("source") == "inherited":
-        return f"Decision policy kept from {e.get('inherited_from')}"
+        return (f"Decision policy kept from the model it started from ({e.get('inherited_from')}"
+                "; its int8 twin, which the app runs, has the same)")
     warnings = "; ".join(str(w) for w in e.get("warnings") or [])
     if e.get("source") == "validation":
         text = (f"Calibrated on {e.get('frames')} validation frames: crack threshold "

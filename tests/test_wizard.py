@@ -301,6 +301,10 @@ def test_log_lines_are_sentences():
     assert event_text({"event": "batch", "loss": 1}) is None
     assert event_text({"event": "epoch", "epoch": 2, "train_loss": 0.5, "val_accuracy": 0.75,
                        "seconds": 3}) == "Epoch 2: loss 0.500, validation accuracy 75.0%, 3 s"
+    # A trial read "kept from cmi_student.onnx" while the app runs the int8 twin.
+    kept = event_text({"event": "calibrated", "source": "inherited",
+                       "inherited_from": "cmi_student.onnx"})
+    assert "cmi_student.onnx" in kept and "int8 twin" in kept
 
 
 def test_settings_survive_closing(tmp_path):
