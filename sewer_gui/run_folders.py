@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ml.data_check import write_manifest
 from ml.datasets import Sample
-from sewer_gui.training_recipe import Step, WizardSettings, new_work_dir, plan_steps
+from sewer_gui.training_recipe import Step, WizardSettings, new_work_dir, plan_steps, runs_root
 
 DATA_FILE = "data.csv"
 
@@ -104,3 +104,28 @@ def steps_to_run(s: WizardSettings) -> list[Step]:
             s, work_dir=str(new_work_dir()),
             teacher_checkpoint=reusable_teacher(s, old) or s.teacher_checkpoint))
     return plan_steps(s)
+
+
+METHOD_WORDS = {"finetune": "fine-tune", "scratch": "new student", "distill": "distillation"}
+
+
+def earlier_runs() -> list[tuple[str, Path, bool]]:
+    """(what to call it, folder, finished) for every run folder, newest first: an unfinished
+    run resumes, a finished one shows its results again (a trial could not reopen those, and
+    saw only timestamps)."""
+    root = runs_root()
+    runs = []
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True) \
+            if root.is_dir() else []:
+        try:
+            s = WizardSettings.load(folder)
+        except (OSError, ValueError, TypeError):
+            continue  # never started, or its settings cannot be read: nothing to go back to
+        finished = (folder / "comparison.json").exists()
+        data = folder / DATA_FILE
+        frames = max(len(data.read_text(encoding="utf-8").splitlines()) - 1, 0) \
+            if data.exists() else 0
+        what = "Show the results of" if finished else "Resume"
+        runs.append((f"{what} the run of {folder.name} ({METHOD_WORDS.get(s.method, s.method)}, "
+                     f"{s.student_epochs} epochs, {frames} frames)", folder, finished))
+    return runs

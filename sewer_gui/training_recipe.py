@@ -122,15 +122,6 @@ class WizardSettings:
         return cls(**{k: v for k, v in data.items() if k in known} | {"work_dir": str(work_dir)})
 
 
-def unfinished_runs() -> list[Path]:
-    """Run folders whose wizard did not get to the comparison, newest first."""
-    root = runs_root()
-    if not root.is_dir():
-        return []
-    return sorted((p for p in root.iterdir() if (p / "wizard.json").exists()
-                   and not (p / "comparison.json").exists()), reverse=True)
-
-
 @dataclass(frozen=True)
 class Step:
     name: str  # synthetic, finetune, student, teacher, distill, package, compare

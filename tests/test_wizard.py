@@ -172,6 +172,15 @@ def test_cancelled_run_resumes_after_the_wizard_was_closed(qtbot, team_data, tin
     qtbot.waitUntil(again.run_page.isComplete, timeout=300_000)
     assert "(resuming)" in again.run_page.log.toPlainText()
     assert "Resumed after epoch" in again.run_page.log.toPlainText()
+    # Finished: its results can be shown again (a trial could reopen unfinished runs only).
+    third = TrainingWizard()
+    qtbot.addWidget(third)
+    third.show()
+    label = third.data_page.resume.itemText(1)
+    assert label.startswith("Show the results of the run of") and "fine-tune, 2 epochs" in label
+    third.data_page.resume.setCurrentIndex(1)
+    third.next()
+    assert third.currentId() == PageId.RESULTS and third.results_page.table.rowCount() >= 1
 
 
 def test_bad_files_are_left_out_by_choice_and_copies_counted_once(qtbot, team_data, tmp_path):

@@ -84,9 +84,10 @@ class TrainingWizard(QWizard):
         super().reject()
 
     def nextId(self) -> int:  # noqa: N802
-        """From the data page straight to training when an earlier run is resumed."""
+        """From the data page straight to training when an earlier run is resumed, or to its
+        results when it had finished."""
         if self.currentId() == PageId.DATA and self.data_page.resuming():
-            return PageId.RUN
+            return PageId.RESULTS if self.data_page.showing_results() else PageId.RUN
         return super().nextId()
 
     def validateCurrentPage(self) -> bool:  # noqa: N802

@@ -34,11 +34,10 @@ from ml.data_check import (
     unmapped_folders,
 )
 from ml.datasets import DatasetError, Sample, holds_out_groups, index_dataset
-from sewer_gui.run_folders import write_checked_data
+from sewer_gui.run_folders import earlier_runs, write_checked_data
 from sewer_gui.training_recipe import (
     SAME_GROUPS,
     WizardSettings,
-    unfinished_runs,
 )
 
 LEAVE_OUT = "(leave out)"
@@ -75,8 +74,9 @@ class DataPage(QWizardPage):
         self.sources.installEventFilter(self)  # Delete removes the selected entries
         self.resume = QComboBox()
         self.resume.addItem("Start a new run", "")
-        for run in unfinished_runs():
-            self.resume.addItem(f"Resume the run of {run.name}", str(run))
+        for label, folder, finished in earlier_runs():
+            self.resume.addItem(label, str(folder))
+            self.resume.setItemData(self.resume.count() - 1, finished, Qt.ItemDataRole.UserRole + 1)
         self.resume.currentIndexChanged.connect(lambda _index: self.completeChanged.emit())
         layout = QVBoxLayout(self)
         layout.addWidget(self.sources)
@@ -99,7 +99,11 @@ class DataPage(QWizardPage):
         self.completeChanged.emit()
 
     def resuming(self) -> str:
+        """The earlier run chosen (to resume, or to show its results), else ""."""
         return str(self.resume.currentData() or "")
+
+    def showing_results(self) -> bool:
+        return bool(self.resume.currentData(Qt.ItemDataRole.UserRole + 1))
 
     def _add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Image folder (class sub-folders)")
