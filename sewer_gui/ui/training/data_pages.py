@@ -82,8 +82,8 @@ class DataPage(QWizardPage):
         layout.addWidget(self.sources)
         layout.addLayout(buttons)
         form = QFormLayout()
-        form.addRow("Mix in synthetic stills", self.synthetic)
-        form.addRow("Earlier runs", self.resume)
+        form.addRow("Mix in &synthetic stills", self.synthetic)
+        form.addRow("&Earlier runs", self.resume)
         layout.addLayout(form)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
