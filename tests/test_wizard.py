@@ -172,6 +172,7 @@ def test_cancelled_run_resumes_after_the_wizard_was_closed(qtbot, team_data, tin
     qtbot.waitUntil(again.run_page.isComplete, timeout=300_000)
     assert "(resuming)" in again.run_page.log.toPlainText()
     assert "Resumed after epoch" in again.run_page.log.toPlainText()
+    assert len(again.run_page.loss_chart.series["finetune"]) >= 2  # epoch 1 from the checkpoint
     # Finished: its results can be shown again (a trial could reopen unfinished runs only).
     third = TrainingWizard()
     qtbot.addWidget(third)

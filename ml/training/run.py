@@ -192,7 +192,7 @@ def _setup(config: TrainConfig) -> _Run:
         scheduler.load_state_dict(state["scheduler"])
         run.start_epoch, run.best_f1, run.history = (state["epoch"], state["best_f1"],
                                                      state["history"])
-        report("resumed", epoch=run.start_epoch)
+        report("resumed", epoch=run.start_epoch, history=run.history)  # the wizard redraws its curves
     report("start", mode=config.mode, arch=config.arch, params=count_parameters(model),
            device=str(device), epochs=config.epochs, steps_per_epoch=steps_per_epoch,
            **teacher_info)

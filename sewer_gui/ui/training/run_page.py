@@ -6,6 +6,9 @@ so a run closed with the wizard or the app picks up where it stopped.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +33,16 @@ from sewer_gui.ui.training.child import ChildProcess
 from sewer_gui.ui.widgets.curve_chart import CurveChart
 
 CANCELLED = 130
+
+
+def _history(step: Step) -> list[dict]:
+    """The epochs of a finished training step, from its metrics.json (absent: none)."""
+    path = Path(step.run_dir) / "metrics.json" if step.run_dir else None
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8")).get("history") if path else None
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [row for row in rows or [] if isinstance(row, dict)]
 
 
 class RunPage(QWizardPage):
@@ -102,8 +115,18 @@ class RunPage(QWizardPage):
         k = start
         while k < len(self.steps) and self.steps[k].finished():
             self.done[self.steps[k].name] = {"skipped": True}
+            for row in _history(self.steps[k]):  # a trial: a finished step left no curves
+                self._plot(self.steps[k], row)
             k += 1
         return k
+
+    def _plot(self, step: Step, row: dict) -> None:
+        if row.get("train_loss") is None:
+            return
+        chart = self.kd_chart if step.name == "distill" else self.loss_chart
+        chart.add_point(step.name, row["train_loss"])
+        if row.get("val_accuracy") is not None:
+            self.acc_chart.add_point(step.name, row["val_accuracy"])
 
     def _start(self) -> None:
         step = self.steps[self.current]
@@ -129,10 +152,10 @@ class RunPage(QWizardPage):
             self.progress.setValue(int(100 * self._share_done(within)))
             self.eta.setText(self._eta_text(event["eta_s"]))
         elif kind == "epoch":
-            chart = self.kd_chart if step.name == "distill" else self.loss_chart
-            chart.add_point(step.name, event["train_loss"])
-            if event.get("val_accuracy") is not None:
-                self.acc_chart.add_point(step.name, event["val_accuracy"])
+            self._plot(step, event)
+        elif kind == "resumed":  # the epochs before the stop, from the checkpoint
+            for row in event.get("history") or []:
+                self._plot(step, row)
         elif kind == "done":
             self.done[step.name] = event
         text = event_text(event)
