@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from ml.classes import CLASS_NAMES
 from sewer_gui.decisions import export_decisions
 from sewer_gui.pacp.model import Inspection, Observation, Origin, ReviewState
 from sewer_gui.training_recipe import (
@@ -402,3 +403,25 @@ def test_results_say_what_was_measured_and_when_the_test_is_too_small(qtbot, tmp
     wizard.results_page.initializePage()
     assert "With 60 test frames the 95 % interval is 44 points wide" in \
         wizard.results_page.verdict.text()
+
+
+def test_results_say_when_every_test_frame_is_of_one_class(qtbot, tmp_path):
+    """A trial: with only no-crack test frames macro-F1 came out above accuracy, unexplained."""
+    work = tmp_path / "one"
+    _comparison(work, "same")
+    data = json.loads((work / "comparison.json").read_text())
+    one = [[0] * 6 for _ in range(6)]
+    one[0][0], one[0][2] = 50, 10
+    for figures in data["models"].values():
+        figures["confusion"] = one
+    (work / "comparison.json").write_text(json.dumps(data))
+    wizard = TrainingWizard(work_dir=work)
+    qtbot.addWidget(wizard)
+    wizard.results_page.initializePage()
+    assert f"Every test frame is of one class ({CLASS_NAMES[0]})" in \
+        wizard.results_page.verdict.text()
+    _comparison(tmp_path / "many", "same")  # six classes: nothing to say
+    wizard = TrainingWizard(work_dir=tmp_path / "many")
+    qtbot.addWidget(wizard)
+    wizard.results_page.initializePage()
+    assert "one class" not in wizard.results_page.verdict.text()

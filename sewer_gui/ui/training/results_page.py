@@ -208,6 +208,11 @@ def _how_measured(comparison: dict) -> str:
     text = ("The fine-tuned and new students are measured from their int8 files, as the app "
             "would run them; the training log's test figures are the fp32 network's and differ "
             "a little.")
+    present = _classes_in_truth(comparison)
+    if len(present) == 1:  # a trial: macro-F1 above accuracy read as an error
+        text += (f" Every test frame is of one class ({present[0]}): accuracy is the share "
+                 "named so and macro-F1 is that class's F1 alone, which no other class "
+                 "lowers; test frames of more classes make the comparison mean more.")
     widths = [d["macro_f1"]["high"] - d["macro_f1"]["low"]
               for d in comparison.get("differences", {}).values()]
     if widths and min(widths) > WIDE_INTERVAL:
@@ -215,6 +220,14 @@ def _how_measured(comparison: dict) -> str:
                  f"{100 * min(widths):.0f} points wide: only a very large gain could be shown. "
                  "Frames from more inspections or videos narrow it.")
     return text
+
+
+def _classes_in_truth(comparison: dict) -> list[str]:
+    """The classes the test frames hold (the rows of any model's confusion matrix)."""
+    for figures in comparison.get("models", {}).values():
+        rows = figures.get("confusion") or []
+        return [CLASS_NAMES[i] for i, row in enumerate(rows) if sum(row) and i < len(CLASS_NAMES)]
+    return []
 
 
 def _interval(diff: dict) -> str:
