@@ -9,6 +9,7 @@ The earlier folder is left as it was.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -79,30 +80,57 @@ def reusable_teacher(s: WizardSettings, old: Path) -> str:
     return str(teacher / "best.pt") if same and (teacher / "best.pt").exists() else ""
 
 
+def reusable_synthetic(s: WizardSettings, old: Path) -> Path | None:
+    """The earlier run's finished synthetic stills when this run asks for the same number per
+    class (the render is seeded: the same stills again, minutes of CPU for nothing)."""
+    if s.synthetic_per_class <= 0:
+        return None
+    try:
+        before = WizardSettings.load(old)
+    except (OSError, ValueError, TypeError):
+        return None
+    if before.synthetic_per_class != s.synthetic_per_class:
+        return None
+    step = next((st for st in plan_steps(before) if st.name == "synthetic"), None)
+    return Path(old) / "synthetic" if step is not None and step.finished() else None
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)  # the earlier run's files stay as they are; no space taken
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def follow_changed_settings(s: WizardSettings) -> Path | None:
     """Moves `s` to a new run folder when the run in its folder started with other settings
-    (its data.csv comes along, and its teacher when this run would train the same one);
-    returns the folder left behind, else None."""
+    (its data.csv comes along, its synthetic stills when this run asks for the same, and its
+    teacher when this run would train the same one); returns the folder left behind, else
+    None."""
     if not changed_since_started(s):
         return None
     old = Path(s.work_dir)
-    teacher = reusable_teacher(s, old)
+    teacher, synthetic = reusable_teacher(s, old), reusable_synthetic(s, old)
     new = _claim_new_folder(s)
     if s.manifest and Path(s.manifest).parent == old:
         s.manifest = str(shutil.copy2(s.manifest, new / DATA_FILE))
+    if synthetic is not None:
+        shutil.copytree(synthetic, new / "synthetic", copy_function=_link_or_copy)
     s.teacher_checkpoint = teacher or s.teacher_checkpoint
     return old
 
 
 def steps_to_run(s: WizardSettings) -> list[Step]:
     """The steps the run page will run: all of them when the settings will move to a new
-    folder (but a teacher it takes over), so that an estimate does not count the earlier
+    folder (but the synthetic stills and a teacher it takes over), so that an estimate does not count the earlier
     run's outputs as done."""
     if changed_since_started(s):
         old = Path(s.work_dir)
-        return plan_steps(dataclasses.replace(
+        steps = plan_steps(dataclasses.replace(
             s, work_dir=str(new_work_dir()),
             teacher_checkpoint=reusable_teacher(s, old) or s.teacher_checkpoint))
+        taken_over = reusable_synthetic(s, old) is not None
+        return [st for st in steps if not (taken_over and st.name == "synthetic")]
     return plan_steps(s)
 
 

@@ -131,3 +131,29 @@ def test_the_run_log_says_when_other_frames_moved_the_run(qtbot, finished_run, t
     run.child.start = lambda args: None
     run.initializePage()
     assert f"since the run in {first} started" in run.log.toPlainText()
+
+
+def test_a_new_run_takes_over_the_same_synthetic_stills(tmp_path, monkeypatch):
+    """A retest: other epochs rendered the same seeded synthetic stills again, minutes of CPU."""
+    monkeypatch.setenv("SEWER_DATA_DIR", str(tmp_path / "data"))
+    work = tmp_path / "data" / "training" / "first"
+    s = WizardSettings(work_dir=str(work), sources=["team"], synthetic_per_class=3)
+    s.manifest = str(write_checked_data(s, [Sample(tmp_path / "a.png", CrackClass.CL, "g1")]))
+    s.save()
+    synthetic = next(st for st in plan_steps(s) if st.name == "synthetic")
+    Path(synthetic.done_when).parent.mkdir(parents=True)
+    Path(synthetic.done_when).write_text("png")
+    (work / "synthetic" / "scenes.jsonl").write_text("{}")
+    more = WizardSettings.load(work)
+    more.synthetic_per_class = 5  # another render: made anew
+    s.student_epochs += 3
+    assert "synthetic" not in [st.name for st in steps_to_run(s)]  # the estimate knows
+    assert "synthetic" in [st.name for st in steps_to_run(more)]
+    assert follow_changed_settings(s) == work
+    new = Path(s.work_dir)
+    again = next(st for st in plan_steps(s) if st.name == "synthetic")
+    assert again.finished() and Path(again.done_when).read_text() == "png"
+    assert (new / "synthetic" / "scenes.jsonl").exists()
+    assert (work / "synthetic" / "scenes.jsonl").exists()  # the earlier run keeps its own
+    assert follow_changed_settings(more) == work
+    assert not next(st for st in plan_steps(more) if st.name == "synthetic").finished()

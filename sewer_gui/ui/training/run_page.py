@@ -115,6 +115,7 @@ class RunPage(QWizardPage):
         k = start
         while k < len(self.steps) and self.steps[k].finished():
             self.done[self.steps[k].name] = {"skipped": True}
+            self.log.appendPlainText(f"== {self.steps[k].title}: already done in this folder")
             for row in _history(self.steps[k]):  # a trial: a finished step left no curves
                 self._plot(self.steps[k], row)
             k += 1
