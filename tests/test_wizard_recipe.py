@@ -132,3 +132,20 @@ def test_distillation_note_is_never_clipped(qtbot, tmp_path, monkeypatch):
     for label in (page.kd_info, page.estimate):
         assert label.isVisible()
         assert label.height() >= label.heightForWidth(label.width()), label.text()
+
+
+def test_a_short_run_shows_another_epoch_count_in_its_estimate(qtbot, tmp_path, monkeypatch):
+    """A trial: "about 0.1 min" before and after typing more epochs, as if nothing changed."""
+    page = _page(qtbot, tmp_path, monkeypatch)
+    FakeChild.started[-1].reply()  # 4 steps of 0.1 s an epoch
+    page.epochs.setValue(3)
+    three = page.estimate.text()
+    page.epochs.setValue(40)
+    assert three != page.estimate.text()
+    assert " s on " in three and "min" not in three.split(" on ")[0]
+
+
+def test_durations_read_as_seconds_minutes_or_hours():
+    words = estimate_module.duration_words
+    assert [words(x) for x in (0, 12, 89, 95, 60 * 42.3, 3 * 3600 + 300)] == [
+        "5 s", "10 s", "90 s", "1.6 min", "42.3 min", "3 h 05 min"]

@@ -60,3 +60,15 @@ class Estimator(QObject):
     def _finished(self, code: int) -> None:
         if code != 0:
             self.failed.emit(list(self._lines))
+
+
+def duration_words(seconds: float) -> str:
+    """"40 s", "3.5 min", "2 h 05 min": seconds for short runs, so that a few more epochs
+    show (a trial saw "0.1 min" before and after typing another epoch count)."""
+    seconds = max(float(seconds), 0.0)
+    if seconds < 90:
+        return f"{max(5, 5 * round(seconds / 5))} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min"

@@ -33,7 +33,7 @@ from sewer_gui.training_recipe import (
     estimate_seconds,
     new_student_args,
 )
-from sewer_gui.ui.training.estimate import Estimator
+from sewer_gui.ui.training.estimate import Estimator, duration_words
 
 EXPLAIN = {
     "temperature": "Softens the teacher's outputs so the student also learns which wrong "
@@ -298,7 +298,7 @@ class RecipePage(QWizardPage):
                                    self.settings.synthetic_per_class * len(CLASS_NAMES))
         per = ", ".join(f"{arch} {s * 1000:.0f} ms" for arch, s in
                         event["seconds_per_step"].items())
-        self.estimate.setText(f"The whole run: about {max(seconds / 60, 0.1):.1f} min on "
+        self.estimate.setText(f"The whole run: about {duration_words(seconds)} on "
                               f"{self.settings.device} ({event['train_images']} training "
                               f"images; measured per batch: {per}; other programs running "
                               "on this computer can make it several times longer or shorter).")

@@ -30,6 +30,7 @@ from sewer_gui.training_recipe import (
     printed_result_text,
 )
 from sewer_gui.ui.training.child import ChildProcess
+from sewer_gui.ui.training.estimate import duration_words
 from sewer_gui.ui.widgets.curve_chart import CurveChart
 
 CANCELLED = 130
@@ -180,8 +181,8 @@ class RunPage(QWizardPage):
     def _eta_text(self, step_left: float) -> str:
         later = estimate_seconds(self.steps[self.current + 1:], self.estimate) \
             if self.estimate else 0.0
-        whole = f"; the whole run about {(step_left + later) / 60:.1f} min" if later else ""
-        return f"This step: about {step_left / 60:.1f} min left{whole}."
+        whole = f"; the whole run about {duration_words(step_left + later)}" if later else ""
+        return f"This step: about {duration_words(step_left)} left{whole}."
 
     def _finished(self, code: int) -> None:
         step = self.steps[self.current]
