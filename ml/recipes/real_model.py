@@ -78,6 +78,7 @@ class Plan:
     channels_last: bool = False  # NHWC training: about 2x on AVX-512 CPUs (train_throughput.py)
     feature_anchor: str = ""  # refresh: "imagenet" or a checkpoint (ml/training/feature_anchor.py)
     feature_anchor_weight: float = 1.0
+    photometric: float = 0.0  # refresh: colour/exposure/blur/noise jitter (ml/training/photometric.py)
     # The threshold's rule: None keeps the false-alarm target alone; a share and a precision
     # ask that, at that share of real frames with a crack, that many claims be right.
     crack_share: float | None = None
@@ -126,7 +127,8 @@ class Plan:
         """Named by N: the stills folders grow with N (one seed), the run does not."""
         anchor = (f"_anchor-{Path(self.feature_anchor).stem}{self.feature_anchor_weight:g}"
                   if self.feature_anchor else "")
-        return self.work / f"refreshed_n{self.refresh_per_class}{anchor}"
+        jitter = f"_photometric{self.photometric:g}" if self.photometric else ""
+        return self.work / f"refreshed_n{self.refresh_per_class}{anchor}{jitter}"
 
     def refresh_counts(self) -> dict[str, int]:
         """Stills per class that `refresh-render` writes for this N (matched: ND only)."""
@@ -190,7 +192,7 @@ def refresh(plan: Plan) -> dict:
                 balance="none", batch_size=plan.study.teacher_batch,
                 image_size=int(meta["image_size"]), device=plan.device, threads=plan.threads,
                 channels_last=plan.channels_last, feature_anchor=plan.feature_anchor,
-                feature_anchor_weight=plan.feature_anchor_weight)
+                feature_anchor_weight=plan.feature_anchor_weight, photometric=plan.photometric)
 
 
 def tune(plan: Plan) -> dict:
@@ -346,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="refresh: keep the pooled features linearly close to this "
                              "network's ('imagenet': the wheel's Lite0; or a student .pt)")
     parser.add_argument("--feature-anchor-weight", type=float, default=Plan.feature_anchor_weight)
+    parser.add_argument("--photometric", type=float, default=0.0,
+                        help="refresh: jitter colour, exposure, blur and noise (0..1)")
     parser.add_argument("--per-class", type=int, default=Plan.per_class,
                         help="training stills per crack subtype (no-crack: 5x as many)")
     parser.add_argument("--seed", type=int, default=Plan.seed,
@@ -366,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(work=args.work, device=args.device, tune_epochs=args.tune_epochs,
                 refresh_epochs=args.refresh_epochs, refresh_per_class=args.refresh_per_class,
                 channels_last=args.channels_last, feature_anchor=args.feature_anchor,
-                feature_anchor_weight=args.feature_anchor_weight,
+                feature_anchor_weight=args.feature_anchor_weight, photometric=args.photometric,
                 start=args.start, refresh_seed=args.refresh_seed,
                 crack_share=args.crack_share,
                 min_precision=Plan.min_precision if args.min_precision is None

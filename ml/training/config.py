@@ -57,6 +57,7 @@ class TrainConfig:
     balance: str = "none"  # none | weights (class-weighted loss) | sampler (balanced batches)
     feature_anchor: str = ""  # "imagenet" or a student .pt: ml/training/feature_anchor.py
     feature_anchor_weight: float = 1.0  # weight of its cosine term beside the class loss
+    photometric: float = 0.0  # colour/exposure/blur/noise jitter of training images, 0..1
 
     def validate(self) -> None:
         if self.mode not in MODES:
@@ -76,6 +77,11 @@ class TrainConfig:
         if self.teacher_weights and len(self.teacher_weights.split(",")) != len(
                 self.teacher.split(",")):
             raise ValueError("teacher_weights needs one weight per teacher")
+        if not 0 <= self.photometric <= 1:
+            raise ValueError("photometric must be within 0..1")
+        if self.photometric and (self.mode == "distill" or self.freeze_front):
+            raise ValueError("photometric jitter needs each jittered image through the whole "
+                             "network: not with distill (cached teacher logits) or freeze_front")
         if not 0 <= self.alpha <= 1:
             raise ValueError("alpha must be within 0..1")
         if min(self.temperature, self.dist_temperature) <= 0 or self.epochs < 1 or self.batch_size < 1:

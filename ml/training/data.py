@@ -1,4 +1,4 @@
-"""Images held in memory as uint8 tensors, with the four flips as the only augmentation.
+"""Images held in memory as uint8 tensors, with the four flips as the only geometric augmentation.
 
 Flips keep every crack class (a longitudinal crack stays longitudinal, a spiral stays a spiral),
 and because they are the only augmentation the teacher's logits can be computed once per flip
@@ -54,6 +54,7 @@ def flip(batch: torch.Tensor, variant: torch.Tensor) -> torch.Tensor:
 class Split:
     images: torch.Tensor  # uint8
     labels: torch.Tensor
+    photometric: float = 0.0  # training batches: jitter strength (ml/training/photometric.py)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -62,7 +63,8 @@ class Split:
                 indices: torch.Tensor | None = None, fixed_variant: int = 0):
         """Yield (positions, flip variants, normalised images, labels).
 
-        With `augment` each sample gets a random flip; otherwise all get `fixed_variant`.
+        With `augment` each sample gets a random flip (and the photometric jitter when set);
+        otherwise all get `fixed_variant`.
         """
         order = indices if indices is not None else torch.arange(len(self))
         if generator is not None:
@@ -71,7 +73,14 @@ class Split:
             pos = order[start:start + batch_size]
             variant = (torch.randint(0, FLIPS, (len(pos),), generator=generator) if augment
                        else torch.full((len(pos),), fixed_variant, dtype=torch.long))
-            yield pos, variant, self.inputs(pos, variant), self.labels[pos]
+            if augment and self.photometric > 0:
+                from ml.training.photometric import jitter
+
+                images = normalise(jitter(flip(self.images[pos], variant), self.photometric,
+                                          generator))
+            else:
+                images = self.inputs(pos, variant)
+            yield pos, variant, images, self.labels[pos]
 
     def inputs(self, positions: torch.Tensor, variants: torch.Tensor) -> torch.Tensor:
         """What the model is fed for these samples under these flips."""

@@ -225,7 +225,8 @@ def _load_splits(config: TrainConfig, report: Reporter) -> dict[str, Split]:
            test=len(parts["test"]), counts=index.counts(), split_by=config.split_by,
            groups=len({s.group for s in index.samples if s.group}),
            extra_train=len(extra.samples) if extra else 0)
-    return {name: Split(*load_images(samples, config.image_size))
+    return {name: Split(*load_images(samples, config.image_size),
+                        photometric=config.photometric if name == "train" else 0.0)
             for name, samples in parts.items() if samples}
 
 
