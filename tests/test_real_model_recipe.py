@@ -158,3 +158,15 @@ def test_an_anchored_refresh_trains_into_a_folder_of_its_own(refreshed_plan):
     # The tiny start model is a CMI, which has no pooled features to anchor: said, not ignored.
     with pytest.raises(ValueError, match="EfficientNet-Lite0 student"):
         rm.refresh(imagenet)
+
+
+def test_a_jittered_refresh_is_a_run_of_its_own(refreshed_plan):
+    from dataclasses import replace
+
+    jittered = replace(refreshed_plan, photometric=0.5)
+    assert jittered.refreshed.name == "refreshed_n1_photometric0.5"
+    rm.refresh(jittered)
+    config = json.loads((jittered.refreshed / "metrics.json").read_text())["config"]
+    assert config["photometric"] == 0.5
+    plain = json.loads((refreshed_plan.refreshed / "metrics.json").read_text())["config"]
+    assert plain["photometric"] == 0.0

@@ -386,26 +386,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     stages = STAGES if args.stage == "all" else (args.stage,)
+    actions = {"render": render, "train": train, "lookalikes": render_lookalikes, "tune": tune,
+               "refresh-render": render_refresh, "refresh": refresh,
+               "package": lambda p: print(json.dumps(package(p, args.run), indent=1)),
+               "evaluate": lambda p: print(json.dumps(evaluate(p, args.real_frames, args.run),
+                                                      indent=1)),
+               "install": lambda p: install(p, args.run, args.force)}
     for stage in stages:
         print(f"== {stage}", flush=True)
-        if stage == "render":
-            render(plan)
-        elif stage == "train":
-            train(plan)
-        elif stage == "lookalikes":
-            render_lookalikes(plan)
-        elif stage == "tune":
-            tune(plan)
-        elif stage == "refresh-render":
-            render_refresh(plan)
-        elif stage == "refresh":
-            refresh(plan)
-        elif stage == "package":
-            print(json.dumps(package(plan, args.run), indent=1))
-        elif stage == "evaluate":
-            print(json.dumps(evaluate(plan, args.real_frames, args.run), indent=1))
-        else:
-            install(plan, args.run, args.force)
+        actions[stage](plan)
     return 0
 
 
