@@ -106,3 +106,38 @@ def test_esc_on_the_question_cancels_and_gives_the_keys_back_to_the_video(qtbot,
     assert dialogs == [] and w.focusWidget() is w.video_view
     assert w.side_tabs.currentWidget() is not w.validation_panel
     assert "cancelled" in w.statusBar().currentMessage()
+
+
+def _enter_on(qtbot, w, text: str) -> None:
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier
+        | Qt.KeyboardModifier.ShiftModifier)
+    panel = w.validation_panel
+    panel.setCurrentRow(next(i for i in range(panel.count()) if text in panel.item(i).text()))
+    key(qtbot, w, Qt.Key.Key_Return)
+
+
+def test_enter_on_a_finding_gives_the_keys_to_the_field_at_fault(qtbot, coder):
+    """A trial: Enter on "'Surveyed by' is empty" showed the header but left the keys with the
+    video, so the typed name played the video and M added a row; on "clock position is
+    missing" a typed 3 did nothing."""
+    from PySide6.QtWidgets import QApplication
+
+    w = coder
+    _with_an_error(w)
+    w.session.inspection.header.surveyed_by = ""
+    w.on_observations_changed()  # the list shows the emptied field
+    rows = len(w.session.inspection.observations)
+    _enter_on(qtbot, w, "'Surveyed by' is empty")
+    assert w.side_tabs.currentWidget() is w.header_form
+    assert QApplication.focusWidget() is w.header_form.fields["surveyed_by"]
+    qtbot.keyClicks(QApplication.focusWidget(), "J Smith m")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert w.session.inspection.header.surveyed_by == "J Smith m"
+    assert len(w.session.inspection.observations) == rows  # no M pressed on the video
+    _enter_on(qtbot, w, "CL at 12")
+    assert QApplication.focusWidget() is w.editor.clock_text
+    qtbot.keyClicks(w.editor.clock_text, "3")
+    key(qtbot, w, Qt.Key.Key_Return)
+    cl = next(o for o in w.session.inspection.observations if o.code == "CL")
+    assert cl.clock_from == 3

@@ -26,7 +26,7 @@ class Finding:
     message: str
     observation: Observation | None = None  # None: about the header or the whole inspection
     scope: str = "header"  # without an observation: "header" or "inspection"
-    field: str = ""  # the observation's field at fault (its table cell is marked), if one
+    field: str = ""  # the field at fault (an observation's, or the header's), if one
 
     def describe(self) -> str:
         if self.observation is None:
@@ -38,10 +38,12 @@ class Finding:
 def validate(inspection: Inspection, table: CodeTable,
              lookups: LookupTable | None = None) -> list[Finding]:
     """All findings for an inspection: header, each observation, then the sequence rules."""
-    findings = [Finding(Severity.ERROR, f"required field '{label}' is empty")
-                for label in inspection.header.missing_required()]
-    findings.extend(Finding(Severity.ERROR, message) for _name, message in
-                    header_problems(inspection.header, lookups or default_lookups()))
+    header = inspection.header
+    findings = [Finding(Severity.ERROR, f"required field '{label}' is empty", field=name)
+                for name, _column, label, required in header.columns()
+                if required and not getattr(header, name).strip()]
+    findings.extend(Finding(Severity.ERROR, message, field=name) for name, message in
+                    header_problems(header, lookups or default_lookups()))
     coded = [o for o in inspection.sorted_observations() if o.counts]
     for obs in coded:
         findings.extend(validate_observation(obs, table))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from sewer_gui.pacp.model import Inspection
-from sewer_gui.pacp.validation import blocking, validate
+from sewer_gui.pacp.validation import Finding, blocking, validate
 from sewer_gui.ui.widgets.choice_box import Role, ask_choice
 
 if TYPE_CHECKING:
@@ -38,6 +38,27 @@ class ExportChecks(QObject):
         super().__init__(window)
         self.w = window
         window.validation_panel.leaveRequested.connect(window.focus_video)
+        window.validation_panel.findingRequested.connect(self.go_to)
+
+    def go_to(self, finding: Finding) -> None:
+        """Shows what a finding is about and gives the keys to the field at fault, so that
+        the coder types the fix at once (a trial typed a surveyor's name into the video's
+        shortcuts: Space played it and M added a row)."""
+        w = self.w
+        if finding.observation is None and finding.scope == "inspection":
+            w.player.seek(0)  # the start codes are missing: at the video's start
+            return
+        if finding.observation is None:
+            w.side_tabs.setCurrentWidget(w.header_form)
+            w.header_form.focus_field(finding.field)
+            return
+        w.select_observation(finding.observation)
+        widget = w.editor.field_widget(finding.field or "code")
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            select_all = getattr(widget, "selectAll", None)
+            if callable(select_all):
+                select_all()
 
     def show_validation(self) -> None:
         """Keys to the validation list: Up / Down choose, Enter shows the row, Esc goes back."""

@@ -120,6 +120,14 @@ class HeaderForm(QScrollArea):
                 return
         super().keyPressEvent(event)
 
+    def focus_field(self, name: str) -> None:
+        """The keys to this field (the first one when unknown), scrolled into view."""
+        widget = self.fields.get(name) or next(iter(self.fields.values()))
+        self.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
     def set_header(self, header: InspectionHeader) -> None:
         for name, widget in self.fields.items():
             value = getattr(header, name)

@@ -182,10 +182,6 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.header_form.changed.connect(self._on_header_changed)
         self.header_form.problem.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.header_form.done.connect(self.focus_video)
-        self.validation_panel.observationRequested.connect(self.select_observation)
-        self.validation_panel.headerRequested.connect(
-            lambda: self.side_tabs.setCurrentWidget(self.header_form))
-        self.validation_panel.startRequested.connect(lambda: self.player.seek(0))
 
     # ----- errors ------------------------------------------------------------------------------
     def report_error(self, title: str, text: str) -> None:

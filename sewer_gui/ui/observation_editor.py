@@ -193,6 +193,18 @@ class ObservationEditor(QWidget):
             self.value_hints[spin].setText(label)
             spin.setAccessibleName(label or ("Value 1" if spin is self.value_1 else "Value 2"))
 
+    def field_widget(self, name: str) -> QWidget | None:
+        """The widget that edits an observation field (validation's `Finding.field`); the code
+        when that one is disabled for this code (a value the code does not take) or unknown."""
+        widgets = {"distance": self.distance, "continuous": self.continuous.lineEdit(),
+                   "joint": self.joint, "value_1": self.value_1, "value_2": self.value_2,
+                   "percent": self.percent, "clock_from": self.clock_text,
+                   "clock_to": self.clock_text, "remarks": self.remarks}
+        widget = widgets.get(name)
+        if widget is None or not widget.isEnabled():
+            return self.code.lineEdit() if self.obs is not None else None
+        return widget
+
     def set_observation(self, obs: Observation | None) -> None:
         self.obs = obs
         for w in (self.code, self.distance, self.continuous, self.joint, self.value_1,

@@ -158,9 +158,7 @@ class RatingsPanel(QWidget):
 class ValidationPanel(QListWidget):
     """Errors and warnings; activating one jumps to its observation."""
 
-    observationRequested = Signal(object)  # noqa: N815
-    headerRequested = Signal()  # noqa: N815
-    startRequested = Signal()  # noqa: N815 - a finding about the inspection's start codes
+    findingRequested = Signal(object)  # noqa: N815 - Enter or a click on a Finding
     leaveRequested = Signal()  # noqa: N815 - Esc: back to the video
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -197,10 +195,4 @@ class ValidationPanel(QListWidget):
     def _jump(self, item: QListWidgetItem) -> None:
         row = self.row(item)
         if 0 <= row < len(self._findings):
-            finding = self._findings[row]
-            if finding.observation is None and finding.scope == "inspection":
-                self.startRequested.emit()
-            elif finding.observation is None:
-                self.headerRequested.emit()
-            else:
-                self.observationRequested.emit(finding.observation)
+            self.findingRequested.emit(self._findings[row])
