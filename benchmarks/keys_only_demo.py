@@ -117,17 +117,18 @@ def review_candidates(run: Run, defects: list[dict], shots: Path) -> list[dict]:
             run.press(K.Key_X)
             outcome["decision"], keys = "dismissed: already coded", "N, X"
         else:
-            run.press(K.Key_Return)
+            run.press(K.Key_Return)  # confirmed: a crack's clock is asked for next
             keys = "N, Enter"
             if s.code != truth["code"]:
+                run.press(K.Key_Escape)  # the clock later: first the right code
                 run.press(K.Key_C)
                 run.type(truth["code"])
                 run.press(K.Key_Return)
-                keys += f", C, {truth['code']}, Enter"
-            run.press(K.Key_K)
+                run.press(K.Key_K)
+                keys += f", Esc, C, {truth['code']}, Enter, K"
             run.type(clock_text(truth))
             run.press(K.Key_Return)
-            keys += f", K, {clock_text(truth)}, Enter"
+            keys += f", {clock_text(truth)}, Enter"
             coded.add(truth["code"])
             outcome["decision"] = "confirmed" if s.code == truth["code"] else \
                 f"edited to {truth['code']} (AI-edited)"

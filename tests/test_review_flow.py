@@ -40,9 +40,19 @@ def test_reject_asks_why_with_one_key(qtbot, coder, tmp_path):
     assert (wrong_code.review, wrong_code.code) == (ReviewState.ACCEPTED, "CC")
     assert wrong_code.origin is Origin.AI_EDITED and wrong_code.counts
     assert wrong_code.source_text() == "AI-edited (AI: CL 88%)"
-    assert w.statusBar().currentMessage().startswith("CC recoded; it needs clock positions")
-    assert w.model.undo_stack.undoText() == "Recode CC"
+    # Its clock next, once the question has gone (the window's focus: offscreen, no window
+    # manager activates it again here).
+    qtbot.waitUntil(lambda: w.focusWidget() is w.editor.clock_text, timeout=2000)
+    assert w.statusBar().currentMessage().startswith("CC recoded: type its clock")
+    qtbot.keyClicks(w.editor.clock_text, "3 9")
+    qtbot.keyClick(w.editor.clock_text, Qt.Key.Key_Return)
+    assert (wrong_code.clock_from, wrong_code.clock_to) == (3, 9)
+    assert w.focusWidget() is w.video_view
+    stack = w.model.undo_stack
+    assert [stack.text(i) for i in range(stack.index())][-2:] == ["Recode CC", "Edit CC: clock"]
 
+    w.activateWindow()  # offscreen, the closed question's window took the activation along
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
     w.review.on_live(suggestion(w, time_s=7.0))
     key(qtbot, w, Qt.Key.Key_Backspace)
     qtbot.keyClick(w.review.dialog, Qt.Key.Key_Escape)  # cancel: nothing recorded
@@ -100,6 +110,8 @@ def test_candidates_say_n_of_m_and_reviewed_ones_are_marked(qtbot, coder):
     reviewed = table.index(0, HEADERS.index("Reviewed"))
     qtbot.waitUntil(lambda: table.data(reviewed) == "1/3", timeout=3000)
     qtbot.waitUntil(lambda: w.player.index == int(5.5 * fps), timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.editor.clock_text, timeout=2000)
+    key(qtbot, w, Qt.Key.Key_Escape)  # its clock later: the keys back to the video
     key(qtbot, w, Qt.Key.Key_N)
     key(qtbot, w, Qt.Key.Key_P)
     assert w.suggestion_panel.context.text() == "Candidate 2 of 3 (reviewed: CM AI-confirmed 70%)"
@@ -559,3 +571,24 @@ def test_a_crack_seen_where_a_row_decides_says_so_not_waiting(qtbot, coder):
     key(qtbot, w, Qt.Key.Key_Return)
     w.review.on_verdict(seen)
     assert "already decides" in w.suggestion_panel.detail.text()
+
+
+def test_a_confirmed_crack_takes_its_clock_next(qtbot, coder):
+    """A trial: Enter on a CL raised "clock position is missing" at once, and the coder had to
+    know K; a quick code already asked for the clock."""
+    w = coder
+    w.review.on_live(suggestion(w, time_s=2.0))
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.editor.clock_text, timeout=2000)
+    assert "type its clock" in w.statusBar().currentMessage()
+    key(qtbot, w, Qt.Key.Key_3)
+    key(qtbot, w, Qt.Key.Key_Return)
+    [row] = observations(w)
+    assert row.clock_from == 3 and w.video_view.hasFocus()
+    assert "type its clock" not in w.statusBar().currentMessage()  # said once, then gone
+    w.review.on_live(suggestion(w, time_s=6.0))
+    key(qtbot, w, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.editor.clock_text, timeout=2000)
+    key(qtbot, w, Qt.Key.Key_Escape)  # later: the row stays, its finding says what is missing
+    assert w.video_view.hasFocus() and observations(w)[-1].clock_from is None

@@ -5,6 +5,7 @@ delete, undo and redo. After every commit the keys go back to the video.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
@@ -156,13 +157,28 @@ class CodingController(QObject):
         w, spec = self.w, self.w.table.get(obs.code)
         where = f"{obs.code} added at {distance_text(obs.distance)}"
         if spec is not None and spec.clock_positions > 0:
-            w.statusBar().showMessage(f"{where}: type its clock (3, 3 9 or 10-2), Enter; Esc "
-                                      "leaves it for later", 6000)
-            w.editor.clock_text.setFocus()
-            w.editor.clock_text.selectAll()
+            self.ask_clock(where)
             return
         w.statusBar().showMessage(f"{where} (Ctrl+Z undoes it)", 4000)
         w.focus_video()
+
+    def ask_clock(self, what: str) -> None:
+        """The keys to the selected row's clock, with a prompt that goes once it is left (a
+        trial saw "type its clock" still there after the clock and two more rows)."""
+        w = self.w
+        prompt = f"{what}: type its clock (3, 3 9 or 10-2), Enter; Esc leaves it for later"
+        w.statusBar().showMessage(prompt, 8000)
+        line = w.editor.clock_text
+
+        def committed() -> None:
+            with contextlib.suppress(RuntimeError, TypeError):  # already gone: a second Enter
+                line.returnPressed.disconnect(committed)
+            if w.statusBar().currentMessage() == prompt:
+                w.statusBar().clearMessage()
+
+        line.returnPressed.connect(committed)
+        line.setFocus()
+        line.selectAll()
 
     def delete_selected(self) -> None:
         obs = self.selected()

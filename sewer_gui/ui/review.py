@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QGuiApplication
 
 from ml.classes import FRACTURE_TWIN
 from ml.runtime.scan import DefectEvent
@@ -172,9 +173,17 @@ class ReviewController(QObject):
             self.w.select_observation(obs, seek=False)
             if obs.clock_from is None and (spec := self.w.table.get(obs.code)) and \
                     spec.clock_positions:
-                self.w.statusBar().showMessage(
-                    f"{obs.code} {PAST[verb]}; it needs clock positions: select it and "
-                    "type them (e.g. 3 or 10-2).", 6000)
+                # It takes its clock next, as a quick code does (a trial: the finding came at
+                # once and K had to be known); after the reject dialog has given the keys back.
+                QTimer.singleShot(0, lambda: self._take_clock(obs, verb))
+
+    def _take_clock(self, obs: Observation, verb: str) -> None:
+        w = self.w
+        if w.editor.obs is not obs:
+            return  # the coder has moved on meanwhile
+        if QGuiApplication.focusWindow() is None:  # the question has just closed (FocusReturn)
+            w.activateWindow()
+        w.coding.ask_clock(f"{obs.code} {PAST[verb]}")
 
     def fracture(self) -> None:
         if self.suggestion is not None and not self._already_decided(self.suggestion):
