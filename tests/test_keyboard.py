@@ -309,3 +309,22 @@ def test_the_code_row_stays_in_view_in_a_short_dock(qtbot, coder):
         shown = widget.visibleRegion().boundingRect()
         assert shown.size() == widget.size(), widget
     key(qtbot, w, Qt.Key.Key_Escape)
+
+
+def test_several_words_find_a_code_in_any_order(qtbot, coder):
+    """A trial: "tap factory", "longitudinal crack" and "offset joint" found nothing, only the
+    table's own wording did."""
+    w = coder
+    w.add_manual_observation("CC")
+    assert _listed(qtbot, w, "longitudinal crack") == ["CL"]
+    factory = {s.code for s in w.table if {"tap", "factory"} <= set(
+        s.description.lower().replace(",", " ").split())}
+    assert len(factory) >= 3 and set(_listed(qtbot, w, "tap factory")) == factory
+    offset = _listed(qtbot, w, "offset joint")
+    assert offset and all(w.table.get(c).description.lower().startswith("joint") for c in offset)
+    qtbot.keyClick(w.editor.code.completer().popup(), Qt.Key.Key_Escape)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_M)
+    qtbot.keyClicks(QApplication.focusWidget(), "longitudinal crack")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert observations(w)[-1].code == "CL"

@@ -18,7 +18,7 @@ from sewer_gui.pacp.codes import CodeTable
 def match_rank(code: str, description: str, typed: str) -> int | None:
     """How well an entry matches typed text, best first; None: not listed. A trial typed
     "CL" and got "obstacle" beside the cracks: descriptions match at word starts only (or
-    anywhere, from four letters on, for "oots")."""
+    anywhere, from four letters on, for "oots"); several typed words match in any order."""
     typed = typed.strip().casefold()
     if not typed:
         return 3
@@ -30,6 +30,10 @@ def match_rank(code: str, description: str, typed: str) -> int | None:
     words = re.split(r"[^0-9a-z]+", description.casefold())
     if any(word.startswith(typed) for word in words) or \
             description.casefold().startswith(typed):
+        return 2
+    # Several words in any order: "longitudinal crack", "tap factory" (a trial's wording).
+    parts = [part for part in re.split(r"[^0-9a-z]+", typed) if part]
+    if len(parts) > 1 and all(any(word.startswith(part) for word in words) for part in parts):
         return 2
     if len(typed) >= 4 and typed in description.casefold():
         return 3
