@@ -100,3 +100,10 @@ def test_unreadable_settings_files_start_with_defaults_and_say_so(text):
     settings, problems = read_settings()
     assert settings == AppSettings() and len(problems) == 1
     assert "using the defaults" in problems[0]
+
+
+def test_python_dash_m_sewer_gui_starts_the_app():
+    """A trial typed `python -m sewer_gui`: "No module named sewer_gui.__main__"."""
+    out = subprocess.run([sys.executable, "-m", "sewer_gui", "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and "--demo" in out.stdout
