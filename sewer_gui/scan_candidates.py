@@ -51,6 +51,17 @@ class ScanCandidates:
                 self._stored[inspection.id] = list(events)
                 del self._waiting[key]
 
+    def aside(self, inspection: Inspection, store: ProjectStore | None
+              ) -> tuple[str, list[DefectEvent]] | None:
+        """(model id, events) of its last scan, for an inspection about to be deleted: an
+        undone delete brings them back (a trial's restored segment had lost its candidates)."""
+        waiting = self._waiting.get(id(inspection))
+        if waiting is not None:
+            return waiting[1], list(waiting[2])
+        events = self._read(inspection, store)
+        stored = store.candidates(inspection.id) if store and inspection.id is not None else None
+        return (stored[0], list(events)) if stored is not None and events is not None else None
+
     def of(self, inspection: Inspection, store: ProjectStore | None) -> list[DefectEvent]:
         """What the last scan of the inspection's video found: waiting, else stored (damaged
         rows skipped)."""

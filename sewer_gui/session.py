@@ -76,6 +76,7 @@ class CodingSession:
         self.counter_tracks = CounterStore()  # read tracks on their way into the project file
         self.job: list[Inspection] = [self.inspection]  # every inspection of the project
         self._anchors_aside: dict[int, list[tuple[float, float]]] = {}  # by id() of inspection
+        self._scans_aside: dict[int, tuple[str, list[DefectEvent]] | None] = {}  # deleted ones
         self.candidates: list[DefectEvent] = []
         self.scans = ScanCandidates()  # candidates on their way into the project file
         self.dirty = False
@@ -91,7 +92,7 @@ class CodingSession:
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
         self.counter_tracks.clear()
-        self.job, self._anchors_aside = [self.inspection], {}
+        self.job, self._anchors_aside, self._scans_aside = [self.inspection], {}, {}
         self.video_info = None
         self.dirty = False
 
@@ -113,7 +114,7 @@ class CodingSession:
         self.track, self.track_source, self.candidates = DistanceTrack(), "none", []
         self.counter_track = None
         self.counter_tracks.clear()
-        self.job, self._anchors_aside = inspections or [first], {}
+        self.job, self._anchors_aside, self._scans_aside = inspections or [first], {}, {}
         self.candidates = self.stored_candidates(first)
         if anchors:
             self.track = DistanceTrack(anchors=anchors)
@@ -188,6 +189,10 @@ class CodingSession:
         """Add an inspection (next segment, duplicate, undone delete) and make it current."""
         self._leave_current()
         self.job.insert(index, inspection)
+        scan = self._scans_aside.pop(id(inspection), None)
+        if scan is not None:  # an undone delete: its candidates, written at the next save
+            with contextlib.suppress(ProjectSaveError):
+                self.scans.keep(inspection, *scan, self.store, self.job)
         self._make_current(inspection)
         self.dirty = True
 
@@ -198,6 +203,7 @@ class CodingSession:
             raise ValueError("a project keeps at least one inspection")
         removed = self.job[index]
         self._anchors_aside[id(removed)] = self._anchors_of(removed)
+        self._scans_aside[id(removed)] = self.scans.aside(removed, self.store)
         if self.store is not None and removed.id is not None:
             self.store.delete_inspection(removed.id)
         removed.id = None

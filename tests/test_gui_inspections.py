@@ -60,8 +60,17 @@ def test_next_segment_duplicate_and_delete_are_undoable(qtbot, window):
     _click(qtbot, panel.duplicate_button)
     assert [r[0] for r in _rows(w)] == ["SEG-0412", "SEG-0412 copy", "(no segment ref.)"]
     assert len(w.session.inspection.observations) == 8 and w.model.rowCount() == 8
+    asked = []
+    w.inspections.confirm_delete = lambda inspection: asked.append(inspection) or False
+    _click(qtbot, panel.delete_button)  # a segment with rows: asked first, and kept on No
+    assert len(asked) == 1 and len(_rows(w)) == 3
+    w.inspections.confirm_delete = lambda inspection: True
     _click(qtbot, panel.delete_button)
     assert [r[0] for r in _rows(w)] == ["SEG-0412", "(no segment ref.)"]
+    assert "Deleted segment SEG-0412 copy" in w.statusBar().currentMessage()
+    w.actions_by_name["coding.undo"].trigger()  # Edit > Undo (Ctrl+Z): says where to look
+    assert "Job > Undo the last segment change: Delete inspection" in \
+        w.statusBar().currentMessage()
     _click(qtbot, panel.undo_button)
     assert [r[0] for r in _rows(w)] == ["SEG-0412", "SEG-0412 copy", "(no segment ref.)"]
     assert w.session.job_index() == 1
@@ -207,3 +216,28 @@ def test_scan_all_from_the_menu_while_one_runs_starts_no_second(qtbot, coder, mo
     w.actions_by_name["inspections.prescan.start"].trigger()
     assert started == [] and "already" in w.statusBar().currentMessage()
     monkeypatch.setattr(prescan, "worker", None)
+
+
+def test_an_undone_delete_brings_back_the_segments_scan_candidates(qtbot, window, tmp_path):
+    """A trial: the restored segment said "Reviewed 1/1" and N found no AI candidates."""
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    events = [DefectEvent(CrackClass.CL, "CL", 1, 2, 1.5, 15, 0.8),
+              DefectEvent(CrackClass.CM, "CM", 5, 6, 5.5, 55, 0.7)]
+    second = w.session.inspection
+    w.session.keep_candidates(second, events, "test-model")
+    assert w.save_project(tmp_path / "job.sewerproj")  # the candidates are in the file
+    w.inspections.confirm_delete = lambda inspection: True
+    w.inspections.delete_current()
+    assert len(w.session.job) == 1
+    assert w.save_project()  # saved meanwhile: the file no longer holds them
+    w.inspections.undo_stack.undo()
+    assert w.session.inspection is second and len(w.session.candidates) == 2
+    assert w.save_project()
+    assert w.open_project(tmp_path / "job.sewerproj")
+    w.inspections.switch_to(1)
+    assert [e.code for e in w.session.candidates] == ["CL", "CM"]

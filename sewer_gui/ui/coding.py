@@ -242,7 +242,11 @@ class CodingController(QObject):
         particular message said meanwhile (the suggestion back on the card) is kept."""
         bar = self.w.statusBar()
         if not text:
-            bar.showMessage(f"Nothing to {verb}.", 3000)
+            segments = self.w.inspections.undo_stack
+            other = segments.undoText() if verb == "undo" else segments.redoText()
+            bar.showMessage(f"Nothing to {verb} in this segment's rows; Job > {verb.title()} "
+                            f"the last segment change: {other}." if other else
+                            f"Nothing to {verb}.", 5000)
             return
         before = bar.currentMessage()
         act()

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ml.runtime.scan import DefectEvent
 from sewer_gui.job import duplicate, next_segment, segment_row
 from sewer_gui.pacp.model import Inspection
 from sewer_gui.storage.project_store import ProjectFileError, ProjectSaveError
 from sewer_gui.ui.prescan import PrescanController
+from sewer_gui.ui.widgets.choice_box import Role, ask_choice
 from sewer_gui.ui.widgets.inspection_list import InspectionListPanel
 
 SAVE_ERRORS = (ProjectSaveError, ProjectFileError, OSError)
@@ -129,8 +130,30 @@ class InspectionsController(QObject):
                                             "Duplicate inspection"))
 
     def delete_current(self) -> None:
-        if len(self.w.session.job) > 1:
-            self.undo_stack.push(_RemoveCommand(self, self.w.session.job_index()))
+        """Asks first when the segment holds coded rows, and says what it did (a trial saw a
+        segment vanish without a word, and Ctrl+Z answered "Nothing to undo")."""
+        session, bar = self.w.session, self.w.statusBar()
+        if len(session.job) == 1:
+            bar.showMessage("A project keeps at least one segment: nothing deleted.", 5000)
+            return
+        inspection = session.inspection
+        if inspection.observations and not self.confirm_delete(inspection):
+            return
+        self.undo_stack.push(_RemoveCommand(self, session.job_index()))
+        bar.showMessage(f"Deleted segment {inspection.title()}: Job > Undo the last segment "
+                        "change brings it back.", 8000)
+
+    def confirm_delete(self, inspection: Inspection) -> bool:
+        """The coder's yes (Enter answers no); tests replace this."""
+        answer = ask_choice(self.w, QMessageBox.Icon.Question, "Delete segment",
+                            f"Delete segment {inspection.title()} and its "
+                            f"{len(inspection.observations)} observation(s)?\n\nJob > Undo the "
+                            "last segment change brings it back.",
+                            [("delete", "&Delete segment", Role.DestructiveRole)],
+                            default="cancel")
+        if answer != "delete":
+            self.w.focus_video()
+        return answer == "delete"
 
     def insert(self, index: int, inspection: Inspection) -> None:
         self._show(lambda: self.w.session.insert_inspection(index, inspection))

@@ -15,7 +15,8 @@ def ask_choice(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str,
     box = QMessageBox(icon, title, text, parent=parent)
     buttons = {box.addButton(label, role): answer for answer, label, role in answers}
     cancel = box.addButton("&Cancel", Role.RejectRole)
-    box.setDefaultButton(next(b for b, a in buttons.items() if a == default))
+    box.setDefaultButton(cancel if default == "cancel" else
+                         next(b for b, a in buttons.items() if a == default))
     box.setEscapeButton(cancel)
     box.exec()
     return buttons.get(box.clickedButton(), "cancel")
