@@ -592,3 +592,32 @@ def test_a_confirmed_crack_takes_its_clock_next(qtbot, coder):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is w.editor.clock_text, timeout=2000)
     key(qtbot, w, Qt.Key.Key_Escape)  # later: the row stays, its finding says what is missing
     assert w.video_view.hasFocus() and observations(w)[-1].clock_from is None
+
+
+def test_rows_follow_a_corrected_anchor_and_ctrl_z_undoes_both(qtbot, coder, short_video,
+                                                               tmp_path):
+    """A trial: an anchor corrected from 10 to 12 ft left the AMH coded there at 10.00, no word
+    said, and Ctrl+Z undid an older edit instead. A distance typed by hand stays as typed."""
+    import shutil
+
+    from sewer_gui.pacp.model import Observation
+
+    w = coder
+    bare = tmp_path / "bare.mp4"
+    shutil.copy(short_video, bare)
+    assert w.open_video(bare)
+    w.player.seek_time(4.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 4.0) < 0.2, timeout=5000)
+    w.calibration.set_anchor(10.0)
+    t = w.player.time_s()
+    w.model.add(Observation(10.0, "AMH", video_time=t))
+    w.model.add(Observation(3.5, "MGO", video_time=t, remarks="typed by hand"))
+    w.calibration._edit(w.session.calibration_anchors()[0][0], 12.0)
+    amh, mgo = observations(w)
+    assert amh.distance == 12.0 and mgo.distance == 3.5
+    message = w.statusBar().currentMessage()
+    assert "1 row(s) moved" in message and "1 row(s) with a distance typed by hand" in message
+    w.actions_by_name["coding.undo"].trigger()  # Ctrl+Z: the anchor and its row together
+    assert amh.distance == 10.0 and w.session.calibration_anchors()[0][1] == 10.0
+    w.actions_by_name["coding.redo"].trigger()
+    assert amh.distance == 12.0 and w.session.calibration_anchors()[0][1] == 12.0

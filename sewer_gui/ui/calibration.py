@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
@@ -35,8 +37,7 @@ class CalibrationController(QObject):
             if not ok:
                 return
             distance = value
-        w.session.set_calibration_anchor(t, distance)
-        self.changed()
+        self._change(f"Anchor at {t:.1f} s", lambda: w.session.set_calibration_anchor(t, distance))
 
     def changed(self) -> None:
         self.w.on_observations_changed()
@@ -55,12 +56,65 @@ class CalibrationController(QObject):
         dialog.open()
 
     def _edit(self, time_s: float, distance: float) -> None:
-        self.w.session.set_calibration_anchor(time_s, distance)
-        self.changed()
+        self._change(f"Anchor at {time_s:.1f} s",
+                     lambda: self.w.session.set_calibration_anchor(time_s, distance))
 
     def _delete(self, time_s: float) -> None:
-        self.w.session.remove_calibration_anchor(time_s)
-        self.changed()
+        self._change(f"Delete anchor at {time_s:.1f} s",
+                     lambda: self.w.session.remove_calibration_anchor(time_s))
+
+    def _change(self, text: str, apply) -> None:
+        """A calibration change and the rows that followed the old one, as one undo step: rows
+        whose distance came from the calibration move with it; a distance typed by hand stays
+        (a trial corrected an anchor and its rows kept the old distances, unsaid, and Ctrl+Z
+        then undid an older edit)."""
+        s = self.w.session
+        rows = [o for o in s.inspection.observations if o.video_time is not None]
+        followed = {id(o): abs(o.distance - s.distance_at(o.video_time)) < FOLLOWS for o in rows}
+        before = _calibration(s)
+        apply()
+        after = _calibration(s)
+        moves = [(o, o.distance, s.distance_at(o.video_time)) for o in rows
+                 if followed[id(o)] and abs(s.distance_at(o.video_time) - o.distance) >= FOLLOWS]
+        typed = sum(1 for o in rows if not followed[id(o)])
+        _restore(s, before)
+        self.w.model.undo_stack.push(_CalibrationCommand(self, text, before, after, moves))
+        said = f"{text}: {len(moves)} row(s) moved with the calibration (Ctrl+Z undoes it all)"
+        if typed:
+            said += f"; {typed} row(s) with a distance typed by hand kept theirs"
+        self.w.statusBar().showMessage(said + ".", 8000)
+
+
+FOLLOWS = 0.006  # a row within this of the track's distance took its distance from it
+
+
+def _calibration(session) -> tuple:
+    return copy.deepcopy(session.track), session.track_source
+
+
+def _restore(session, state: tuple) -> None:
+    session.track, session.track_source = copy.deepcopy(state[0]), state[1]
+    session.dirty = True
+
+
+class _CalibrationCommand(QUndoCommand):
+    def __init__(self, controller: CalibrationController, text: str, before: tuple,
+                 after: tuple, moves: list) -> None:
+        super().__init__(text)
+        self.controller, self.before, self.after, self.moves = controller, before, after, moves
+
+    def _apply(self, state: tuple, distances: list[float]) -> None:
+        _restore(self.controller.w.session, state)
+        for (obs, _old, _new), distance in zip(self.moves, distances, strict=True):
+            obs.distance = distance
+        self.controller.w.model.refresh()
+        self.controller.changed()
+
+    def redo(self) -> None:
+        self._apply(self.after, [new for _o, _old, new in self.moves])
+
+    def undo(self) -> None:
+        self._apply(self.before, [old for _o, old, _new in self.moves])
 
 
 class AnchorsDialog(QDialog):
