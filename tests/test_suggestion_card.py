@@ -219,3 +219,14 @@ def test_the_no_crack_figure_follows_the_frames_but_not_every_flicker(qtbot, cod
         worker.stop()
     assert [round(d.crack_probability, 2) for d in seen] == [0.10, 0.02]  # 0.11: not sent
     assert card.detail.text() == "No crack (crack probability 2 %) at this frame."
+
+
+def test_only_a_raised_code_is_orange(qtbot, code_table):
+    """A trial: the orange dash of an empty card read as a warning."""
+    panel = SuggestionPanel(code_table)
+    qtbot.addWidget(panel)
+    assert "#e65100" not in panel.code_label.styleSheet()
+    panel.show_suggestion(Suggestion(CrackClass.CL, "CL", 0.9, (), "m", 3, 0.1))
+    assert "#e65100" in panel.code_label.styleSheet() and panel.code_label.text() == "CL"
+    panel.show_suggestion(None)
+    assert "#e65100" not in panel.code_label.styleSheet()

@@ -34,7 +34,6 @@ class SuggestionPanel(QWidget):
         super().__init__(parent)
         self.table = table
         self.code_label = QLabel("-")
-        self.code_label.setStyleSheet("font-size: 22pt; font-weight: bold; color: #e65100;")
         self.detail = QLabel("No suggestion. Play the video with live suggestions on (L).")
         self.detail.setWordWrap(True)
         # A raised code the model is unsure of (the subtype) says so under the code: the coder
@@ -93,6 +92,9 @@ class SuggestionPanel(QWidget):
         self.doubt.setText(f"Model unsure: {doubt}. Check the code before confirming."
                            if doubt else "")
         self.doubt.setVisible(bool(doubt))
+        # Orange only for a raised code: an orange dash read as a warning (a trial).
+        self.code_label.setStyleSheet("font-size: 22pt; font-weight: bold; color: "
+                                      + ("#e65100;" if suggestion is not None else "#b0bec5;"))
         if suggestion is None:
             self.code_label.setText("-")
             # Also right after a decision, on the very frame just coded: not "no crack here".
