@@ -328,3 +328,27 @@ def test_several_words_find_a_code_in_any_order(qtbot, coder):
     qtbot.keyClicks(QApplication.focusWidget(), "longitudinal crack")
     key(qtbot, w, Qt.Key.Key_Return)
     assert observations(w)[-1].code == "CL"
+
+
+def test_live_suggestions_turned_on_while_paused_judge_the_frame_on_screen(qtbot, coder):
+    """A trial: L off and on while paused left "No suggestion on screen" until a step."""
+    w = coder
+    submitted = []
+
+    class Worker:
+        def submit(self, index, frame, still=False):
+            submitted.append((index, still))
+
+        def stop(self):
+            pass
+
+        def deleteLater(self):
+            pass
+
+    w.inference = Worker()
+    assert not w.player.is_playing
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_L)
+    assert submitted == [(w.player.index, True)]
+    key(qtbot, w, Qt.Key.Key_L)  # off: nothing to judge
+    assert len(submitted) == 1

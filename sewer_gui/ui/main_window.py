@@ -309,6 +309,8 @@ class MainWindow(DialogsMixin, WorkersMixin, QMainWindow):
         self.actions_by_name["toggle_live"].setChecked(on)
         if not on:
             self.review.show(None)
+        elif not self.player.is_playing:  # paused: the frame on screen, now (a trial stepped)
+            self.decide_still_frame(False)
 
     def toggle_live(self) -> None:
         self.live_box.setChecked(not self.live_box.isChecked())
