@@ -249,17 +249,22 @@ def test_new_project_clears_the_screen(qtbot, coder):
     assert w.video_view._distance_text == "" and w.timeline._duration == 0
 
 
-def test_calibration_anchors_listed_edited_deleted_and_overlay_refreshes(qtbot, coder,
-                                                                          short_video, tmp_path):
+def _anchored_at_4s(qtbot, w, short_video, tmp_path) -> None:
+    """A copy of the video without its sidecar, paused at 4 s with an anchor of 10 there."""
     import shutil
 
-    w = coder
     bare = tmp_path / "bare.mp4"
     shutil.copy(short_video, bare)
     assert w.open_video(bare)
     w.player.seek_time(4.0)
     qtbot.waitUntil(lambda: abs(w.player.time_s() - 4.0) < 0.2, timeout=5000)
     w.calibration.set_anchor(10.0)
+
+
+def test_calibration_anchors_listed_edited_deleted_and_overlay_refreshes(qtbot, coder,
+                                                                          short_video, tmp_path):
+    w = coder
+    _anchored_at_4s(qtbot, w, short_video, tmp_path)
     assert w.video_view._distance_text.startswith("10.00")  # at once, no new frame needed
     w.player.seek_time(8.0)
     qtbot.waitUntil(lambda: abs(w.player.time_s() - 8.0) < 0.2, timeout=5000)
@@ -598,17 +603,10 @@ def test_rows_follow_a_corrected_anchor_and_ctrl_z_undoes_both(qtbot, coder, sho
                                                                tmp_path):
     """A trial: an anchor corrected from 10 to 12 ft left the AMH coded there at 10.00, no word
     said, and Ctrl+Z undid an older edit instead. A distance typed by hand stays as typed."""
-    import shutil
-
     from sewer_gui.pacp.model import Observation
 
     w = coder
-    bare = tmp_path / "bare.mp4"
-    shutil.copy(short_video, bare)
-    assert w.open_video(bare)
-    w.player.seek_time(4.0)
-    qtbot.waitUntil(lambda: abs(w.player.time_s() - 4.0) < 0.2, timeout=5000)
-    w.calibration.set_anchor(10.0)
+    _anchored_at_4s(qtbot, w, short_video, tmp_path)
     t = w.player.time_s()
     w.model.add(Observation(10.0, "AMH", video_time=t))
     w.model.add(Observation(3.5, "MGO", video_time=t, remarks="typed by hand"))
