@@ -83,3 +83,17 @@ def test_footer_lines_break_a_word_wider_than_the_room():
     lines = footer_lines("project: /" + "a" * 300 + "/p.sewerproj | model: m", 200)
     assert all(stringWidth(line, "Helvetica", 7) <= 200 for line in lines)
     assert "".join(lines).replace(" ", "") == ("project:/" + "a" * 300 + "/p.sewerproj|model:m")
+
+
+def test_codes_at_one_place_share_one_label(code_table):
+    """A trial: the AMH and the MWL at 0 ft drew their labels through each other."""
+    inspection = sample_inspection()
+    inspection.header.length_surveyed = "100 ft"
+    inspection.observations = [Observation(0.0, "AMH"), Observation(0.0, "MWL", percent=5),
+                               Observation(40.0, "CL", clock_from=12),
+                               Observation(40.2, "CL", clock_from=3),
+                               Observation(70.0, "TFA", clock_from=3, value_1=4)]
+    drawing = pipe_drawing(inspection, code_table, width=500)
+    labels = [s.text for s in drawing.contents if isinstance(s, String)
+              if s.text not in ("MH-17", "MH-18") and not s.text.endswith(" ft")]
+    assert labels == ["AMH / MWL", "CL", "TFA"]

@@ -44,16 +44,34 @@ def pipe_drawing(inspection: Inspection, table: CodeTable, width: float,
         d.add(String(x_at(distance), 4, f"{distance:.0f} {unit}", fontSize=6,
                      textAnchor="middle", fillColor=colors.HexColor("#455a64")))
     _draw_continuous_runs(d, observations, table, x_at, pipe_y, pipe_h)
-    for index, obs in enumerate(observations):
-        if obs.continuous_role and obs.continuous_role[0] == "F":
-            continue
-        x = x_at(obs.distance)
-        colour = grade_colour(observation_grade(obs, table))
-        d.add(Line(x, pipe_y, x, pipe_y + pipe_h, strokeColor=colour, strokeWidth=2))
+    marks = [o for o in observations if not (o.continuous_role and o.continuous_role[0] == "F")]
+    for index, group in enumerate(_same_place(marks, x_at)):
+        grades = [observation_grade(o, table) for o in group]
+        for obs, grade in zip(group, grades, strict=True):
+            x = x_at(obs.distance)
+            d.add(Line(x, pipe_y, x, pipe_y + pipe_h, strokeColor=grade_colour(grade),
+                       strokeWidth=2))
+        x, colour = x_at(group[0].distance), grade_colour(max(g or 0 for g in grades) or None)
         label_y = pipe_y + pipe_h + 6 + (index % 3) * 12  # stagger so neighbours stay legible
         d.add(Line(x, pipe_y + pipe_h, x, label_y - 1, strokeColor=colour, strokeWidth=0.4))
-        d.add(String(x, label_y, obs.code, fontSize=6.5, textAnchor="middle", fillColor=colour))
+        d.add(String(x, label_y, " / ".join(dict.fromkeys(o.code for o in group)), fontSize=6.5,
+                     textAnchor="middle", fillColor=colour))
     return d
+
+
+SAME_PLACE_PT = 8.0  # codes this close on the drawing share one label
+
+
+def _same_place(marks: list, x_at) -> list[list]:
+    """Observations at (nearly) one place, grouped: an AMH and an MWL at 0 ft drew their labels
+    and leader lines through each other (a trial's report)."""
+    groups: list[list] = []
+    for obs in marks:
+        if groups and x_at(obs.distance) - x_at(groups[-1][0].distance) < SAME_PLACE_PT:
+            groups[-1].append(obs)
+        else:
+            groups.append([obs])
+    return groups
 
 
 def _draw_continuous_runs(d: Drawing, observations, table, x_at, pipe_y: float,
