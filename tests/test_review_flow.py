@@ -619,3 +619,26 @@ def test_rows_follow_a_corrected_anchor_and_ctrl_z_undoes_both(qtbot, coder, sho
     assert amh.distance == 10.0 and w.session.calibration_anchors()[0][1] == 10.0
     w.actions_by_name["coding.redo"].trigger()
     assert amh.distance == 12.0 and w.session.calibration_anchors()[0][1] == 12.0
+
+
+def test_stepping_to_a_candidate_shows_its_row_or_none_in_the_editor(qtbot, coder):
+    """A trial: N to a new candidate left the editor on the last selected row, another place."""
+    w = coder
+    fps = w.player.info.fps
+    w.session.candidates = [DefectEvent(CrackClass.CL, "CL", 1, 2, 1.5, int(1.5 * fps), 0.8),
+                            DefectEvent(CrackClass.CM, "CM", 5, 6, 5.5, int(5.5 * fps), 0.7)]
+    from sewer_gui.pacp.model import Observation
+
+    hand = Observation(9.0, "JOM", video_time=9.0)  # far from both candidates
+    w.model.add(hand)
+    w.select_observation(hand, seek=False)
+    assert w.editor.obs is hand
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_N)
+    assert w.suggestion.code == "CL" and w.editor.obs is None  # undecided: no row to show
+    key(qtbot, w, Qt.Key.Key_X)  # dismissed: now a row decides it
+    [dismissed] = [o for o in observations(w) if o.code == "CL"]
+    key(qtbot, w, Qt.Key.Key_N)
+    assert w.editor.obs is None
+    key(qtbot, w, Qt.Key.Key_P)
+    assert w.editor.obs is dismissed  # the row that decided it

@@ -325,3 +325,11 @@ class ReviewController(QObject):
                                 event.best_frame / fps)
         self._decided = (suggestion, decided) if decided is not None else None
         self.show(suggestion, context)
+        # The editor is about this candidate: its row when decided, else none (a trial saw the
+        # CL at 17.26 m in the editor while the card showed the candidate at 25.22 m).
+        if decided is not None:
+            w.select_observation(decided, seek=False)
+        else:
+            w.table_view.clearSelection()
+            w.table_view.setCurrentIndex(w.model.index(-1, -1))
+            w.editor.set_observation(None)
