@@ -234,3 +234,26 @@ def test_a_coded_header_list_finds_an_entry_by_its_description_or_its_code(qtbot
     assert material.currentData() == "PVC"
     key(qtbot, w, Qt.Key.Key_Tab)
     assert w.session.inspection.header.material == "PVC"
+
+
+def test_v_and_r_type_the_size_and_the_remarks_of_the_selected_row(qtbot, coder):
+    """A trial: four Tabs from the clock to a tap's diameter, and no key for remarks."""
+    w = coder
+    tap = w.add_manual_observation("TFA")
+    w.select_observation(tap, seek=False)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_V)
+    assert QApplication.focusWidget() is w.editor.value_1
+    qtbot.keyClicks(w.editor.value_1, "6")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert tap.value_1 == 6 and w.video_view.hasFocus()
+    key(qtbot, w, Qt.Key.Key_R)
+    assert QApplication.focusWidget() is w.editor.remarks
+    qtbot.keyClicks(w.editor.remarks, "roots around it")
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert tap.remarks == "roots around it" and w.video_view.hasFocus()
+    water = w.add_manual_observation("MWL")  # a percent only: V goes there
+    w.select_observation(water, seek=False)
+    w.focus_video()
+    key(qtbot, w, Qt.Key.Key_V)
+    assert QApplication.focusWidget() is w.editor.percent

@@ -92,6 +92,20 @@ class CodingController(QObject):
     def focus_clock(self) -> None:
         self._focus(self.w.editor.clock_text)
 
+    def focus_values(self) -> None:
+        """The first measure the selected row's code takes: a size, then a percent (a trial
+        tabbed four times to reach a tap's diameter)."""
+        editor = self.w.editor
+        spin = next((s for s in (editor.value_1, editor.value_2, editor.percent)
+                     if s.isEnabled()), None)
+        if editor.obs is not None and spin is None:
+            self.w.statusBar().showMessage(f"{editor.obs.code} takes no size or percent.", 4000)
+            return
+        self._focus(spin if spin is not None else editor.remarks)
+
+    def focus_remarks(self) -> None:
+        self._focus(self.w.editor.remarks)
+
     def focus_header(self) -> None:
         w = self.w
         w.side_tabs.setCurrentWidget(w.header_form)
