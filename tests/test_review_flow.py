@@ -592,9 +592,11 @@ def test_a_confirmed_crack_takes_its_clock_next(qtbot, coder):
     [row] = observations(w)
     assert row.clock_from == 3 and w.video_view.hasFocus()
     assert "type its clock" not in w.statusBar().currentMessage()  # said once, then gone
+    w.player.play()  # confirmed while playing (a review): paused, or Space types a blank
     w.review.on_live(suggestion(w, time_s=6.0))
     key(qtbot, w, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is w.editor.clock_text, timeout=2000)
+    assert not w.player.is_playing
     key(qtbot, w, Qt.Key.Key_Escape)  # later: the row stays, its finding says what is missing
     assert w.video_view.hasFocus() and observations(w)[-1].clock_from is None
 
@@ -608,13 +610,16 @@ def test_rows_follow_a_corrected_anchor_and_ctrl_z_undoes_both(qtbot, coder, sho
     w = coder
     _anchored_at_4s(qtbot, w, short_video, tmp_path)
     t = w.player.time_s()
+    w.player.seek_time(8.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 8.0) < 0.2, timeout=5000)
+    w.calibration.set_anchor(20.0)
     w.model.add(Observation(10.0, "AMH", video_time=t))
     w.model.add(Observation(3.5, "MGO", video_time=t, remarks="typed by hand"))
     w.calibration._edit(w.session.calibration_anchors()[0][0], 12.0)
     amh, mgo = observations(w)
     assert amh.distance == 12.0 and mgo.distance == 3.5
     message = w.statusBar().currentMessage()
-    assert "1 row(s) moved" in message and "1 row(s) with a distance typed by hand" in message
+    assert "1 row(s) moved" in message and "1 row(s) that did not follow it" in message
     w.actions_by_name["coding.undo"].trigger()  # Ctrl+Z: the anchor and its row together
     assert amh.distance == 10.0 and w.session.calibration_anchors()[0][1] == 10.0
     w.actions_by_name["coding.redo"].trigger()
@@ -642,3 +647,21 @@ def test_stepping_to_a_candidate_shows_its_row_or_none_in_the_editor(qtbot, code
     assert w.editor.obs is None
     key(qtbot, w, Qt.Key.Key_P)
     assert w.editor.obs is dismissed  # the row that decided it
+
+
+def test_the_first_anchor_on_a_sidecar_video_leaves_the_rows_alone(qtbot, coder):
+    """A review: D at 4 s on a video with a sidecar put every row at the typed distance."""
+    from sewer_gui.pacp.model import Observation
+
+    w = coder
+    assert w.session.distance_source == "sidecar"
+    rows = [Observation(w.session.distance_at(t), "MGO", video_time=t, remarks="x")
+            for t in (2.0, 6.0, 9.0)]
+    for row in rows:
+        w.model.add(row)
+    before = [row.distance for row in rows]
+    w.player.seek_time(4.0)
+    qtbot.waitUntil(lambda: abs(w.player.time_s() - 4.0) < 0.2, timeout=5000)
+    w.calibration.set_anchor(1.5)
+    assert [row.distance for row in rows] == before
+    assert "the rows keep their distances" in w.statusBar().currentMessage()

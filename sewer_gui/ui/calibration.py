@@ -71,17 +71,26 @@ class CalibrationController(QObject):
         s = self.w.session
         rows = [o for o in s.inspection.observations if o.video_time is not None]
         followed = {id(o): abs(o.distance - s.distance_at(o.video_time)) < FOLLOWS for o in rows}
-        before = _calibration(s)
+        before, source = _calibration(s), s.distance_source
         apply()
         after = _calibration(s)
-        moves = [(o, o.distance, s.distance_at(o.video_time)) for o in rows
-                 if followed[id(o)] and abs(s.distance_at(o.video_time) - o.distance) >= FOLLOWS]
-        typed = sum(1 for o in rows if not followed[id(o)])
+        # Rows follow a correction of the same kind of track: not the first anchors replacing
+        # a sidecar's or the counter's distances, nor one anchor alone, which is flat (a
+        # review: D at 4 s on a sidecar video put every row at 1.5).
+        same = s.distance_source == source and (source == "ocr" or min(
+            len(before[0].anchors), len(after[0].anchors)) >= 2)
+        moves = [(o, o.distance, s.distance_at(o.video_time)) for o in rows if same and
+                 followed[id(o)] and abs(s.distance_at(o.video_time) - o.distance) >= FOLLOWS]
+        others = sum(1 for o in rows if not followed[id(o)])
         _restore(s, before)
         self.w.model.undo_stack.push(_CalibrationCommand(self, text, before, after, moves))
-        said = f"{text}: {len(moves)} row(s) moved with the calibration (Ctrl+Z undoes it all)"
-        if typed:
-            said += f"; {typed} row(s) with a distance typed by hand kept theirs"
+        if not same:
+            said = f"{text}: the rows keep their distances (from two anchors on, a correction " \
+                   "moves the rows that follow the calibration)"
+        else:
+            said = f"{text}: {len(moves)} row(s) moved with the calibration (Ctrl+Z undoes it all)"
+            if others:
+                said += f"; {others} row(s) that did not follow it kept their distances"
         self.w.statusBar().showMessage(said + ".", 8000)
 
 
@@ -102,9 +111,14 @@ class _CalibrationCommand(QUndoCommand):
                  after: tuple, moves: list) -> None:
         super().__init__(text)
         self.controller, self.before, self.after, self.moves = controller, before, after, moves
+        self.video = controller.w.session.inspection.video_path
 
     def _apply(self, state: tuple, distances: list[float]) -> None:
-        _restore(self.controller.w.session, state)
+        session = self.controller.w.session
+        if session.inspection.video_path != self.video:  # another video since: not its track
+            self.setObsolete(True)
+            return
+        _restore(session, state)
         for (obs, _old, _new), distance in zip(self.moves, distances, strict=True):
             obs.distance = distance
         self.controller.w.model.refresh()

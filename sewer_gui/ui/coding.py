@@ -5,7 +5,6 @@ delete, undo and redo. After every commit the keys go back to the video.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
@@ -27,6 +26,9 @@ class CodingController(QObject):
         editor.problem.connect(self._problem)
         editor.solved.connect(self._solved)
         self._said = ""  # the last problem the status bar shows
+        self._clock_prompt = ""  # "type its clock" while it stands
+        editor.clock_text.returnPressed.connect(self._clock_left)
+        editor.clock_text.editingFinished.connect(self._clock_left)
         editor.code.cancelled.connect(self.cancel_typing)
         editor.code.codeChosen.connect(lambda _code: self._typed())
         editor.code.committed.connect(lambda _done: self._typed())
@@ -180,19 +182,18 @@ class CodingController(QObject):
         """The keys to the selected row's clock, with a prompt that goes once it is left (a
         trial saw "type its clock" still there after the clock and two more rows)."""
         w = self.w
-        prompt = f"{what}: type its clock (3, 3 9 or 10-2), Enter; Esc leaves it for later"
-        w.statusBar().showMessage(prompt, 8000)
-        line = w.editor.clock_text
+        self._clock_prompt = f"{what}: type its clock (3, 3 9 or 10-2), Enter; Esc leaves it " \
+                             "for later"
+        w.statusBar().showMessage(self._clock_prompt, 8000)
+        w.editor.clock_text.setFocus()
+        w.editor.clock_text.selectAll()
 
-        def committed() -> None:
-            with contextlib.suppress(RuntimeError, TypeError):  # already gone: a second Enter
-                line.returnPressed.disconnect(committed)
-            if w.statusBar().currentMessage() == prompt:
-                w.statusBar().clearMessage()
-
-        line.returnPressed.connect(committed)
-        line.setFocus()
-        line.selectAll()
+    def _clock_left(self) -> None:
+        """Enter, Tab or Esc in the clock field: its prompt has been answered."""
+        bar = self.w.statusBar()
+        if self._clock_prompt and bar.currentMessage() == self._clock_prompt:
+            bar.clearMessage()
+        self._clock_prompt = ""
 
     def delete_selected(self) -> None:
         obs = self.selected()

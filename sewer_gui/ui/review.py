@@ -183,6 +183,7 @@ class ReviewController(QObject):
             return  # the coder has moved on meanwhile
         if QGuiApplication.focusWindow() is None:  # the question has just closed (FocusReturn)
             w.activateWindow()
+        w.player.pause()  # the keys leave the video: Space must not type into the clock
         w.coding.ask_clock(f"{obs.code} {PAST[verb]}")
 
     def fracture(self) -> None:
