@@ -5,6 +5,7 @@ delete, undo and redo. After every commit the keys go back to the video.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
@@ -27,8 +28,8 @@ class CodingController(QObject):
         editor.solved.connect(self._solved)
         self._said = ""  # the last problem the status bar shows
         self._clock_prompt = ""  # "type its clock" while it stands
+        # Enter answers it; a focus change does not (the window losing the keys would).
         editor.clock_text.returnPressed.connect(self._clock_left)
-        editor.clock_text.editingFinished.connect(self._clock_left)
         editor.code.cancelled.connect(self.cancel_typing)
         editor.code.codeChosen.connect(lambda _code: self._typed())
         editor.code.committed.connect(lambda _done: self._typed())
@@ -189,11 +190,14 @@ class CodingController(QObject):
         w.editor.clock_text.selectAll()
 
     def _clock_left(self) -> None:
-        """Enter, Tab or Esc in the clock field: its prompt has been answered."""
-        bar = self.w.statusBar()
-        if self._clock_prompt and bar.currentMessage() == self._clock_prompt:
-            bar.clearMessage()
-        self._clock_prompt = ""
+        """Enter in the clock field: its prompt has been answered."""
+        prompt, self._clock_prompt = self._clock_prompt, ""
+        if not prompt:
+            return
+        with contextlib.suppress(RuntimeError):  # the window is closing: nothing to clear
+            bar = self.w.statusBar()
+            if bar.currentMessage() == prompt:
+                bar.clearMessage()
 
     def delete_selected(self) -> None:
         obs = self.selected()
