@@ -1,5 +1,6 @@
-"""`python -m sewer_gui [VIDEO] [--demo]`: the same as the `sewer-gui` command (a trial typed it)."""
+"""`python -m sewer_gui [VIDEO] [--demo]`: the `sewer-gui` command (a trial typed this)."""
 
 from sewer_gui.ui.app import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -122,8 +122,8 @@ def follow_changed_settings(s: WizardSettings) -> Path | None:
 
 def steps_to_run(s: WizardSettings) -> list[Step]:
     """The steps the run page will run: all of them when the settings will move to a new
-    folder (but the synthetic stills and a teacher it takes over), so that an estimate does not count the earlier
-    run's outputs as done."""
+    folder (but the synthetic stills and a teacher it takes over), so that an estimate does
+    not count the earlier run's outputs as done."""
     if changed_since_started(s):
         old = Path(s.work_dir)
         steps = plan_steps(dataclasses.replace(

@@ -61,9 +61,22 @@ def test_refused_where_it_cannot_work(options):
         config.validate()
 
 
-def test_a_run_trains_with_it_and_records_it(tiny_data, tmp_path):
-    from tests.ml_fixtures import tiny_fit
+def test_a_run_jitters_its_training_split_only(tiny_data, tmp_path, monkeypatch):
+    import ml.training.photometric as photometric
+    from ml.training.run import Reporter, _load_splits
+    from tests.ml_fixtures import tiny_config, tiny_fit
 
+    config = tiny_config(tiny_data, tmp_path / "splits", mode="student", arch="cmi",
+                         photometric=0.7)
+    (tmp_path / "splits").mkdir()
+    splits = _load_splits(config, Reporter("text"))
+    assert {name: split.photometric for name, split in splits.items()} == {
+        "train": 0.7, "val": 0.0, "test": 0.0}
+    calls = []
+    real = photometric.jitter
+    monkeypatch.setattr(photometric, "jitter",
+                        lambda batch, *a: calls.append(len(batch)) or real(batch, *a))
     summary = tiny_fit(tiny_data, tmp_path, mode="student", arch="cmi", epochs=1, photometric=0.7)
     assert summary["config"]["photometric"] == 0.7
+    assert sum(calls) == len(splits["train"])  # every training image, once an epoch
     assert summary["history"][0]["train_loss"] > 0 and summary["test"]["n"] > 0

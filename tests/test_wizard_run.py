@@ -74,4 +74,9 @@ def test_a_resumed_step_redraws_the_epochs_before_the_stop(qtbot, tmp_path):
     page.on_event({"event": "epoch", "epoch": 2, "train_loss": 2.0, "val_accuracy": 0.5})
     assert page.kd_chart.series == {"distill": [2.5, 2.0]} and not page.loss_chart.series
     assert page.acc_chart.series == {"distill": [0.3, 0.5]}
+    # Stopped and resumed on this same page: its epochs are not drawn twice.
+    page.on_event({"event": "resumed", "epoch": 2, "history": [
+        {"epoch": 1, "train_loss": 2.5, "val_accuracy": 0.3},
+        {"epoch": 2, "train_loss": 2.0, "val_accuracy": 0.5}]})
+    assert page.kd_chart.series == {"distill": [2.5, 2.0]}
     assert "Resumed after epoch 1" in page.log.toPlainText()

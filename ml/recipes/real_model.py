@@ -78,7 +78,7 @@ class Plan:
     channels_last: bool = False  # NHWC training: about 2x on AVX-512 CPUs (train_throughput.py)
     feature_anchor: str = ""  # refresh: "imagenet" or a checkpoint (ml/training/feature_anchor.py)
     feature_anchor_weight: float = 1.0
-    photometric: float = 0.0  # refresh: colour/exposure/blur/noise jitter (ml/training/photometric.py)
+    photometric: float = 0.0  # refresh: jitter of colour, exposure ... (ml/training/photometric)
     # The threshold's rule: None keeps the false-alarm target alone; a share and a precision
     # ask that, at that share of real frames with a crack, that many claims be right.
     crack_share: float | None = None

@@ -57,7 +57,7 @@ class TrainConfig:
     balance: str = "none"  # none | weights (class-weighted loss) | sampler (balanced batches)
     feature_anchor: str = ""  # "imagenet" or a student .pt: ml/training/feature_anchor.py
     feature_anchor_weight: float = 1.0  # weight of its cosine term beside the class loss
-    photometric: float = 0.0  # colour/exposure/blur/noise jitter of training images, 0..1
+    photometric: float = 0.0  # colour, exposure, blur and noise jitter of training, 0..1
 
     def validate(self) -> None:
         if self.mode not in MODES:
@@ -123,7 +123,7 @@ def resolve(args: argparse.Namespace, **fixed: object) -> TrainConfig:
 
 # What a resumed run must share with the stopped one: the model, the loss and its parameters.
 _RESUME_KEYS = ("arch", "mode", "kd_method", "freeze_front", "feature_anchor",
-                "feature_anchor_weight")
+                "feature_anchor_weight", "photometric")
 
 
 def check_resumable(path: Path, stopped: dict, config: TrainConfig) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import signal
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,7 +49,8 @@ class Reporter:
         elif event in ("batch",):
             return
         else:
-            text = ", ".join(f"{k}={_short(v)}" for k, v in data.items() if k != "metrics")
+            text = ", ".join(f"{k}={_short(v)}" for k, v in data.items()
+                             if k not in ("metrics", "history"))  # lists: JSON only
             print(f"[{event}] {text}", flush=True)
 
 
@@ -192,7 +192,7 @@ def _setup(config: TrainConfig) -> _Run:
         scheduler.load_state_dict(state["scheduler"])
         run.start_epoch, run.best_f1, run.history = (state["epoch"], state["best_f1"],
                                                      state["history"])
-        report("resumed", epoch=run.start_epoch, history=run.history)  # the wizard redraws its curves
+        report("resumed", epoch=run.start_epoch, history=run.history)  # the wizard's curves
     report("start", mode=config.mode, arch=config.arch, params=count_parameters(model),
            device=str(device), epochs=config.epochs, steps_per_epoch=steps_per_epoch,
            **teacher_info)
@@ -397,7 +397,3 @@ def main_guard(config: TrainConfig) -> int:
             raise
         return 1
     return CANCELLED_EXIT if result.get("cancelled") else 0
-
-
-if __name__ == "__main__":
-    sys.exit("use `sewer-ml train-teacher|train-student|distill`")

@@ -156,6 +156,8 @@ class RunPage(QWizardPage):
         elif kind == "epoch":
             self._plot(step, event)
         elif kind == "resumed":  # the epochs before the stop, from the checkpoint
+            for chart in (self.loss_chart, self.kd_chart, self.acc_chart):
+                chart.drop(step.name)  # drawn already when it stopped on this page (a review)
             for row in event.get("history") or []:
                 self._plot(step, row)
         elif kind == "done":

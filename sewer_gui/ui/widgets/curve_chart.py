@@ -27,6 +27,11 @@ class CurveChart(QWidget):
         self.series.clear()
         self.update()
 
+    def drop(self, series: str) -> None:
+        """One series gone (a resumed step draws its epochs again from its checkpoint)."""
+        self.series.pop(series, None)
+        self.update()
+
     def value_range(self) -> tuple[float, float]:
         if self.fixed_range:
             return self.fixed_range
