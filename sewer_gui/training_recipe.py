@@ -152,7 +152,7 @@ def plan_steps(s: WizardSettings) -> list[Step]:
         common += ["--bf16-cpu", "--channels-last"]
     steps: list[Step] = []
     if s.synthetic_per_class > 0:
-        last = synthetic / "CH" / f"CH_0_{s.synthetic_per_class - 1:05d}.png"
+        last = synthetic / "ND" / f"ND_0_{5 * s.synthetic_per_class - 1:05d}.png"  # drawn last
         steps.append(Step("synthetic", "Generate synthetic stills (training only)",
                           ["synth", "stills", str(synthetic), "--per-class",
                            str(s.synthetic_per_class), "--size", "160"], done_when=str(last)))

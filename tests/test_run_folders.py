@@ -157,3 +157,16 @@ def test_a_new_run_takes_over_the_same_synthetic_stills(tmp_path, monkeypatch):
     assert (work / "synthetic" / "scenes.jsonl").exists()  # the earlier run keeps its own
     assert follow_changed_settings(more) == work
     assert not next(st for st in plan_steps(more) if st.name == "synthetic").finished()
+
+
+def test_the_synthetic_step_is_done_only_when_its_last_still_is_written(tmp_path):
+    """A review: the step counted as done at the last CH still, with most no-crack stills to
+    come; a stopped render was then taken over by later run folders as it was."""
+    from ml.synth.stills import write_stills
+
+    s = WizardSettings(work_dir=str(tmp_path), sources=["team"], synthetic_per_class=1)
+    step = next(st for st in plan_steps(s) if st.name == "synthetic")
+    written = []
+    write_stills(tmp_path / "synthetic", 1, 48, 0, on_progress=lambda done, total: written.append(
+        (done, total, step.finished())))
+    assert [finished for done, total, finished in written] == [False] * (len(written) - 1) + [True]
