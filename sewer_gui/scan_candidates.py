@@ -58,8 +58,12 @@ class ScanCandidates:
         waiting = self._waiting.get(id(inspection))
         if waiting is not None:
             return waiting[1], list(waiting[2])
-        events = self._read(inspection, store)
-        stored = store.candidates(inspection.id) if store and inspection.id is not None else None
+        try:  # damaged candidates must not stop the segment being deleted (a review)
+            events = self._read(inspection, store)
+            stored = store.candidates(inspection.id) if store and inspection.id is not None \
+                else None
+        except ProjectFileError:
+            return None
         return (stored[0], list(events)) if stored is not None and events is not None else None
 
     def of(self, inspection: Inspection, store: ProjectStore | None) -> list[DefectEvent]:

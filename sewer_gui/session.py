@@ -206,6 +206,7 @@ class CodingSession:
         self._scans_aside[id(removed)] = self.scans.aside(removed, self.store)
         if self.store is not None and removed.id is not None:
             self.store.delete_inspection(removed.id)
+            self.scans.forget(removed.id)  # SQLite may give its id to the next new segment
         removed.id = None
         for obs in removed.observations:
             obs.id = None

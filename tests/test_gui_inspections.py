@@ -241,3 +241,66 @@ def test_an_undone_delete_brings_back_the_segments_scan_candidates(qtbot, window
     assert w.open_project(tmp_path / "job.sewerproj")
     w.inspections.switch_to(1)
     assert [e.code for e in w.session.candidates] == ["CL", "CM"]
+
+
+def test_a_failed_delete_says_so_and_leaves_no_undo_step(qtbot, window, tmp_path, monkeypatch):
+    from sewer_gui.storage.project_store import ProjectSaveError
+
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    assert w.save_project(tmp_path / "job.sewerproj")
+    steps = w.inspections.undo_stack.count()
+    reported = []
+    monkeypatch.setattr(w, "report_error", lambda title, text: reported.append(text))
+
+    def refuse(_id):
+        raise ProjectSaveError("disk full")
+
+    monkeypatch.setattr(w.session.store, "delete_inspection", refuse)
+    w.inspections.delete_current()
+    assert len(w.session.job) == 2 and reported and "disk full" in reported[0]
+    assert "Deleted segment" not in w.statusBar().currentMessage()
+    assert w.inspections.undo_stack.count() == steps
+
+
+def test_undoing_a_new_segment_with_rows_asks_first(qtbot, window):
+    """A review: Job > Undo after Next segment removed a segment of coded rows unasked."""
+    from sewer_gui.pacp.model import Observation
+
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    w.model.add(Observation(3.0, "MGO", remarks="coded"))
+    asked = []
+    w.inspections.confirm_delete = lambda inspection: asked.append(inspection) or False
+    _click(qtbot, w.inspections.panel.undo_button)
+    assert len(asked) == 1 and len(w.session.job) == 2  # No: kept
+    w.inspections.confirm_delete = lambda inspection: True
+    w.actions_by_name["inspections.undo_segment_change"].trigger()
+    assert len(w.session.job) == 1
+
+
+def test_a_new_segment_never_shows_a_deleted_ones_candidates(qtbot, window, tmp_path):
+    """A review: SQLite gave the deleted segment's id to the next new one, which then showed
+    the deleted segment's scan candidates."""
+    from ml.classes import CrackClass
+    from ml.runtime.scan import DefectEvent
+
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    w.session.keep_candidates(w.session.inspection,
+                              [DefectEvent(CrackClass.CL, "CL", 1, 2, 1.5, 15, 0.8)], "m")
+    assert w.save_project(tmp_path / "job.sewerproj")
+    assert w.session.candidates
+    w.inspections.confirm_delete = lambda inspection: True
+    w.inspections.delete_current()
+    assert w.save_project()
+    _click(qtbot, w.inspections.panel.next_button)
+    assert w.save_project()
+    fresh = w.session.inspection
+    assert w.session.scans.of(fresh, w.session.store) == []
+    w.inspections.switch_to(0)
+    w.inspections.switch_to(1)
+    assert w.session.inspection is fresh and w.session.candidates == []

@@ -70,7 +70,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("inspections.add_next_segment", "&Next segment", "Job", "Ctrl+Shift+N"),
     Command("inspections.duplicate_current", "&Duplicate this segment", "Job"),
     Command("inspections.delete_current", "De&lete this segment", "Job"),
-    Command("inspections.undo_stack.undo", "&Undo the last segment change", "Job"),
+    Command("inspections.undo_segment_change", "&Undo the last segment change", "Job"),
     Command("inspections.undo_stack.redo", "&Redo the segment change", "Job"),
     Command("inspections.export_summary", "Job &summary PDF...", "Job"),
     Command("inspections.prescan.start", "Scan &all videos of the job", "Job"),

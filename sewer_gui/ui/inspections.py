@@ -34,7 +34,7 @@ class InspectionsController(QObject):
         self.panel.duplicateRequested.connect(self.duplicate_current)
         self.panel.deleteRequested.connect(self.delete_current)
         self.panel.summaryRequested.connect(self.export_summary)
-        self.panel.undo_button.clicked.connect(self.undo_stack.undo)
+        self.panel.undo_button.clicked.connect(self.undo_segment_change)
         self.panel.redo_button.clicked.connect(self.undo_stack.redo)
         self.undo_stack.canUndoChanged.connect(self.panel.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.panel.redo_button.setEnabled)
@@ -136,12 +136,22 @@ class InspectionsController(QObject):
         if len(session.job) == 1:
             bar.showMessage("A project keeps at least one segment: nothing deleted.", 5000)
             return
-        inspection = session.inspection
+        inspection, before = session.inspection, len(session.job)
         if inspection.observations and not self.confirm_delete(inspection):
             return
         self.undo_stack.push(_RemoveCommand(self, session.job_index()))
-        bar.showMessage(f"Deleted segment {inspection.title()}: Job > Undo the last segment "
-                        "change brings it back.", 8000)
+        if len(session.job) < before:  # a failed delete said why and left no undo step
+            bar.showMessage(f"Deleted segment {inspection.title()}: Job > Undo the last "
+                            "segment change brings it back.", 8000)
+
+    def undo_segment_change(self) -> None:
+        """Job > Undo: undoing a new segment or a copy deletes it, so one with rows asks first
+        (a review: the Ctrl+Z hint led to a segment of five rows gone without a word)."""
+        command = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(command, _InsertCommand) and command.inspection.observations and \
+                not self.confirm_delete(command.inspection):
+            return
+        self.undo_stack.undo()
 
     def confirm_delete(self, inspection: Inspection) -> bool:
         """The coder's yes (Enter answers no); tests replace this."""
@@ -151,9 +161,7 @@ class InspectionsController(QObject):
                             "last segment change brings it back.",
                             [("delete", "&Delete segment", Role.DestructiveRole)],
                             default="cancel")
-        if answer != "delete":
-            self.w.focus_video()
-        return answer == "delete"
+        return answer == "delete"  # No: the keys go back where they were (the list, say)
 
     def insert(self, index: int, inspection: Inspection) -> None:
         self._show(lambda: self.w.session.insert_inspection(index, inspection))
@@ -187,6 +195,7 @@ class _RemoveCommand(QUndoCommand):
 
     def redo(self) -> None:
         self.removed = self.controller.remove(self.index)
+        self.setObsolete(self.removed is None)  # it failed (and said why): no undo step
 
     def undo(self) -> None:
         if self.removed is not None:
