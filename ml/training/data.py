@@ -7,7 +7,7 @@ and reused for every distillation epoch and seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -54,7 +54,9 @@ def flip(batch: torch.Tensor, variant: torch.Tensor) -> torch.Tensor:
 class Split:
     images: torch.Tensor  # uint8
     labels: torch.Tensor
-    photometric: float = 0.0  # training batches: jitter strength (ml/training/photometric.py)
+    # Training batches: jitter strength (ml/training/photometric.py). Keyword-only, so that a
+    # subclass's own fields stay positional after the two above.
+    photometric: float = field(default=0.0, kw_only=True)
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -110,5 +110,5 @@ def freeze_front(model: nn.Module, splits: dict[str, Split], device: torch.devic
         variants = FLIPS if name == "train" else 1
         report("front_cache", split=name, images=len(split), flips=variants)
         features = cached_front_features(model.front, split, device, variants, cache_dir)
-        cached[name] = FeatureSplit(split.images, split.labels, features)
+        cached[name] = FeatureSplit(split.images, split.labels, features=features)
     return BehindFront(model), cached
