@@ -84,6 +84,9 @@ def test_fracture_twin_and_reject_are_recorded(qtbot, window, short_video):
     edited = w.session.inspection.observations[-1]
     assert edited.code == w.session.fracture_twin(suggested)
     assert edited.origin is Origin.AI_EDITED
+    # Its clock is asked next, and the video paused for it: left for later, then play on.
+    qtbot.waitUntil(lambda: w.focusWidget() is w.editor.clock_text, timeout=2000)
+    w.focus_video()
     _play_until_suggestion(qtbot, w)
     w.review.reject()
     qtbot.keyClick(w.review.dialog, Qt.Key.Key_N)  # not a defect
