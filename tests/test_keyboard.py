@@ -345,6 +345,7 @@ def test_live_suggestions_turned_on_while_paused_judge_the_frame_on_screen(qtbot
         def deleteLater(self):
             pass
 
+    w.stop_inference()  # the real worker's thread stopped first: left running, it aborts exit
     w.inference = Worker()
     assert not w.player.is_playing
     w.focus_video()
