@@ -25,3 +25,19 @@ def observations(w):
     return w.session.inspection.observations
 
 
+
+
+class FakeWorker:
+    """Stands for the window's inference worker: records what is submitted, (index, still)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, bool]] = []
+
+    def submit(self, index, frame, still=False) -> None:
+        self.sent.append((index, still))
+
+    def stop(self) -> None:
+        pass
+
+    def deleteLater(self) -> None:  # noqa: N802 - Qt name
+        pass

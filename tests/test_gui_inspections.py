@@ -304,3 +304,32 @@ def test_a_new_segment_never_shows_a_deleted_ones_candidates(qtbot, window, tmp_
     w.inspections.switch_to(0)
     w.inspections.switch_to(1)
     assert w.session.inspection is fresh and w.session.candidates == []
+
+
+def test_a_segment_whose_stored_candidates_are_damaged_can_still_be_deleted(qtbot, window,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    """A review: damaged candidates in the file raised out of the delete, of the very segment
+    a coder wants rid of."""
+    from sewer_gui.storage.project_store import ProjectFileError
+
+    w = window
+    _start_job(qtbot, w)
+    _click(qtbot, w.inspections.panel.next_button)
+    assert w.save_project(tmp_path / "job.sewerproj")
+    w.session.scans.reread()
+
+    doomed, read = w.session.inspection.id, w.session.store.candidates
+
+    def damaged(inspection_id):  # the segment being deleted: its row cannot be read
+        if inspection_id != doomed:
+            return read(inspection_id)
+        raise ProjectFileError(f"{tmp_path / 'job.sewerproj'}: the scan candidates of "
+                               f"inspection {inspection_id} cannot be read (bad JSON)")
+
+    monkeypatch.setattr(w.session.store, "candidates", damaged)
+    w.inspections.confirm_delete = lambda inspection: True
+    w.inspections.delete_current()
+    assert len(w.session.job) == 1 and "Deleted segment" in w.statusBar().currentMessage()
+    w.inspections.undo_segment_change()  # back, without the unreadable candidates
+    assert len(w.session.job) == 2 and w.session.candidates == []

@@ -332,21 +332,12 @@ def test_several_words_find_a_code_in_any_order(qtbot, coder):
 
 def test_live_suggestions_turned_on_while_paused_judge_the_frame_on_screen(qtbot, coder):
     """A trial: L off and on while paused left "No suggestion on screen" until a step."""
+    from tests.keys import FakeWorker
+
     w = coder
-    submitted = []
-
-    class Worker:
-        def submit(self, index, frame, still=False):
-            submitted.append((index, still))
-
-        def stop(self):
-            pass
-
-        def deleteLater(self):
-            pass
-
     w.stop_inference()  # the real worker's thread stopped first: left running, it aborts exit
-    w.inference = Worker()
+    w.inference = FakeWorker()
+    submitted = w.inference.sent
     assert not w.player.is_playing
     w.focus_video()
     key(qtbot, w, Qt.Key.Key_L)

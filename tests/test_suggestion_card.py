@@ -104,22 +104,13 @@ def test_a_paused_frame_is_decided_on_its_own(qtbot, tmp_path):
 
 
 def test_pausing_decides_the_frame_on_screen(qtbot, coder):
+    from tests.keys import FakeWorker
+
     w = coder
-    sent = []
-
-    class Spy:
-        def submit(self, index, frame, still=False):
-            sent.append((index, still))
-
-        def stop(self):
-            pass
-
-        def deleteLater(self):
-            pass
-
     w.stop_inference()  # the window's own worker: the spy takes its place
     w.live_box.setChecked(True)
-    w.inference = Spy()
+    w.inference = FakeWorker()
+    sent = w.inference.sent
     w.player.play()
     qtbot.waitUntil(lambda: any(not still for _, still in sent), timeout=5000)
     w.player.pause()

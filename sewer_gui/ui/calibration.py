@@ -79,8 +79,9 @@ class CalibrationController(QObject):
         # review: D at 4 s on a sidecar video put every row at 1.5).
         same = s.distance_source == source and (source == "ocr" or min(
             len(before[0].anchors), len(after[0].anchors)) >= 2)
-        moves = [(o, o.distance, s.distance_at(o.video_time)) for o in rows if same and
-                 followed[id(o)] and abs(s.distance_at(o.video_time) - o.distance) >= FOLLOWS]
+        moved = [(o, o.distance, s.distance_at(o.video_time)) for o in rows
+                 if same and followed[id(o)]]
+        moves = [(o, old, new) for o, old, new in moved if abs(new - old) >= FOLLOWS]
         others = sum(1 for o in rows if not followed[id(o)])
         _restore(s, before)
         self.w.model.undo_stack.push(_CalibrationCommand(self, text, before, after, moves))
